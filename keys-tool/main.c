@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * main.c - inkan-keys: dispatch to a subcommand. It links the core and
+ * parses no DKIM data of its own.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "keys.h"
+
+static int
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: inkan-keys generate --domain D --selector S --dir DIR\n"
+	    "                  [--type rsa|ed25519] [--bits N] [--force]\n"
+	    "                  [--format=zone|value]\n");
+	return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage();
+	if (strcmp(argv[1], "generate") == 0)
+		return keys_generate(argc - 1, argv + 1);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage();
+		return 0;
+	}
+	fprintf(stderr, "inkan-keys: unknown command '%s'\n", argv[1]);
+	return usage();
+}

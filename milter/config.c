@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * config.c - the table of settings, the parser, and the current config
+ * (see config.h). Defaults go through the same parsers as file values, so
+ * a default cannot be a value the file would refuse.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "config.h"
+
+enum cfg_type {
+	CFG_STRING,
+	CFG_BOOL,
+	CFG_UINT,
+	CFG_LIST,
+	CFG_CIDRS,
+	CFG_CANON,
+	CFG_LOG,
+	CFG_LOGLEVEL,
+};
+
+struct cfg_key {
+	const char	*name;
+	enum cfg_type	 type;
+	size_t		 offset;
+	const char	*def;
+	unsigned long	 min, max;	/* CFG_UINT bounds */
+	bool		 reloadable;
+	const char	*doc;
+};
+
+#define OFF(f)	offsetof(struct config, f)
+
+/* The DKIM default list: fields a forger would want to change or add. */
+#define DEFAULT_SIGN_HEADERS "From, To, Cc, Subject, Date, Message-ID, " \
+	"Reply-To, In-Reply-To, References, MIME-Version, Content-Type, " \
+	"Content-Transfer-Encoding, List-Id, List-Unsubscribe, " \
+	"List-Unsubscribe-Post"
+
+static const struct cfg_key cfg_keys[] = {
+	{ "socket", CFG_STRING, OFF(socket), "inet:8894@127.0.0.1", 0, 0,
+	    false, "where the MTA connects: unix:PATH or inet:PORT@HOST" },
+	{ "user", CFG_STRING, OFF(user), "", 0, 0, false,
+	    "user to run as after opening the socket (empty: stay)" },
+	{ "authserv_id", CFG_STRING, OFF(authserv_id), "", 0, 0, true,
+	    "this server's name in Authentication-Results (empty: host name)" },
+	{ "key_dir", CFG_STRING, OFF(key_dir), "", 0, 0, true,
+	    "directory of DOMAIN/SELECTOR.private signing keys" },
+	{ "key_table", CFG_STRING, OFF(key_table), "", 0, 0, true,
+	    "OpenDKIM-style KeyTable file (with signing_table)" },
+	{ "signing_table", CFG_STRING, OFF(signing_table), "", 0, 0, true,
+	    "OpenDKIM-style SigningTable file; refile:PATH for wildcards" },
+	{ "sign_subdomains", CFG_BOOL, OFF(sign_subdomains), "no", 0, 0, true,
+	    "sign mail from subdomains with the parent domain's key_dir key" },
+	{ "internal_hosts", CFG_CIDRS, OFF(internal_hosts), "127.0.0.1, ::1",
+	    0, 0, true, "clients whose mail is signed (addresses or CIDR)" },
+	{ "sign_daemons", CFG_LIST, OFF(sign_daemons), "", 0, 0, true,
+	    "MTA services ({daemon_name}) whose mail is signed" },
+	{ "canonicalization", CFG_CANON, 0, "relaxed/relaxed", 0, 0, true,
+	    "header/body canonicalization: simple or relaxed" },
+	{ "sign_headers", CFG_LIST, OFF(sign_headers), DEFAULT_SIGN_HEADERS,
+	    0, 0, true, "header fields to sign when present" },
+	{ "oversign_headers", CFG_LIST, OFF(oversign_headers), "From", 0, 0,
+	    true, "header fields signed once more than present" },
+	{ "signature_ttl", CFG_UINT, OFF(signature_ttl), "0", 0,
+	    10UL * 366 * 86400, true,
+	    "seconds until signatures expire (x=); 0 for no x=" },
+	{ "log", CFG_LOG, OFF(log), "syslog", 0, 0, false,
+	    "syslog or stderr" },
+	{ "log_level", CFG_LOGLEVEL, OFF(log_level), "info", 0, 0, true,
+	    "error, warning, info or debug" },
+	{ "shutdown_timeout", CFG_UINT, OFF(shutdown_timeout), "30", 0, 3600,
+	    false, "seconds SIGTERM waits for messages in flight" },
+};
+
+#define NKEYS	(sizeof(cfg_keys) / sizeof(cfg_keys[0]))
+
+static void
+strlist_free(struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* Split on commas and white space. */
+static int
+split_list(const char *v, struct strlist *out)
+{
+	const char *p = v;
+
+	strlist_free(out);
+	while (*p != '\0') {
+		size_t len;
+		char **nv;
+
+		p += strspn(p, ", \t");
+		if (*p == '\0')
+			break;
+		len = strcspn(p, ", \t");
+		if ((nv = reallocarray(out->v, out->n + 1, sizeof(*nv))) == NULL)
+			return -1;
+		out->v = nv;
+		if ((out->v[out->n] = strndup(p, len)) == NULL)
+			return -1;
+		out->n++;
+		p += len;
+	}
+	return 0;
+}
+
+static bool
+header_name_valid(const char *s)
+{
+	/* RFC 5322 3.6.8: printable ASCII except colon */
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s < 33 || *s > 126 || *s == ':')
+			return false;
+	return true;
+}
+
+/* Set one key from its text; NULL, or the problem in words. */
+static const char *
+set_value(struct config *c, const struct cfg_key *k, const char *v,
+    char *why, size_t whylen)
+{
+	void *field = (char *)c + k->offset;
+	size_t i;
+
+	switch (k->type) {
+	case CFG_STRING: {
+		char **s = field, *n = strdup(v);
+
+		if (n == NULL)
+			return "out of memory";
+		free(*s);
+		*s = n;
+		return NULL;
+	}
+	case CFG_BOOL:
+		if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+		    strcmp(v, "1") == 0)
+			*(bool *)field = true;
+		else if (strcasecmp(v, "no") == 0 ||
+		    strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0)
+			*(bool *)field = false;
+		else
+			return "expected yes or no";
+		return NULL;
+	case CFG_UINT: {
+		char *end;
+		unsigned long n;
+
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 ||
+		    n < k->min || n > k->max) {
+			snprintf(why, whylen, "expected a number from %lu to %lu",
+			    k->min, k->max);
+			return why;
+		}
+		*(unsigned long *)field = n;
+		return NULL;
+	}
+	case CFG_LIST: {
+		struct strlist *l = field;
+
+		if (split_list(v, l) == -1)
+			return "out of memory";
+		if (k->offset == OFF(sign_headers) ||
+		    k->offset == OFF(oversign_headers))
+			for (i = 0; i < l->n; i++)
+				if (!header_name_valid(l->v[i])) {
+					snprintf(why, whylen, "'%s' is not a "
+					    "header field name", l->v[i]);
+					return why;
+				}
+		return NULL;
+	}
+	case CFG_CIDRS: {
+		struct cidr_list *cl = field;
+		struct strlist parts = { NULL, 0 };
+		struct err e;
+		struct cidr one;
+
+		cidr_list_free(cl);
+		if (split_list(v, &parts) == -1)
+			return "out of memory";
+		for (i = 0; i < parts.n; i++) {
+			if (cidr_parse(parts.v[i], &one, &e) == -1) {
+				snprintf(why, whylen, "%s", e.msg);
+				strlist_free(&parts);
+				return why;
+			}
+			if (cidr_list_add(cl, &one) == -1) {
+				strlist_free(&parts);
+				return "out of memory";
+			}
+		}
+		strlist_free(&parts);
+		return NULL;
+	}
+	case CFG_CANON: {
+		const char *slash = strchr(v, '/');
+		enum canon_alg h, b;
+
+		if (canon_parse(v, slash != NULL ? (size_t)(slash - v) :
+		    strlen(v), &h) == -1)
+			return "expected simple or relaxed, optionally "
+			    "header/body as in relaxed/simple";
+		b = h;
+		if (slash != NULL && canon_parse(slash + 1, strlen(slash + 1),
+		    &b) == -1)
+			return "expected simple or relaxed after '/'";
+		/* RFC 6376 3.5: c=simple alone means simple/simple; so does ours */
+		c->hcanon = h;
+		c->bcanon = slash != NULL ? b : h;
+		return NULL;
+	}
+	case CFG_LOG:
+		if (strcmp(v, "syslog") != 0 && strcmp(v, "stderr") != 0)
+			return "expected syslog or stderr";
+		return set_value(c, &(struct cfg_key){ k->name, CFG_STRING,
+		    k->offset, NULL, 0, 0, false, NULL }, v, why, whylen);
+	case CFG_LOGLEVEL: {
+		static const struct { const char *n; int l; } lv[] = {
+			{ "error", LOG_ERR }, { "warning", LOG_WARNING },
+			{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
+		};
+
+		for (i = 0; i < sizeof(lv) / sizeof(lv[0]); i++)
+			if (strcasecmp(v, lv[i].n) == 0) {
+				*(int *)field = lv[i].l;
+				return NULL;
+			}
+		return "expected error, warning, info or debug";
+	}
+	}
+	return "internal: unknown type";
+}
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static const struct cfg_key *
+find_key(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(cfg_keys[i].name, name) == 0)
+			return &cfg_keys[i];
+	return NULL;
+}
+
+static int
+parse_file(struct config *c, const char *path, struct buf *problems)
+{
+	char line[8192], why[256];
+	bool seen[NKEYS];
+	int lineno = 0, n = 0;
+	FILE *f;
+
+	memset(seen, 0, sizeof(seen));
+	if ((f = fopen(path, "re")) == NULL) {
+		buf_printf(problems, "%s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const struct cfg_key *k;
+		char *name, *val, *eq, *hash;
+		const char *bad;
+
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			buf_printf(problems, "%s:%d: line too long\n", path,
+			    lineno);
+			n++;
+			/* skip the rest of the line */
+			while (fgets(line, sizeof(line), f) != NULL &&
+			    strchr(line, '\n') == NULL)
+				;
+			continue;
+		}
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		name = trim(line);
+		if (*name == '\0')
+			continue;
+		if ((eq = strchr(name, '=')) == NULL) {
+			buf_printf(problems, "%s:%d: expected 'name = value'\n",
+			    path, lineno);
+			n++;
+			continue;
+		}
+		*eq = '\0';
+		name = trim(name);
+		val = trim(eq + 1);
+		if ((k = find_key(name)) == NULL) {
+			buf_printf(problems, "%s:%d: unknown setting '%s' "
+			    "(see inkan.conf(5))\n", path, lineno, name);
+			n++;
+			continue;
+		}
+		if (seen[k - cfg_keys]) {
+			buf_printf(problems, "%s:%d: '%s' is set twice\n", path,
+			    lineno, name);
+			n++;
+			continue;
+		}
+		seen[k - cfg_keys] = true;
+		if ((bad = set_value(c, k, val, why, sizeof(why))) != NULL) {
+			buf_printf(problems, "%s:%d: %s: %s\n", path, lineno,
+			    name, bad);
+			n++;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+static void
+config_free(struct config *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < NKEYS; i++) {
+		void *field = (char *)c + cfg_keys[i].offset;
+
+		if (cfg_keys[i].type == CFG_STRING || cfg_keys[i].type == CFG_LOG)
+			free(*(char **)field);
+		else if (cfg_keys[i].type == CFG_LIST)
+			strlist_free(field);
+		else if (cfg_keys[i].type == CFG_CIDRS)
+			cidr_list_free(field);
+	}
+	free(c->path);
+	keystore_free(c->keys);
+	free(c);
+}
+
+static int
+load_keys(struct config *c, struct buf *problems)
+{
+	bool tables = *c->key_table != '\0' || *c->signing_table != '\0';
+	int n = 0;
+
+	if ((c->keys = keystore_new()) == NULL)
+		return -1;
+	if (tables && *c->key_dir != '\0') {
+		buf_printf(problems, "%s: key_dir and key_table/signing_table "
+		    "cannot be used together\n", c->path ? c->path : "config");
+		return 1;
+	}
+	if (tables && (*c->key_table == '\0' || *c->signing_table == '\0')) {
+		buf_printf(problems, "%s: key_table and signing_table go "
+		    "together\n", c->path ? c->path : "config");
+		return 1;
+	}
+	if (*c->key_dir != '\0')
+		n = keystore_load_dir(c->keys, c->key_dir, problems);
+	else if (tables)
+		n = keystore_load_tables(c->keys, c->key_table,
+		    c->signing_table, problems);
+	return n;
+}
+
+struct config *
+config_load(const char *path, struct buf *problems)
+{
+	struct config *c;
+	char why[256], host[256];
+	size_t i;
+	int n = 0, r;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->refcnt = 1;
+	for (i = 0; i < NKEYS; i++)
+		if (set_value(c, &cfg_keys[i], cfg_keys[i].def, why,
+		    sizeof(why)) != NULL) {
+			buf_printf(problems, "default of %s: %s\n",
+			    cfg_keys[i].name, why);
+			n++;
+		}
+	if (path != NULL) {
+		if ((c->path = strdup(path)) == NULL) {
+			config_free(c);
+			return NULL;
+		}
+		n += parse_file(c, path, problems);
+	}
+	if (*c->authserv_id == '\0') {
+		if (gethostname(host, sizeof(host)) == -1)
+			strlcpy(host, "localhost", sizeof(host));
+		host[sizeof(host) - 1] = '\0';
+		free(c->authserv_id);
+		if ((c->authserv_id = strdup(host)) == NULL) {
+			config_free(c);
+			return NULL;
+		}
+	}
+	if (n == 0) {
+		if ((r = load_keys(c, problems)) == -1) {
+			config_free(c);
+			return NULL;
+		}
+		n += r;
+	}
+	if (n > 0 || buf_failed(problems)) {
+		config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct config *
+config_ref(struct config *c)
+{
+	__atomic_add_fetch(&c->refcnt, 1, __ATOMIC_SEQ_CST);
+	return c;
+}
+
+void
+config_unref(struct config *c)
+{
+	if (c != NULL && __atomic_sub_fetch(&c->refcnt, 1, __ATOMIC_SEQ_CST) == 0)
+		config_free(c);
+}
+
+static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct config *current;
+
+struct config *
+config_current(void)
+{
+	struct config *c;
+
+	pthread_mutex_lock(&current_lock);
+	c = current != NULL ? config_ref(current) : NULL;
+	pthread_mutex_unlock(&current_lock);
+	return c;
+}
+
+void
+config_install(struct config *c)
+{
+	struct config *old;
+
+	pthread_mutex_lock(&current_lock);
+	old = current;
+	current = c;
+	pthread_mutex_unlock(&current_lock);
+	config_unref(old);
+}
+
+void
+config_describe(struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		buf_printf(out, "%-18s %s (default: %s)\n", cfg_keys[i].name,
+		    cfg_keys[i].doc, *cfg_keys[i].def != '\0' ?
+		    cfg_keys[i].def : "none");
+}

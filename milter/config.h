@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * config.h - inkan.conf: a plain "name = value" file with # comments.
+ * Every name, its type, default and bounds are in one table in config.c
+ * (also the source of inkan.conf(5)); an unknown name or a bad value is an
+ * error naming the file and line, and loading reports every problem at
+ * once so `inkan-milter -n` shows them all. Keys are loaded and checked at
+ * load time too.
+ * A loaded config is immutable and reference-counted: a transaction holds
+ * a reference to the config it started with, and SIGHUP swaps in a new one
+ * (config_install) while old transactions finish on the old one.
+ */
+#ifndef INKAN_CONFIG_H
+#define INKAN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "canon.h"
+#include "cidr.h"
+#include "keystore.h"
+
+struct strlist {
+	char	**v;
+	size_t	 n;
+};
+
+struct config {
+	int		 refcnt;
+	char		*path;		/* file it came from, or NULL */
+	char		*socket;
+	char		*user;
+	char		*authserv_id;
+	char		*key_dir;
+	char		*key_table;
+	char		*signing_table;
+	bool		 sign_subdomains;
+	struct cidr_list internal_hosts;
+	struct strlist	 sign_daemons;
+	enum canon_alg	 hcanon, bcanon;
+	struct strlist	 sign_headers;
+	struct strlist	 oversign_headers;
+	unsigned long	 signature_ttl;
+	char		*log;		/* "syslog" or "stderr" */
+	int		 log_level;	/* syslog level */
+	unsigned long	 shutdown_timeout;
+	struct keystore	*keys;
+};
+
+/*
+ * Load path (NULL: built-in defaults only). Returns the config, or NULL
+ * with every problem appended to problems as "file:line: text" lines.
+ * A key that cannot be used is a problem too.
+ */
+struct config *config_load(const char *path, struct buf *problems);
+struct config *config_ref(struct config *);
+void	 config_unref(struct config *);
+
+/* The process-wide current config: a new reference, or NULL. */
+struct config *config_current(void);
+/* Make c current (takes over the caller's reference). */
+void	 config_install(struct config *c);
+
+/* Write the table of names, defaults and descriptions (for -h and docs). */
+void	 config_describe(struct buf *out);
+
+#endif

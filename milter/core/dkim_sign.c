@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * dkim_sign.c - DKIM signing (RFC 6376 sections 3.5, 3.7 and 5.4; RFC 8463).
+ * Which fields are signed: every instance present of each configured name,
+ * bottom-up as the verifier will pick them (5.4.2), plus one absent instance
+ * of each oversigned name, so that a field of that name added later makes
+ * the verifier hash it where we hashed nothing and fail (8.15).
+ * No I/O; keys are used only through EVP.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/rsa.h>
+
+#include "b64.h"
+#include "bodyhash.h"
+#include "dkim_key.h"
+#include "dkim_sign.h"
+#include "taglist.h"
+
+/* Cap on h= entries: the configured lists times instances present. */
+#define DKIM_SIGN_MAX_H		512
+
+struct dkim_sig_out {
+	char		*domain, *selector;
+	EVP_PKEY	*key;		/* our reference */
+	enum dkim_key_type type;
+	struct buf	 value;
+};
+
+struct dkim_signer {
+	const struct hdr_list *hdrs;
+	enum canon_alg	 hcanon, bcanon;
+	time_t		 now;
+	unsigned long	 ttl;
+	struct buf	 h;		/* the h= value */
+	long		 pick[DKIM_SIGN_MAX_H];	/* field index per h= entry, -1 absent */
+	size_t		 npick;
+	struct bodyhash	*body;
+	struct dkim_sig_out sig[DKIM_SIGN_MAX_KEYS];
+	size_t		 nsig;
+};
+
+static bool
+name_in(const char *name, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(name, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Add name to h= once per instance, bottom-up, plus one absent if over. */
+static int
+pick_name(struct dkim_signer *s, const char *name, bool over, struct err *e)
+{
+	size_t len = strlen(name), i = s->hdrs->n;
+	size_t want = hdr_list_count(s->hdrs, name) + (over ? 1 : 0);
+
+	if (want > DKIM_SIGN_MAX_H - s->npick)
+		return err_set(e, "too many header fields to sign");
+	while (want > 0) {
+		long idx = -1;
+
+		while (i > 0) {
+			i--;
+			if (hdr_field_is(&s->hdrs->f[i], name, len)) {
+				idx = (long)i;
+				break;
+			}
+		}
+		if (idx == -1)
+			i = 0;
+		if (s->h.len > 0)
+			buf_addc(&s->h, ':');
+		buf_adds(&s->h, name);
+		s->pick[s->npick++] = idx;
+		want--;
+	}
+	return 0;
+}
+
+static int
+pick_fields(struct dkim_signer *s, const struct dkim_sign_params *p,
+    struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsign_headers; i++)
+		if (pick_name(s, p->sign_headers[i], name_in(p->sign_headers[i],
+		    p->oversign_headers, p->noversign_headers), e) == -1)
+			return -1;
+	/* an oversigned name that is not in the signed list is signed too */
+	for (i = 0; i < p->noversign_headers; i++)
+		if (!name_in(p->oversign_headers[i], p->sign_headers,
+		    p->nsign_headers) &&
+		    pick_name(s, p->oversign_headers[i], true, e) == -1)
+			return -1;
+	return buf_failed(&s->h) ? err_set(e, "out of memory") : 0;
+}
+
+struct dkim_signer *
+dkim_signer_new(const struct dkim_sign_params *p, const struct hdr_list *hdrs,
+    struct err *e)
+{
+	struct dkim_signer *s;
+	size_t i;
+
+	if (p->nkeys == 0 || p->nkeys > DKIM_SIGN_MAX_KEYS) {
+		err_set(e, "%zu signing keys (1 to %d allowed)", p->nkeys,
+		    DKIM_SIGN_MAX_KEYS);
+		return NULL;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		err_set(e, "out of memory");
+		return NULL;
+	}
+	s->hdrs = hdrs;
+	s->hcanon = p->hcanon;
+	s->bcanon = p->bcanon;
+	s->now = p->now;
+	s->ttl = p->ttl;
+	for (i = 0; i < p->nkeys; i++) {
+		struct dkim_sig_out *o = &s->sig[i];
+
+		if (dkim_key_type(p->keys[i].key, &o->type, e) == -1)
+			goto fail;
+		o->domain = strdup(p->keys[i].domain);
+		o->selector = strdup(p->keys[i].selector);
+		if (o->domain == NULL || o->selector == NULL) {
+			err_set(e, "out of memory");
+			goto fail;
+		}
+		if (EVP_PKEY_up_ref(p->keys[i].key) != 1) {
+			err_ssl(e, "EVP_PKEY_up_ref");
+			goto fail;
+		}
+		o->key = p->keys[i].key;
+		s->nsig++;
+	}
+	if (pick_fields(s, p, e) == -1)
+		goto fail;
+	s->body = bodyhash_new(p->bcanon, EVP_sha256(), BODYHASH_NO_LIMIT, e);
+	if (s->body == NULL)
+		goto fail;
+	return s;
+fail:
+	dkim_signer_free(s);
+	return NULL;
+}
+
+int
+dkim_signer_body(struct dkim_signer *s, const unsigned char *p, size_t n,
+    struct err *e)
+{
+	return bodyhash_update(s->body, p, n, e);
+}
+
+/* Write the field value with an empty b= (the form that gets hashed). */
+static void
+write_value(struct dkim_signer *s, struct dkim_sig_out *o, const char *bh,
+    struct taglist_writer *w)
+{
+	char num[32];
+
+	taglist_begin(w, &o->value, sizeof(DKIM_SIGNATURE_FIELD));
+	taglist_add(w, "v", "1", TAGLIST_FOLD_NONE);
+	taglist_add(w, "a", dkim_key_alg_name(o->type), TAGLIST_FOLD_NONE);
+	snprintf(num, sizeof(num), "%s/%s", canon_name(s->hcanon),
+	    canon_name(s->bcanon));
+	taglist_add(w, "c", num, TAGLIST_FOLD_NONE);
+	taglist_add(w, "d", o->domain, TAGLIST_FOLD_NONE);
+	taglist_add(w, "s", o->selector, TAGLIST_FOLD_NONE);
+	snprintf(num, sizeof(num), "%lld", (long long)s->now);
+	taglist_add(w, "t", num, TAGLIST_FOLD_NONE);
+	if (s->ttl > 0) {
+		snprintf(num, sizeof(num), "%lld",
+		    (long long)s->now + (long long)s->ttl);
+		taglist_add(w, "x", num, TAGLIST_FOLD_NONE);
+	}
+	taglist_add(w, "h", buf_str(&s->h), TAGLIST_FOLD_COLON);
+	taglist_add(w, "bh", bh, TAGLIST_FOLD_ANY);
+	taglist_open(w, "b");
+}
+
+/* SHA-256 over the picked fields and our own field with b= empty (3.7). */
+static int
+header_digest(struct dkim_signer *s, struct dkim_sig_out *o,
+    unsigned char digest[32], struct err *e)
+{
+	struct buf c = BUF_INIT, self = BUF_INIT;
+	EVP_MD_CTX *ctx;
+	unsigned int dlen = 0;
+	size_t i;
+	int rc = -1;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		err_ssl(e, "header hash init");
+		goto out;
+	}
+	for (i = 0; i < s->npick; i++) {
+		const struct hdr_field *f;
+
+		if (s->pick[i] < 0)
+			continue;	/* oversigned: hashes as nothing */
+		f = &s->hdrs->f[s->pick[i]];
+		buf_reset(&c);
+		canon_header(s->hcanon, f->raw, f->raw_len, true, &c);
+		if (buf_failed(&c)) {
+			err_set(e, "out of memory");
+			goto out;
+		}
+		if (EVP_DigestUpdate(ctx, c.data, c.len) != 1) {
+			err_ssl(e, "header hash");
+			goto out;
+		}
+	}
+	buf_adds(&self, DKIM_SIGNATURE_FIELD ":");
+	buf_add(&self, o->value.data, o->value.len);
+	buf_reset(&c);
+	canon_header(s->hcanon, self.data, self.len, false, &c);
+	if (buf_failed(&c) || buf_failed(&self)) {
+		err_set(e, "out of memory");
+		goto out;
+	}
+	if (EVP_DigestUpdate(ctx, c.data, c.len) != 1 ||
+	    EVP_DigestFinal_ex(ctx, digest, &dlen) != 1 || dlen != 32) {
+		err_ssl(e, "header hash");
+		goto out;
+	}
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	buf_free(&c);
+	buf_free(&self);
+	return rc;
+}
+
+/*
+ * Sign the header digest. RSA: PKCS#1 v1.5 with SHA-256 over the digest
+ * (RFC 6376 3.3.1). Ed25519: PureEdDSA over the 32-byte SHA-256 digest
+ * itself (RFC 8463 section 3).
+ */
+static int
+sign_digest(struct dkim_sig_out *o, const unsigned char digest[32],
+    struct buf *sigb64, struct err *e)
+{
+	unsigned char *sig = NULL;
+	size_t siglen = 0;
+	int rc = -1;
+
+	if (o->type == DKIM_KEY_RSA) {
+		EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(o->key, NULL);
+
+		if (pc == NULL || EVP_PKEY_sign_init(pc) != 1 ||
+		    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) != 1 ||
+		    EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) != 1 ||
+		    EVP_PKEY_sign(pc, NULL, &siglen, digest, 32) != 1 ||
+		    (sig = malloc(siglen)) == NULL ||
+		    EVP_PKEY_sign(pc, sig, &siglen, digest, 32) != 1)
+			err_ssl(e, "RSA signing");
+		else
+			rc = 0;
+		EVP_PKEY_CTX_free(pc);
+	} else {
+		EVP_MD_CTX *mc = EVP_MD_CTX_new();
+
+		if (mc == NULL ||
+		    EVP_DigestSignInit(mc, NULL, NULL, NULL, o->key) != 1 ||
+		    EVP_DigestSign(mc, NULL, &siglen, digest, 32) != 1 ||
+		    (sig = malloc(siglen)) == NULL ||
+		    EVP_DigestSign(mc, sig, &siglen, digest, 32) != 1)
+			err_ssl(e, "Ed25519 signing");
+		else
+			rc = 0;
+		EVP_MD_CTX_free(mc);
+	}
+	if (rc == 0)
+		b64_encode(sigb64, sig, siglen);
+	free(sig);
+	return rc;
+}
+
+int
+dkim_signer_finish(struct dkim_signer *s, struct err *e)
+{
+	unsigned char bh[EVP_MAX_MD_SIZE], digest[32];
+	struct buf bh64 = BUF_INIT, sig64 = BUF_INIT;
+	size_t bhlen, i;
+	int rc = -1;
+
+	if (bodyhash_final(s->body, bh, &bhlen, e) == -1)
+		return -1;
+	b64_encode(&bh64, bh, bhlen);
+	for (i = 0; i < s->nsig; i++) {
+		struct dkim_sig_out *o = &s->sig[i];
+		struct taglist_writer w;
+
+		buf_reset(&o->value);
+		buf_reset(&sig64);
+		write_value(s, o, buf_str(&bh64), &w);
+		if (buf_failed(&o->value)) {
+			err_set(e, "out of memory");
+			goto out;
+		}
+		if (header_digest(s, o, digest, e) == -1 ||
+		    sign_digest(o, digest, &sig64, e) == -1)
+			goto out;
+		taglist_add_tail(&w, buf_str(&sig64));
+		if (buf_failed(&o->value) || buf_failed(&sig64)) {
+			err_set(e, "out of memory");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	buf_free(&bh64);
+	buf_free(&sig64);
+	return rc;
+}
+
+size_t
+dkim_signer_count(const struct dkim_signer *s)
+{
+	return s->nsig;
+}
+
+const char *
+dkim_signer_value(const struct dkim_signer *s, size_t i)
+{
+	return i < s->nsig ? buf_str(&s->sig[i].value) : NULL;
+}
+
+const char *
+dkim_signer_alg(const struct dkim_signer *s, size_t i)
+{
+	return i < s->nsig ? dkim_key_alg_name(s->sig[i].type) : NULL;
+}
+
+const char *
+dkim_signer_selector(const struct dkim_signer *s, size_t i)
+{
+	return i < s->nsig ? s->sig[i].selector : NULL;
+}
+
+const char *
+dkim_signer_domain(const struct dkim_signer *s, size_t i)
+{
+	return i < s->nsig ? s->sig[i].domain : NULL;
+}
+
+void
+dkim_signer_free(struct dkim_signer *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < DKIM_SIGN_MAX_KEYS; i++) {
+		free(s->sig[i].domain);
+		free(s->sig[i].selector);
+		EVP_PKEY_free(s->sig[i].key);
+		buf_free(&s->sig[i].value);
+	}
+	bodyhash_free(s->body);
+	buf_free(&s->h);
+	free(s);
+}

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * evaluate.c - run one message file through the same txn_* calls the milter
+ * glue makes, and print what the MTA would have been told: the message as
+ * delivered (added fields on top) or, with --json, one JSON object.
+ * The header block is split into fields the way an MTA does (a line that
+ * starts with white space continues the field before it; an empty line or
+ * a line that is not a field ends the block); the body is streamed in
+ * chunks and never held whole.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "evaluate.h"
+#include "json.h"
+#include "log.h"
+#include "txn.h"
+
+#define EVAL_CHUNK	65536
+
+struct eval_opts {
+	const char	*msgfile;
+	const char	*config;
+	const char	*dns_zone;
+	const char	*client_ip;
+	const char	*helo;
+	const char	*mail_from;
+	const char	*auth_user;
+	const char	*daemon_name;
+	const char	*rcpt;
+	long long	 now;
+	int		 json;
+};
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: inkan-milter --evaluate MSGFILE [--config FILE] "
+	    "[--dns-zone ZONEFILE]\n"
+	    "\t--client-ip IP --helo NAME --mail-from ADDR [--rcpt ADDR]\n"
+	    "\t[--auth-user USER] [--daemon-name NAME] [--now EPOCH] [--json]\n");
+	return 2;
+}
+
+static int
+parse_opts(int argc, char **argv, struct eval_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "evaluate", required_argument, NULL, 'e' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "dns-zone", required_argument, NULL, 'z' },
+		{ "client-ip", required_argument, NULL, 'i' },
+		{ "helo", required_argument, NULL, 'h' },
+		{ "mail-from", required_argument, NULL, 'm' },
+		{ "rcpt", required_argument, NULL, 'r' },
+		{ "auth-user", required_argument, NULL, 'a' },
+		{ "daemon-name", required_argument, NULL, 'd' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'e': o->msgfile = optarg; break;
+		case 'c': o->config = optarg; break;
+		case 'z': o->dns_zone = optarg; break;
+		case 'i': o->client_ip = optarg; break;
+		case 'h': o->helo = optarg; break;
+		case 'm': o->mail_from = optarg; break;
+		case 'r': o->rcpt = optarg; break;
+		case 'a': o->auth_user = optarg; break;
+		case 'd': o->daemon_name = optarg; break;
+		case 'n': {
+			char *end;
+
+			o->now = strtoll(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || o->now <= 0) {
+				fprintf(stderr, "inkan-milter: --now wants seconds "
+				    "since 1970\n");
+				return -1;
+			}
+			break;
+		}
+		case 'j': o->json = 1; break;
+		default: return -1;
+		}
+	}
+	if (optind != argc || o->msgfile == NULL || o->client_ip == NULL ||
+	    o->helo == NULL || o->mail_from == NULL)
+		return -1;
+	return 0;
+}
+
+/* Strip the line end of line (len bytes); returns the new length. */
+static size_t
+chomp(const char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\n')
+		len--;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	return len;
+}
+
+static int
+flush_field(struct txn *t, struct buf *field)
+{
+	const char *colon;
+	int rc = 0;
+
+	if (field->len == 0)
+		return 0;
+	colon = memchr(field->data, ':', field->len);
+	rc = txn_header(t, field->data, (size_t)(colon - field->data), colon + 1,
+	    field->len - (size_t)(colon - field->data) - 1);
+	buf_reset(field);
+	return rc;
+}
+
+/*
+ * Feed the header block; leaves f at the start of the body, with any line
+ * that ended the block (not a field) in *pending. Sets *crlf when the file
+ * uses CRLF line ends.
+ */
+static int
+feed_headers(FILE *f, struct txn *t, struct buf *pending, int *crlf)
+{
+	struct buf field = BUF_INIT;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0, first = 1;
+
+	while ((n = getline(&line, &cap, f)) > 0) {
+		size_t len = (size_t)n, clen = chomp(line, len);
+
+		if (first) {
+			*crlf = len >= 2 && line[len - 2] == '\r';
+			first = 0;
+		}
+		if (clen == 0)
+			break;		/* the empty line: body follows */
+		if ((line[0] == ' ' || line[0] == '\t') && field.len > 0) {
+			buf_add(&field, line, len);	/* continuation */
+			continue;
+		}
+		if (flush_field(t, &field) == -1)
+			rc = -1;
+		if (memchr(line, ':', clen) == NULL) {
+			/* not a field: the body starts here, as in an MTA */
+			buf_add(pending, line, len);
+			break;
+		}
+		buf_add(&field, line, clen);
+		if (len > clen)
+			buf_add(&field, line + clen, len - clen);
+	}
+	if (flush_field(t, &field) == -1)
+		rc = -1;
+	free(line);
+	buf_free(&field);
+	return rc;
+}
+
+static void
+print_json(const struct txn *t, const struct txn_outcome *out)
+{
+	static const char *const actions[] = { "accept", "reject", "tempfail",
+	    "quarantine", "discard" };
+	struct buf j = BUF_INIT;
+	size_t i;
+
+	buf_adds(&j, "{\"action\": ");
+	json_str(&j, actions[out->action]);
+	buf_adds(&j, ", \"reply\": ");
+	if (out->reply_code != NULL) {
+		struct buf r = BUF_INIT;
+
+		buf_printf(&r, "%s %s %s", out->reply_code, out->reply_xcode,
+		    out->reply_text);
+		json_str(&j, buf_str(&r));
+		buf_free(&r);
+	} else
+		buf_adds(&j, "null");
+	/* SPF, DKIM verification and DMARC results: inbound issues to come */
+	buf_adds(&j, ", \"spf\": null, \"spf_helo\": null, \"dkim\": [], "
+	    "\"dmarc\": null, \"role\": ");
+	json_str(&j, txn_role(t) == TXN_ROLE_SIGN ? "sign" : "verify");
+	buf_adds(&j, ", \"signed\": ");
+	txn_json_signed(t, &j);
+	buf_adds(&j, ", \"added_headers\": [");
+	for (i = 0; i < out->nadded; i++) {
+		buf_adds(&j, i == 0 ? "[" : ", [");
+		json_str(&j, out->added[i].name);
+		buf_adds(&j, ", ");
+		json_str(&j, out->added[i].value);
+		buf_addc(&j, ']');
+	}
+	buf_adds(&j, "], \"log\": ");
+	json_str(&j, out->log_line);
+	buf_adds(&j, "}\n");
+	fputs(buf_str(&j), stdout);
+	buf_free(&j);
+}
+
+/* An added field as it will stand in the message, in the file's line ends. */
+static void
+print_field(const struct txn_added *a, int crlf)
+{
+	const char *p;
+
+	printf("%s:", a->name);
+	for (p = a->value; *p != '\0'; p++) {
+		if (*p == '\r' && p[1] == '\n')
+			continue;
+		if (*p == '\n' && crlf)
+			putchar('\r');
+		putchar(*p);
+	}
+	fputs(crlf ? "\r\n" : "\n", stdout);
+}
+
+int
+evaluate_main(int argc, char **argv)
+{
+	struct eval_opts o;
+	struct buf problems = BUF_INIT, pending = BUF_INIT;
+	struct txn_outcome out;
+	struct config *cfg;
+	struct txn *t;
+	unsigned char *chunk;
+	size_t i, n;
+	FILE *f;
+	int crlf = 0, rc = 0;
+
+	if (parse_opts(argc, argv, &o) == -1)
+		return usage();
+	log_init("inkan-milter", true);
+	if ((cfg = config_load(o.config, &problems)) == NULL) {
+		fprintf(stderr, "%s", buf_failed(&problems) ? "out of memory\n" :
+		    buf_str(&problems));
+		buf_free(&problems);
+		return 2;
+	}
+	buf_free(&problems);
+	if (o.dns_zone != NULL && access(o.dns_zone, R_OK) == -1) {
+		fprintf(stderr, "inkan-milter: %s: %s\n", o.dns_zone,
+		    strerror(errno));
+		config_unref(cfg);
+		return 2;
+	}
+	if ((f = fopen(o.msgfile, "rb")) == NULL) {
+		fprintf(stderr, "inkan-milter: %s: %s\n", o.msgfile,
+		    strerror(errno));
+		config_unref(cfg);
+		return 2;
+	}
+	if ((t = txn_new(o.client_ip, NULL)) == NULL ||
+	    (chunk = malloc(EVAL_CHUNK)) == NULL) {
+		fprintf(stderr, "inkan-milter: out of memory\n");
+		txn_free(t);
+		fclose(f);
+		config_unref(cfg);
+		return 2;
+	}
+	txn_helo(t, o.helo);
+	txn_set_daemon_name(t, o.daemon_name);
+	/* Failures inside the pipeline are recorded by the txn and end as a
+	 * tempfail outcome at end of message, as they would in the daemon. */
+	if (txn_mail_from(t, o.mail_from, o.auth_user, cfg) == 0 &&
+	    (o.now <= 0 || (txn_set_now(t, (time_t)o.now), 1)) &&
+	    feed_headers(f, t, &pending, &crlf) == 0 && txn_eoh(t) == 0) {
+		if (pending.len > 0)
+			txn_body(t, (unsigned char *)pending.data, pending.len);
+		while ((n = fread(chunk, 1, EVAL_CHUNK, f)) > 0)
+			txn_body(t, chunk, n);
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "inkan-milter: %s: read error\n", o.msgfile);
+		rc = 2;
+	}
+	txn_eom(t, &out);
+	if (rc == 0 && o.json)
+		print_json(t, &out);
+	else if (rc == 0) {
+		for (i = 0; i < out.nadded; i++)
+			print_field(&out.added[i], crlf);
+		rewind(f);
+		while ((n = fread(chunk, 1, EVAL_CHUNK, f)) > 0)
+			fwrite(chunk, 1, n, stdout);
+	}
+	if (out.log_line != NULL)
+		log_info("%s", out.log_line);
+	free(chunk);
+	buf_free(&pending);
+	txn_free(t);
+	fclose(f);
+	config_unref(cfg);
+	return rc;
+}

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * glue.c - the libmilter side of inkan (see glue.h).
+ * Lifetimes, as in libmilter's sample filter: the txn is made at connect
+ * and freed at close; the message part of it is released by txn_reset at
+ * end of message and at abort.
+ * Header values: we ask for SMFIP_HDR_LEADSPC so values arrive with the
+ * space after the colon exactly as sent (simple canonicalization hashes
+ * it), and write our own fields with their leading space for the same
+ * reason. Folded values we add use LF line ends, which Postfix and Sendmail
+ * turn into the message's CRLF.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glue.h"
+#include "log.h"
+#include "txn.h"
+
+/* What libmilter's private pointer holds: one per MTA connection. */
+struct glue_conn {
+	struct txn	*txn;
+	bool		 leadspc;	/* MTA keeps the space after a colon */
+	bool		 can_skip;	/* MTA understands SMFIS_SKIP */
+};
+
+static int active_connections;
+
+int
+glue_active_connections(void)
+{
+	return __atomic_load_n(&active_connections, __ATOMIC_SEQ_CST);
+}
+
+static struct glue_conn *
+conn_of(SMFICTX *ctx)
+{
+	struct glue_conn *c = smfi_getpriv(ctx);
+
+	/* negotiation is optional for old MTAs: make the state on demand */
+	if (c == NULL && (c = calloc(1, sizeof(*c))) != NULL) {
+		smfi_setpriv(ctx, c);
+		__atomic_add_fetch(&active_connections, 1, __ATOMIC_SEQ_CST);
+	}
+	return c;
+}
+
+static struct txn *
+txn_of(SMFICTX *ctx)
+{
+	struct glue_conn *c = smfi_getpriv(ctx);
+
+	return c != NULL ? c->txn : NULL;
+}
+
+static sfsistat
+glue_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0, unsigned long *pf1,
+    unsigned long *pf2, unsigned long *pf3)
+{
+	struct glue_conn *c = conn_of(ctx);
+
+	(void)f2;
+	(void)f3;
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
+	*pf1 = 0;
+	if ((f1 & SMFIP_HDR_LEADSPC) != 0) {
+		*pf1 |= SMFIP_HDR_LEADSPC;
+		c->leadspc = true;
+	}
+	if ((f1 & SMFIP_SKIP) != 0) {
+		*pf1 |= SMFIP_SKIP;
+		c->can_skip = true;
+	}
+	*pf2 = *pf3 = 0;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+glue_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
+{
+	char ip[INET6_ADDRSTRLEN] = "";
+	struct glue_conn *c = conn_of(ctx);
+	struct txn *t;
+
+	if (sa != NULL && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->sin_addr,
+		    ip, sizeof(ip));
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		    &((struct sockaddr_in6 *)(void *)sa)->sin6_addr, ip,
+		    sizeof(ip));
+	if (c == NULL ||
+	    (t = txn_new(*ip != '\0' ? ip : NULL, hostname)) == NULL) {
+		log_errx("out of memory at connect");
+		return SMFIS_TEMPFAIL;
+	}
+	txn_free(c->txn);
+	c->txn = t;
+	txn_set_daemon_name(t, smfi_getsymval(ctx, "{daemon_name}"));
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+glue_helo(SMFICTX *ctx, char *helo)
+{
+	struct txn *t = txn_of(ctx);
+
+	if (t != NULL)
+		txn_helo(t, helo);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+glue_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct txn *t = txn_of(ctx);
+
+	if (t == NULL)
+		return SMFIS_TEMPFAIL;
+	if (txn_mail_from(t, argv[0], smfi_getsymval(ctx, "{auth_authen}"),
+	    NULL) == -1) {
+		log_errx("cannot start a transaction; tempfailing");
+		return SMFIS_TEMPFAIL;
+	}
+	txn_set_queue_id(t, smfi_getsymval(ctx, "i"));
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+glue_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct glue_conn *c = smfi_getpriv(ctx);
+	struct txn *t = txn_of(ctx);
+	char *v = value;
+	int rc;
+
+	if (t == NULL)
+		return SMFIS_TEMPFAIL;
+	if (!c->leadspc) {
+		/* the MTA ate the space after the colon: put the usual one back */
+		size_t len = strlen(value);
+
+		if ((v = malloc(len + 2)) == NULL)
+			return SMFIS_TEMPFAIL;
+		v[0] = ' ';
+		memcpy(v + 1, value, len + 1);
+	}
+	rc = txn_header(t, name, strlen(name), v, strlen(v));
+	if (v != value)
+		free(v);
+	/* an internal error is reported (and tempfailed) at end of message */
+	(void)rc;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+glue_eoh(SMFICTX *ctx)
+{
+	struct txn *t = txn_of(ctx);
+
+	if (t == NULL)
+		return SMFIS_TEMPFAIL;
+	txn_eoh(t);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+glue_body(SMFICTX *ctx, unsigned char *p, size_t len)
+{
+	struct glue_conn *c = smfi_getpriv(ctx);
+	struct txn *t = txn_of(ctx);
+
+	if (t == NULL)
+		return SMFIS_TEMPFAIL;
+	txn_body(t, p, len);
+	/* Nothing left to learn from the body: let the MTA stop sending it. */
+	if (c->can_skip && !txn_wants_body(t))
+		return SMFIS_SKIP;
+	return SMFIS_CONTINUE;
+}
+
+/* A value for smfi_insheader: LF line ends; no leading space unless kept. */
+static char *
+mta_value(const struct glue_conn *c, const char *v)
+{
+	size_t len = strlen(v);
+	char *out, *o;
+
+	if (!c->leadspc && *v == ' ')
+		v++;
+	if ((out = malloc(len + 1)) == NULL)
+		return NULL;
+	for (o = out; *v != '\0'; v++)
+		if (!(*v == '\r' && v[1] == '\n'))
+			*o++ = *v;
+	*o = '\0';
+	return out;
+}
+
+static sfsistat
+glue_eom(SMFICTX *ctx)
+{
+	struct glue_conn *c = smfi_getpriv(ctx);
+	struct txn *t = txn_of(ctx);
+	struct txn_outcome out;
+	sfsistat rc = SMFIS_ACCEPT;
+	size_t i;
+
+	if (t == NULL)
+		return SMFIS_TEMPFAIL;
+	{
+		const char *q = smfi_getsymval(ctx, "i");
+
+		if (q != NULL)
+			txn_set_queue_id(t, q);
+	}
+	txn_eom(t, &out);
+	/* added in reverse at index 0, so they end up in our order on top */
+	for (i = out.nadded; i > 0 && out.action == TXN_ACCEPT; i--) {
+		char *v = mta_value(c, out.added[i - 1].value);
+
+		if (v == NULL || smfi_insheader(ctx, 0,
+		    (char *)out.added[i - 1].name, v) != MI_SUCCESS) {
+			log_errx("%s: could not add %s; tempfailing",
+			    out.log_line, out.added[i - 1].name);
+			free(v);
+			txn_reset(t);
+			return SMFIS_TEMPFAIL;
+		}
+		free(v);
+	}
+	switch (out.action) {
+	case TXN_ACCEPT:
+		rc = SMFIS_ACCEPT;
+		break;
+	case TXN_TEMPFAIL:
+	case TXN_REJECT:
+		if (out.reply_code != NULL)
+			smfi_setreply(ctx, (char *)out.reply_code,
+			    (char *)out.reply_xcode, (char *)out.reply_text);
+		rc = out.action == TXN_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+		break;
+	case TXN_QUARANTINE:
+		smfi_quarantine(ctx, (char *)out.reply_text);
+		rc = SMFIS_ACCEPT;
+		break;
+	case TXN_DISCARD:
+		rc = SMFIS_DISCARD;
+		break;
+	}
+	log_msg(out.action == TXN_TEMPFAIL ? LOG_WARNING : LOG_INFO, "%s",
+	    out.log_line);
+	txn_reset(t);
+	return rc;
+}
+
+static sfsistat
+glue_abort(SMFICTX *ctx)
+{
+	struct txn *t = txn_of(ctx);
+
+	if (t != NULL)
+		txn_reset(t);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+glue_close(SMFICTX *ctx)
+{
+	struct glue_conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL) {
+		txn_free(c->txn);
+		free(c);
+		smfi_setpriv(ctx, NULL);
+		__atomic_sub_fetch(&active_connections, 1, __ATOMIC_SEQ_CST);
+	}
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc glue_desc = {
+	.xxfi_name = "inkan",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE,
+	.xxfi_connect = glue_connect,
+	.xxfi_helo = glue_helo,
+	.xxfi_envfrom = glue_envfrom,
+	.xxfi_header = glue_header,
+	.xxfi_eoh = glue_eoh,
+	.xxfi_body = glue_body,
+	.xxfi_eom = glue_eom,
+	.xxfi_abort = glue_abort,
+	.xxfi_close = glue_close,
+	.xxfi_negotiate = glue_negotiate,
+};

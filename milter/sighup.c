@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sighup.c - reload on SIGHUP without dropping connections.
+ * libmilter runs its own signal thread that sigwait()s for SIGHUP, SIGTERM
+ * and SIGINT and treats SIGHUP like SIGTERM: it stops the milter. We want
+ * SIGHUP to reload instead, so this file defines sigwait() itself: the
+ * executable's definition is the one libmilter's call binds to, and it
+ * waits for the same set minus SIGHUP. SIGHUP stays blocked in every thread
+ * and only our reload thread (which calls sigwaitinfo, not sigwait) takes
+ * it. SIGTERM and SIGINT still go to libmilter, which stops accepting and
+ * returns from smfi_main; main then waits for messages in flight.
+ * A broken new config is refused whole: the old one stays and the log says
+ * why, line by line.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "sighup.h"
+
+static char *reload_path;
+
+int
+sigwait(const sigset_t *set, int *sig)
+{
+	sigset_t mine = *set;
+	int r;
+
+	sigdelset(&mine, SIGHUP);
+	do {
+		r = sigwaitinfo(&mine, NULL);
+	} while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return errno;
+	*sig = r;
+	return 0;
+}
+
+static bool
+str_differs(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") != 0;
+}
+
+static void
+reload(void)
+{
+	struct buf problems = BUF_INIT;
+	struct config *old, *c;
+
+	if ((c = config_load(reload_path, &problems)) == NULL) {
+		char *line, *p = problems.data;
+
+		log_errx("reload of %s failed; keeping the running "
+		    "configuration", reload_path ? reload_path : "defaults");
+		while (p != NULL && (line = strsep(&p, "\n")) != NULL)
+			if (*line != '\0')
+				log_errx("%s", line);
+		buf_free(&problems);
+		return;
+	}
+	buf_free(&problems);
+	if ((old = config_current()) != NULL) {
+		if (str_differs(old->socket, c->socket) ||
+		    str_differs(old->user, c->user) ||
+		    str_differs(old->log, c->log) ||
+		    old->shutdown_timeout != c->shutdown_timeout)
+			log_warnx("reload: socket, user, log and "
+			    "shutdown_timeout take effect only at restart");
+		config_unref(old);
+	}
+	log_set_level(c->log_level);
+	log_info("configuration reloaded from %s: %zu signing keys",
+	    reload_path ? reload_path : "defaults", keystore_count(c->keys));
+	config_install(c);
+}
+
+static void *
+reload_thread(void *arg)
+{
+	sigset_t set;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	for (;;) {
+		int s = sigwaitinfo(&set, NULL);
+
+		if (s == SIGHUP)
+			reload();
+	}
+	return NULL;
+}
+
+int
+sighup_start(const char *path)
+{
+	pthread_t tid;
+	sigset_t set;
+
+	if (path != NULL && (reload_path = strdup(path)) == NULL)
+		return -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	if (pthread_create(&tid, NULL, reload_thread, NULL) != 0)
+		return -1;
+	pthread_detach(tid);
+	return 0;
+}

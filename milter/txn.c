@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * txn.c - the per-transaction pipeline (see txn.h).
+ * Role: a message is signed when its sender authenticated, its client is in
+ * internal_hosts, or it came in on a service listed in sign_daemons; and
+ * only when its RFC 5322.From domain has a key. Anything inkan cannot sign
+ * (no From, several From fields, no key) passes untouched with a log line
+ * saying why: signing is a service, never a reason to lose mail.
+ * Internal errors (no memory, OpenSSL failures) tempfail the message so the
+ * MTA keeps it and retries.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "dkim_sign.h"
+#include "hdr.h"
+#include "json.h"
+#include "txn.h"
+
+struct txn {
+	/* connection */
+	char		*client_ip;
+	char		*client_name;
+	char		*helo;
+	char		*daemon_name;
+	/* message */
+	struct config	*cfg;
+	enum txn_role	 role;
+	char		*mail_from;
+	char		*auth_user;
+	char		*qid;
+	time_t		 now;
+	struct hdr_list	 hdrs;
+	struct dkim_signer *signer;
+	struct buf	 why;		/* why signed, or why not */
+	bool		 failed;	/* internal error: tempfail */
+	struct err	 err;
+	struct buf	 log;
+};
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+struct txn *
+txn_new(const char *client_ip, const char *client_name)
+{
+	struct txn *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->client_ip = dup_or_null(client_ip);
+	t->client_name = dup_or_null(client_name);
+	hdr_list_init(&t->hdrs);
+	if ((client_ip != NULL && t->client_ip == NULL) ||
+	    (client_name != NULL && t->client_name == NULL)) {
+		txn_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+txn_reset(struct txn *t)
+{
+	dkim_signer_free(t->signer);
+	t->signer = NULL;
+	hdr_list_free(&t->hdrs);
+	free(t->mail_from);
+	free(t->auth_user);
+	free(t->qid);
+	t->mail_from = t->auth_user = t->qid = NULL;
+	buf_free(&t->why);
+	buf_free(&t->log);
+	config_unref(t->cfg);
+	t->cfg = NULL;
+	t->role = TXN_ROLE_NONE;
+	t->failed = false;
+	t->now = 0;
+}
+
+void
+txn_free(struct txn *t)
+{
+	if (t == NULL)
+		return;
+	txn_reset(t);
+	free(t->client_ip);
+	free(t->client_name);
+	free(t->helo);
+	free(t->daemon_name);
+	free(t);
+}
+
+static void
+replace(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = dup_or_null(s);
+}
+
+void
+txn_set_daemon_name(struct txn *t, const char *name)
+{
+	replace(&t->daemon_name, name);
+}
+
+void
+txn_helo(struct txn *t, const char *helo)
+{
+	replace(&t->helo, helo);
+}
+
+void
+txn_set_queue_id(struct txn *t, const char *qid)
+{
+	replace(&t->qid, qid);
+}
+
+void
+txn_set_now(struct txn *t, time_t now)
+{
+	t->now = now;
+}
+
+enum txn_role
+txn_role(const struct txn *t)
+{
+	return t->role;
+}
+
+static bool
+in_list(const struct strlist *l, const char *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return false;
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* Decide sign or verify, and note why, for the log line. */
+static void
+decide_role(struct txn *t)
+{
+	buf_reset(&t->why);
+	if (t->auth_user != NULL && *t->auth_user != '\0') {
+		t->role = TXN_ROLE_SIGN;
+		buf_printf(&t->why, "sender authenticated as %s", t->auth_user);
+	} else if (cidr_list_match(&t->cfg->internal_hosts, t->client_ip)) {
+		t->role = TXN_ROLE_SIGN;
+		buf_printf(&t->why, "internal host %s", t->client_ip);
+	} else if (in_list(&t->cfg->sign_daemons, t->daemon_name)) {
+		t->role = TXN_ROLE_SIGN;
+		buf_printf(&t->why, "service %s", t->daemon_name);
+	} else {
+		t->role = TXN_ROLE_VERIFY;
+		buf_printf(&t->why, "client %s is not internal and not "
+		    "authenticated", t->client_ip != NULL ? t->client_ip :
+		    "(unknown)");
+	}
+}
+
+int
+txn_mail_from(struct txn *t, const char *addr, const char *auth_user,
+    struct config *cfg)
+{
+	txn_reset(t);
+	t->cfg = cfg != NULL ? config_ref(cfg) : config_current();
+	if (t->cfg == NULL) {
+		t->failed = true;
+		err_set(&t->err, "no configuration loaded");
+		return -1;
+	}
+	t->mail_from = dup_or_null(addr);
+	t->auth_user = dup_or_null(auth_user);
+	if ((addr != NULL && t->mail_from == NULL) ||
+	    (auth_user != NULL && t->auth_user == NULL)) {
+		t->failed = true;
+		err_set(&t->err, "out of memory");
+		return -1;
+	}
+	decide_role(t);
+	return 0;
+}
+
+int
+txn_header(struct txn *t, const char *name, size_t nlen, const char *value,
+    size_t vlen)
+{
+	if (t->role == TXN_ROLE_NONE || t->failed)
+		return t->failed ? -1 : 0;
+	if (hdr_list_add(&t->hdrs, name, nlen, value, vlen) == HDR_NOMEM) {
+		t->failed = true;
+		err_set(&t->err, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The sender's domain: one From field with one address (RFC 5322 3.6.2
+ * allows several authors only with a Sender field, and DKIM/DMARC need one
+ * domain). Fills local and domain (lower-cased), or says why not.
+ */
+static int
+from_identity(struct txn *t, char *local, size_t llen, char *domain,
+    size_t dlen)
+{
+	struct addr_list al;
+	const char *v;
+	size_t n, vlen, i;
+	long idx;
+
+	if (t->hdrs.overflow) {
+		buf_printf(&t->why, "; header block exceeds inkan's limits");
+		return -1;
+	}
+	n = hdr_list_count(&t->hdrs, "From");
+	if (n != 1) {
+		buf_printf(&t->why, n == 0 ? "; no From header field" :
+		    "; %zu From header fields", n);
+		return -1;
+	}
+	idx = hdr_list_find(&t->hdrs, "From", 0);
+	v = hdr_field_value(&t->hdrs.f[idx], &vlen);
+	if (addr_parse_list(v, vlen, &al) == -1) {
+		buf_printf(&t->why, "; From field does not parse: %s", al.err);
+		return -1;
+	}
+	if (al.n != 1) {
+		buf_printf(&t->why, "; From field has %zu addresses", al.n);
+		return -1;
+	}
+	if (!addr_domain_valid(al.a[0].domain, al.a[0].domain_len) ||
+	    al.a[0].domain_len >= dlen || al.a[0].local_len >= llen) {
+		buf_printf(&t->why, "; From domain is not a valid domain name");
+		return -1;
+	}
+	memcpy(local, al.a[0].local, al.a[0].local_len);
+	local[al.a[0].local_len] = '\0';
+	for (i = 0; i < al.a[0].domain_len; i++)
+		domain[i] = (char)tolower((unsigned char)al.a[0].domain[i]);
+	domain[i] = '\0';
+	if (i > 0 && domain[i - 1] == '.')
+		domain[i - 1] = '\0';
+	return 0;
+}
+
+static int
+start_signing(struct txn *t)
+{
+	struct dkim_sign_key keys[DKIM_SIGN_MAX_KEYS];
+	struct dkim_sign_params p;
+	char local[1024], domain[256];
+	size_t n;
+
+	if (from_identity(t, local, sizeof(local), domain, sizeof(domain)) == -1)
+		return 0;
+	n = keystore_lookup(t->cfg->keys, local, domain,
+	    t->cfg->sign_subdomains, keys, DKIM_SIGN_MAX_KEYS);
+	if (n == 0) {
+		buf_printf(&t->why, "; no key for %s", domain);
+		return 0;
+	}
+	memset(&p, 0, sizeof(p));
+	p.keys = keys;
+	p.nkeys = n;
+	p.hcanon = t->cfg->hcanon;
+	p.bcanon = t->cfg->bcanon;
+	p.sign_headers = (const char *const *)t->cfg->sign_headers.v;
+	p.nsign_headers = t->cfg->sign_headers.n;
+	p.oversign_headers = (const char *const *)t->cfg->oversign_headers.v;
+	p.noversign_headers = t->cfg->oversign_headers.n;
+	p.now = t->now != 0 ? t->now : time(NULL);
+	p.ttl = t->cfg->signature_ttl;
+	if ((t->signer = dkim_signer_new(&p, &t->hdrs, &t->err)) == NULL) {
+		t->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+int
+txn_eoh(struct txn *t)
+{
+	if (t->failed)
+		return -1;
+	if (t->role == TXN_ROLE_SIGN)
+		return start_signing(t);
+	return 0;
+}
+
+bool
+txn_wants_body(const struct txn *t)
+{
+	return t->signer != NULL && !t->failed;
+}
+
+int
+txn_body(struct txn *t, const unsigned char *p, size_t n)
+{
+	if (t->failed)
+		return -1;
+	if (t->signer != NULL &&
+	    dkim_signer_body(t->signer, p, n, &t->err) == -1) {
+		t->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+qid(const struct txn *t)
+{
+	return t->qid != NULL ? t->qid : "NOQUEUE";
+}
+
+static void
+tempfail(struct txn *t, struct txn_outcome *out)
+{
+	out->action = TXN_TEMPFAIL;
+	out->reply_code = "451";
+	out->reply_xcode = "4.3.0";
+	out->reply_text = "Temporary authentication failure; try again later";
+	buf_printf(&t->log, "%s: tempfail: internal error: %s", qid(t),
+	    t->err.msg);
+}
+
+int
+txn_eom(struct txn *t, struct txn_outcome *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	buf_reset(&t->log);
+	out->action = TXN_ACCEPT;
+	if (t->role == TXN_ROLE_NONE) {
+		/* no MAIL FROM seen (cannot happen through an MTA) */
+		err_set(&t->err, "end of message without MAIL FROM");
+		t->failed = true;
+	}
+	if (!t->failed && t->signer != NULL &&
+	    dkim_signer_finish(t->signer, &t->err) == -1)
+		t->failed = true;
+	if (t->failed) {
+		tempfail(t, out);
+	} else if (t->signer != NULL) {
+		buf_printf(&t->log, "%s: signed", qid(t));
+		for (i = 0; i < dkim_signer_count(t->signer) &&
+		    i < TXN_MAX_ADDED; i++) {
+			out->added[out->nadded].name = DKIM_SIGNATURE_FIELD;
+			out->added[out->nadded].value =
+			    dkim_signer_value(t->signer, i);
+			out->nadded++;
+			buf_printf(&t->log, "%s d=%s s=%s a=%s", i == 0 ? "" : ",",
+			    dkim_signer_domain(t->signer, i),
+			    dkim_signer_selector(t->signer, i),
+			    dkim_signer_alg(t->signer, i));
+		}
+		buf_printf(&t->log, "; %s", buf_str(&t->why));
+	} else if (t->role == TXN_ROLE_SIGN) {
+		buf_printf(&t->log, "%s: not signed: %s", qid(t),
+		    buf_str(&t->why));
+	} else {
+		buf_printf(&t->log, "%s: passed untouched: %s", qid(t),
+		    buf_str(&t->why));
+	}
+	out->log_line = buf_str(&t->log);
+	return t->failed ? -1 : 0;
+}
+
+void
+txn_json_signed(const struct txn *t, struct buf *out)
+{
+	size_t i;
+
+	buf_addc(out, '[');
+	for (i = 0; t->signer != NULL && i < dkim_signer_count(t->signer); i++) {
+		buf_adds(out, i == 0 ? "{\"domain\": " : ", {\"domain\": ");
+		json_str(out, dkim_signer_domain(t->signer, i));
+		buf_adds(out, ", \"selector\": ");
+		json_str(out, dkim_signer_selector(t->signer, i));
+		buf_adds(out, ", \"algorithm\": ");
+		json_str(out, dkim_signer_alg(t->signer, i));
+		buf_addc(out, '}');
+	}
+	buf_addc(out, ']');
+}

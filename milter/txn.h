@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * txn.h - one SMTP connection and the message in it, seen by inkan.
+ * The same object serves the milter glue, --evaluate, tests and fuzzers:
+ * each event (connect, HELO, MAIL FROM, header, end of headers, body chunk,
+ * end of message) is one txn_* call, and the end of message yields an
+ * outcome: the action, the SMTP reply, the header fields to add and one
+ * log line. Owner: the connection owns the txn; the txn owns everything
+ * about its message and holds a reference to the config the message
+ * started with (taken at MAIL FROM, so SIGHUP applies to the next message).
+ */
+#ifndef INKAN_TXN_H
+#define INKAN_TXN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+
+enum txn_action {
+	TXN_ACCEPT,	/* deliver (with any added headers) */
+	TXN_REJECT,
+	TXN_TEMPFAIL,
+	TXN_QUARANTINE,
+	TXN_DISCARD,
+};
+
+enum txn_role {
+	TXN_ROLE_NONE,		/* no message yet */
+	TXN_ROLE_SIGN,
+	TXN_ROLE_VERIFY,
+};
+
+struct txn_added {
+	const char	*name;
+	const char	*value;	/* starts with a space, folded with CRLF TAB */
+};
+
+/* Caps for what one message may make us add. */
+#define TXN_MAX_ADDED	8
+
+struct txn_outcome {
+	enum txn_action	 action;
+	const char	*reply_code;	/* "550" etc., NULL for none */
+	const char	*reply_xcode;	/* "5.7.1" */
+	const char	*reply_text;
+	struct txn_added added[TXN_MAX_ADDED];
+	size_t		 nadded;
+	const char	*log_line;	/* one line: what was done and why */
+};
+
+struct txn;	/* opaque; defined in txn.c */
+
+/* A new connection from client_ip (textual, may be NULL if unknown). */
+struct txn *txn_new(const char *client_ip, const char *client_name);
+void	 txn_free(struct txn *);
+/* Values of MTA macros known at connect time. */
+void	 txn_set_daemon_name(struct txn *, const char *);
+void	 txn_helo(struct txn *, const char *helo);
+/*
+ * MAIL FROM starts a message: picks up the current config (or cfg if not
+ * NULL, for --evaluate), the authenticated user (NULL if none) and decides
+ * the role. 0, or -1 if the transaction must tempfail.
+ */
+int	 txn_mail_from(struct txn *, const char *addr, const char *auth_user,
+	    struct config *cfg);
+void	 txn_set_queue_id(struct txn *, const char *qid);
+void	 txn_set_now(struct txn *, time_t);
+int	 txn_header(struct txn *, const char *name, size_t nlen,
+	    const char *value, size_t vlen);
+int	 txn_eoh(struct txn *);
+int	 txn_body(struct txn *, const unsigned char *, size_t);
+/* Finish: fills *out, valid until the next message or txn_free. */
+int	 txn_eom(struct txn *, struct txn_outcome *out);
+/* Forget the message (end of message or abort); keep the connection. */
+void	 txn_reset(struct txn *);
+enum txn_role txn_role(const struct txn *);
+/* JSON fragment describing signatures made, for --evaluate --json. */
+void	 txn_json_signed(const struct txn *, struct buf *out);
+/* Does the current message need body chunks at all? */
+bool	 txn_wants_body(const struct txn *);
+
+#endif
