@@ -157,6 +157,9 @@ main(int argc, char **argv)
 	if (glue_active_connections() > 0)
 		log_warnx("stopping with %d connections still open",
 		    glue_active_connections());
+	/* a stale socket file would make the next start think we still run */
+	if (unix_path(c->socket) != NULL)
+		(void)unlink(unix_path(c->socket));
 	log_info("inkan-milter stopped");
 	config_unref(c);
 	return 0;

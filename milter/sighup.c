@@ -104,8 +104,15 @@ sighup_start(const char *path)
 
 	if (path != NULL && (reload_path = strdup(path)) == NULL)
 		return -1;
+	/*
+	 * Block all three before the thread starts, so it inherits the mask:
+	 * a thread with SIGTERM unblocked would take the default action
+	 * (terminate at once) instead of letting libmilter stop cleanly.
+	 */
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	if (pthread_create(&tid, NULL, reload_thread, NULL) != 0)
