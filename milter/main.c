@@ -79,11 +79,25 @@ drop_privileges(const struct config *c)
 	return 0;
 }
 
+/*
+ * Say what is wrong on stderr and, for a daemon started by a service
+ * manager whose stderr nobody reads, in syslog too.
+ */
 static void
-print_problems(const struct buf *problems)
+print_problems(const struct buf *problems, bool to_syslog)
 {
+	char *copy, *p, *line;
+
 	fprintf(stderr, "%s", buf_failed(problems) ? "out of memory\n" :
 	    buf_str(problems));
+	if (!to_syslog || (copy = strdup(buf_str(problems))) == NULL)
+		return;
+	log_init("inkan-milter", false);
+	log_errx("cannot start: the configuration has problems");
+	for (p = copy; (line = strsep(&p, "\n")) != NULL;)
+		if (*line != '\0')
+			log_errx("%s", line);
+	free(copy);
 }
 
 int
@@ -114,7 +128,7 @@ main(int argc, char **argv)
 	if (path == NULL && access(DEFAULT_CONFIG, F_OK) == 0)
 		path = DEFAULT_CONFIG;
 	if ((c = config_load(path, &problems)) == NULL) {
-		print_problems(&problems);
+		print_problems(&problems, !check && !foreground);
 		buf_free(&problems);
 		return 1;
 	}
