@@ -36,7 +36,7 @@ cidr_parse(const char *s, struct cidr *out, struct err *e)
 		char *end;
 		unsigned long v = strtoul(slash + 1, &end, 10);
 
-		if (slash[1] == '\0' || *end != '\0' || v > max)
+		if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || v > max)
 			return err_set(e, "'%s': bad prefix length", s);
 		out->prefix = (unsigned)v;
 	}

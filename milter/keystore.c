@@ -88,7 +88,8 @@ read_key(const char *path, struct buf *problems)
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO named like a key must not hang the load */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		buf_printf(problems, "%s: cannot open key: %s\n", path,
 		    strerror(errno));
 		return NULL;
@@ -505,6 +506,9 @@ keystore_lookup(const struct keystore *ks, const char *local,
 
 	if (ks->by_dir)
 		return lookup_dir(ks, domain, subdomains, out, max);
-	snprintf(addr, sizeof(addr), "%s@%s", local, domain);
+	/* a cut-off address could match another domain's pattern */
+	if ((size_t)snprintf(addr, sizeof(addr), "%s@%s", local, domain) >=
+	    sizeof(addr))
+		return 0;
 	return lookup_rules(ks, addr, domain, out, max);
 }

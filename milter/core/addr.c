@@ -302,5 +302,5 @@ addr_domain_valid(const char *d, size_t len)
 		if (++label > 63)
 			return false;
 	}
-	return true;
+	return label > 0;	/* "example.com.." ends in an empty label */
 }

@@ -70,6 +70,7 @@ buf_reserve(struct buf *b, size_t n)
 	if ((p = realloc(b->data, ncap)) == NULL)
 		goto fail;
 	b->data = p;
+	b->data[b->len] = '\0';	/* a fresh allocation holds no string yet */
 	b->cap = ncap;
 	return 0;
 fail:

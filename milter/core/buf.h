@@ -36,7 +36,7 @@ void	 buf_addc(struct buf *, char);
 void	 buf_adds(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
-/* Drop the last n bytes (or all, if there are fewer). */
+/* Keep the first len bytes (nothing happens if there are fewer). */
 void	 buf_truncate(struct buf *, size_t len);
 /* The contents as a C string ("" for an empty or failed buffer). */
 const char *buf_str(const struct buf *);

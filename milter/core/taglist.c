@@ -40,9 +40,13 @@ tag_head(struct taglist_writer *w, const char *tag, size_t first_chunk)
 	w->ntags++;
 }
 
-/* Write value, breaking lines where f allows. */
+/*
+ * Write value, breaking lines where f allows. tail is how many bytes follow
+ * the value on its line (the ';'), so the last piece leaves room for them.
+ */
 static void
-value_body(struct taglist_writer *w, const char *v, enum taglist_fold f)
+value_body(struct taglist_writer *w, const char *v, enum taglist_fold f,
+    size_t tail)
 {
 	size_t len = strlen(v), i = 0;
 
@@ -50,10 +54,11 @@ value_body(struct taglist_writer *w, const char *v, enum taglist_fold f)
 		size_t room, n;
 
 		room = w->col < TAGLIST_WIDTH ? TAGLIST_WIDTH - w->col : 0;
-		if (f == TAGLIST_FOLD_NONE || len - i <= room) {
+		if (f == TAGLIST_FOLD_NONE || len - i + tail <= room) {
 			n = len - i;
 		} else if (f == TAGLIST_FOLD_ANY) {
-			n = room;
+			/* keep at least one byte for the next line, with the tail */
+			n = room < len - i - 1 ? room : len - i - 1;
 		} else {
 			/* break after the last ':' that fits */
 			const char *c = NULL;
@@ -62,8 +67,12 @@ value_body(struct taglist_writer *w, const char *v, enum taglist_fold f)
 			for (j = i; j < len && j - i < room; j++)
 				if (v[j] == ':')
 					c = v + j;
+			if (c == NULL && w->col > 8) {
+				fold(w);	/* a fresh line may fit a name */
+				continue;
+			}
 			if (c == NULL) {
-				/* nothing fits: take up to the next ':' */
+				/* no name fits even a fresh line: take one */
 				const char *nc = strchr(v + i, ':');
 
 				n = nc == NULL ? len - i : (size_t)(nc - v) - i + 1;
@@ -86,10 +95,18 @@ void
 taglist_add(struct taglist_writer *w, const char *tag, const char *value,
     enum taglist_fold f)
 {
-	size_t first = f == TAGLIST_FOLD_NONE ? strlen(value) : 1;
+	const char *colon = strchr(value, ':');
+	size_t first;
 
+	/* what must share the line with "tag=": all, a first name, a byte */
+	if (f == TAGLIST_FOLD_NONE || (f == TAGLIST_FOLD_COLON && colon == NULL))
+		first = strlen(value);
+	else if (f == TAGLIST_FOLD_COLON)
+		first = (size_t)(colon - value) + 1;
+	else
+		first = 1;
 	tag_head(w, tag, first + 1);
-	value_body(w, value, f);
+	value_body(w, value, f, 1);
 	buf_addc(w->out, ';');
 	w->col++;
 }
@@ -103,5 +120,5 @@ taglist_open(struct taglist_writer *w, const char *tag)
 void
 taglist_add_tail(struct taglist_writer *w, const char *value)
 {
-	value_body(w, value, TAGLIST_FOLD_ANY);
+	value_body(w, value, TAGLIST_FOLD_ANY, 0);
 }
