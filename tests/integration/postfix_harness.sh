@@ -67,10 +67,13 @@
 #   Note: $PF_DIR exists only after pf_start; Postfix first connects to the milter when
 #   a client connects, so starting the milter after pf_start is fine.
 #
-# Environment knobs: PF_MAIN_CF_EXTRA="name = value<newline>..." is appended to main.cf
-# (later settings win, e.g. milter_default_action = accept); PF_KEEP=1 keeps $PF_DIR after pf_stop (for post-mortem);
-# TMPDIR picks where $PF_DIR is made; PF_HELO is the default swaks --helo
-# (client.test.example).
+# Environment knobs
+#   PF_MAIN_CF_EXTRA  lines ("name = value", newline-separated) appended to main.cf by
+#                     pf_start; later settings win (e.g. milter_default_action = accept).
+#   PF_KEEP           non-empty: pf_stop keeps $PF_DIR (config, maillog, captures,
+#                     swaks transcripts) for a post-mortem.
+#   PF_HELO           default swaks --helo name (client.test.example).
+#   TMPDIR            where $PF_DIR is made (default /tmp).
 #
 # Needs root (Postfix's master and smtp-sink -u), postfix, swaks, python3. Never touches
 # /etc/postfix or the system Postfix instance; everything lives in $PF_DIR, so tests can
@@ -78,12 +81,45 @@
 
 _PF_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 
+if [ -x /usr/bin/python3 ]; then _PF_PY=/usr/bin/python3; else _PF_PY=python3; fi
+
+# The public functions run with errexit, nounset and pipefail off whatever the caller
+# uses (a failing `kill` must not abort pf_stop in a `set -e` script's EXIT trap), and
+# put the caller's options back afterwards.
+_pf_call() {
+    local _pf_opts="$-" _pf_pipefail=0 _pf_rc=0
+    if [[ -o pipefail ]]; then _pf_pipefail=1; fi
+    set +e +u +o pipefail
+    "$@"
+    _pf_rc=$?
+    case "$_pf_opts" in *e*) set -e ;; esac
+    case "$_pf_opts" in *u*) set -u ;; esac
+    if [ "$_pf_pipefail" = 1 ]; then set -o pipefail; fi
+    return "$_pf_rc"
+}
+pf_start()          { _pf_call _pf_start_impl "$@"; }
+pf_stop()           { _pf_call _pf_stop_impl "$@"; }
+pf_send()           { _pf_call _pf_send_impl "$@"; }
+pf_wait_delivered() { _pf_call _pf_wait_delivered_impl "$@"; }
+pf_log()            { _pf_call _pf_log_impl "$@"; }
+pf_sink_files()     { _pf_call _pf_sink_files_impl "$@"; }
+pf_message()        { _pf_call _pf_message_impl "$@"; }
+pf_free_port()      { _pf_call _pf_free_port_impl "$@"; }
+
+# _pf_alive PID: true while PID runs. A zombie counts as gone: detached processes are
+# reaped by PID 1, which may take its time (kill -0 still succeeds on a zombie).
+_pf_alive() {
+    local state
+    state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
+    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
 _pf_err() { printf 'postfix_harness: %s\n' "$*" >&2; }
 
 # Print a port that is free right now (the kernel picks it; race window is tiny and
 # pf_start retries on a bind failure).
-pf_free_port() {
-    python3 - <<'EOF'
+_pf_free_port_impl() {
+    "$_PF_PY" - <<'EOF'
 import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
@@ -94,7 +130,7 @@ EOF
 
 # N distinct free ports, one per line.
 _pf_free_ports() {
-    python3 - "$1" <<'EOF'
+    "$_PF_PY" - "$1" <<'EOF'
 import socket, sys
 socks = []
 for _ in range(int(sys.argv[1])):
@@ -109,7 +145,7 @@ EOF
 
 # _pf_port_open PORT [TIMEOUT_S]: wait until something accepts on 127.0.0.1:PORT.
 _pf_port_open() {
-    python3 - "$1" "${2:-10}" <<'EOF'
+    "$_PF_PY" - "$1" "${2:-10}" <<'EOF'
 import socket, sys, time
 port, deadline = int(sys.argv[1]), time.time() + float(sys.argv[2])
 while time.time() < deadline:
@@ -132,7 +168,7 @@ _pf_milter_spec() {
     printf '%s\n' "$s"
 }
 
-pf_start() {
+_pf_start_impl() {
     if [ $# -lt 1 ] || [ -z "$1" ]; then
         _pf_err "usage: pf_start MILTER_SOCKET"
         return 2
@@ -153,10 +189,10 @@ pf_start() {
         [ "$rc" -eq 0 ] && return 0
         [ "$rc" -eq 3 ] || break            # 3 = a port was taken; try new ports
         _pf_err "port clash, retrying with other ports (attempt $attempt)"
-        PF_KEEP= pf_stop
+        PF_KEEP='' _pf_stop_impl
     done
     _pf_err "pf_start failed; see above. State kept in ${PF_DIR:-?} if PF_KEEP is set."
-    pf_stop
+    _pf_stop_impl
     return 1
 }
 
@@ -299,6 +335,7 @@ EOF
     # smtp-sink: the next hop. One file per transaction in $PF_SINK_DIR (msg.<hex>).
     # Started detached (setsid -f) so that it is not a child of the test shell (a bare
     # `wait` in a test will not hang on it) and survives for the watchdog to stop it.
+    # shellcheck disable=SC2016  # expanded by the inner sh
     setsid -f sh -c 'echo $$ >"$1/sink.pid"; exec smtp-sink -u nobody -h sink.test.example \
         -d "$1/sink/msg." "127.0.0.1:$2" 100' sh "$PF_DIR" "$PF_SINK_PORT" \
         </dev/null >>"$PF_DIR/smtp-sink.log" 2>&1
@@ -329,29 +366,28 @@ EOF
 # Background guard, detached from the test's process tree: when the owner shell is
 # gone and pf_stop never ran, it runs pf_stop itself.
 _pf_start_watchdog() {
+    # shellcheck disable=SC2016  # expanded by the inner bash
     setsid -f bash -c '
         echo $$ >"$2/watchdog.pid"
         owner=$(cat "$2/owner.pid")
-        while [ -d "$2" ] && kill -0 "$owner" 2>/dev/null; do sleep 1; done
+        alive() { s=$(awk "{print \$3}" "/proc/$1/stat" 2>/dev/null) && [ -n "$s" ] && [ "$s" != Z ]; }
+        while [ -d "$2" ] && alive "$owner"; do sleep 1; done
         [ -d "$2" ] || exit 0
         . "$1"
         PF_DIR="$2" PF_CONF="$2/conf" pf_stop
     ' pf-watchdog "$_PF_LIB" "$PF_DIR" </dev/null >/dev/null 2>&1
 }
 
-pf_stop() {
-    local dir="${PF_DIR:-}" pid i
-    [ -n "$dir" ] && [ -d "$dir" ] || { unset PF_DIR; return 0; }
+_pf_stop_impl() {
+    local dir="${PF_DIR:-}" pid
+    if [ -z "$dir" ] || [ ! -d "$dir" ]; then
+        unset PF_DIR
+        return 0
+    fi
     case "$dir" in
         */inkan-pf.*) ;;
         *) _pf_err "refusing to clean up unexpected PF_DIR=$dir"; return 1 ;;
     esac
-
-    # Stop the watchdog first (unless we are the watchdog).
-    if [ -s "$dir/watchdog.pid" ]; then
-        pid="$(cat "$dir/watchdog.pid")"
-        [ "$pid" != "$$" ] && kill "$pid" 2>/dev/null
-    fi
 
     # Postfix: orderly stop, then make sure the whole master process group is gone.
     if [ -f "$dir/conf/main.cf" ]; then
@@ -359,9 +395,9 @@ pf_stop() {
         [ -s "$dir/queue/pid/master.pid" ] && pid="$(awk '{print $1; exit}' "$dir/queue/pid/master.pid")"
         postfix -c "$dir/conf" stop </dev/null >>"$dir/postfix.out" 2>&1
         if [ -n "$pid" ]; then
-            for i in 1 2 3 4 5 6 7 8 9 10; do
-                kill -0 "$pid" 2>/dev/null || break
-                sleep 0.5
+            for _ in 1 2 3 4 5 6 7 8 9 10; do
+                _pf_alive "$pid" || break
+                sleep 0.2
             done
             kill -9 -- "-$pid" 2>/dev/null
         fi
@@ -371,13 +407,19 @@ pf_stop() {
     if [ -s "$dir/sink.pid" ]; then
         pid="$(cat "$dir/sink.pid")"
         kill "$pid" 2>/dev/null
-        for i in 1 2 3 4 5 6 7 8 9 10; do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.2
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            _pf_alive "$pid" || break
+            sleep 0.1
         done
-        kill -9 "$pid" 2>/dev/null
+        if _pf_alive "$pid"; then kill -9 "$pid" 2>/dev/null; fi
     fi
 
+    # The watchdog goes last, so that it can still finish the job if this pf_stop is
+    # interrupted (say the test is killed while in its EXIT trap).
+    if [ -s "$dir/watchdog.pid" ]; then
+        pid="$(cat "$dir/watchdog.pid")"
+        if [ "$pid" != "$$" ]; then kill "$pid" 2>/dev/null; fi
+    fi
     rm -f "$dir/watchdog.pid" "$dir/sink.pid"
     if [ -n "${PF_KEEP:-}" ]; then
         _pf_err "PF_KEEP set: keeping $dir"
@@ -388,17 +430,25 @@ pf_stop() {
     return 0
 }
 
-pf_log() {
-    [ -n "${PF_DIR:-}" ] && cat "$PF_DIR/maillog"
+_pf_log_impl() {
+    if [ -z "${PF_DIR:-}" ] || [ ! -f "$PF_DIR/maillog" ]; then
+        _pf_err "pf_log: no running instance"
+        return 1
+    fi
+    cat "$PF_DIR/maillog"
 }
 
-pf_sink_files() {
+_pf_sink_files_impl() {
     [ -n "${PF_SINK_DIR:-}" ] && [ -d "$PF_SINK_DIR" ] || return 0
     find "$PF_SINK_DIR" -type f -printf '%T@ %p\n' | sort -n | cut -d' ' -f2-
 }
 
-pf_message() {
-    python3 - "${1:?usage: pf_message FILE}" <<'EOF'
+_pf_message_impl() {
+    if [ $# -ne 1 ] || [ ! -r "$1" ]; then
+        _pf_err "usage: pf_message FILE (a path printed by pf_wait_delivered)"
+        return 2
+    fi
+    "$_PF_PY" - "$1" <<'EOF'
 import sys
 lines = open(sys.argv[1], "rb").read().split(b"\n")
 # smtp-sink's own records end with its three-line "Received: ... (smtp-sink) ..." header.
@@ -416,7 +466,7 @@ sys.stdout.buffer.write(b"\n".join(body))
 EOF
 }
 
-pf_send() {
+_pf_send_impl() {
     if [ $# -lt 3 ]; then
         _pf_err "usage: pf_send FROM TO FILE [PORT [SWAKS_ARGS...]]"
         return 2
@@ -435,7 +485,7 @@ pf_send() {
     # Exactly what goes on the wire after DATA: CRLF line ends, dot-stuffing, and
     # "CRLF ." (swaks appends the final CRLF). --no-data-fixup keeps swaks from
     # rewriting headers, %TOKENS% and "\n" sequences in the message.
-    python3 - "$file" "$data" <<'EOF' || return 2
+    "$_PF_PY" - "$file" "$data" <<'EOF' || return 2
 import sys
 raw = open(sys.argv[1], "rb").read()
 lines = raw.replace(b"\r\n", b"\n").split(b"\n")
@@ -461,11 +511,14 @@ _pf_sent_count() {
         | sed -E 's/.*postfix\/smtp\[[0-9]+\]: ([0-9A-F]+):.*/\1/' | sort -u | wc -l
 }
 
-pf_wait_delivered() {
-    local want="${1:?usage: pf_wait_delivered N [TIMEOUT]}" timeout="${2:-30}" start now files n sent
+_pf_wait_delivered_impl() {
+    local want="${1:-}" timeout="${2:-30}" start now files n sent
+    case "$want" in
+        ''|*[!0-9]*) _pf_err "usage: pf_wait_delivered N [TIMEOUT]"; return 2 ;;
+    esac
     start=$(date +%s)
     while :; do
-        files="$(pf_sink_files)"
+        files="$(_pf_sink_files_impl)"
         n=0
         [ -n "$files" ] && n=$(printf '%s\n' "$files" | wc -l)
         sent=$(_pf_sent_count)
