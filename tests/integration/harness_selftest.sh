@@ -117,8 +117,10 @@ done
 mlog="$WORK/milter.log"
 check "milter saw {daemon_name}=ORIGINATING (submission)" \
     grep -q '^[0-9]* D:C .*{daemon_name}=ORIGINATING ' "$mlog"
-check "milter saw {daemon_name}=inkan-mx (smtpd)" \
-    grep -q '^[0-9]* D:C .*{daemon_name}=inkan-mx ' "$mlog"
+check "milter saw {daemon_name}=mx.test.example (smtpd, Postfix's default)" \
+    grep -q '^[0-9]* D:C .*{daemon_name}=mx\.test\.example ' "$mlog"
+check "ORIGINATING only on the submission service" \
+    test "$(grep -c '^[0-9]* D:C .*{daemon_name}=ORIGINATING ' "$mlog")" -eq 1
 if [ "$expect" -ge 3 ]; then
     check "milter saw client 192.0.2.7 via XCLIENT" \
         grep -q '^[0-9]* C .*192\.0\.2\.7' "$mlog"

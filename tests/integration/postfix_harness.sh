@@ -41,20 +41,27 @@
 #   pf_free_port             print a TCP port on 127.0.0.1 that was free a moment ago.
 #
 # What the milter sees
-#   * Mail on $PF_PORT: {daemon_name}=inkan-mx (the default name "postfix" would also do;
-#     we set it so tests can tell the two services apart), client 127.0.0.1.
+#   * Mail on $PF_PORT: {daemon_name}=mx.test.example (Postfix's default,
+#     milter_macro_daemon_name = $myhostname), client 127.0.0.1.
 #   * Mail on $PF_SUBMIT_PORT: {daemon_name}=ORIGINATING (milter_macro_daemon_name),
 #     the same convention as Debian's master.cf submission service.
 #   * Both services trust XCLIENT from 127.0.0.0/8, so a test can pretend to be another
 #     client: `pf_send ... "$PF_PORT" --xclient-addr 192.0.2.7 --xclient-name mx.example.com
-#     --xclient-helo mx.example.com` makes Postfix (and the milter) see that client
-#     (useful for SPF). When Cyrus SASL mechanism plugins are installed (package
+#     --helo mx.example.com` makes Postfix (and the milter) see that client (useful for
+#     SPF). After XCLIENT, Postfix closes the milter connection and opens a new one with
+#     the new client data; swaks then sends EHLO again, so the HELO name the milter sees
+#     is swaks' --helo (--xclient-helo is overridden). When Cyrus SASL mechanism plugins are installed (package
 #     libsasl2-modules; PF_SASL=1 is exported then), smtpd_sasl_auth_enable=yes is set
 #     and `--xclient-login alice` makes Postfix treat the session as SASL-authenticated:
 #     the milter gets {auth_type}=XCLIENT and {auth_authen}=alice on MAIL FROM. No SASL
 #     server (Dovecot/saslauthd) is needed for that, and nothing ever authenticates for real.
 #   * Relaying is open (relay_domains = static:ALL): everything accepted goes to
 #     the sink whatever the client address; this is a loopback-only test instance.
+#   * Headers are not rewritten or added for local clients (local_header_rewrite_clients
+#     is empty), so the milter sees the message as submitted plus Postfix's Received.
+#   * non_smtpd_milters: `sendmail -C "$PF_CONF" -f FROM TO < FILE` injects through
+#     pickup/cleanup; the milter then sees {daemon_name}=mx.test.example and client
+#     "localhost [127.0.0.1]".
 #
 # Milter sockets
 #   smtpd runs as user "postfix" (not chrooted here). For unix:/path sockets the postfix
@@ -74,6 +81,11 @@
 #                     swaks transcripts) for a post-mortem.
 #   PF_HELO           default swaks --helo name (client.test.example).
 #   TMPDIR            where $PF_DIR is made (default /tmp).
+#
+# Lifecycle: Postfix's master and smtp-sink are detached from the test's process tree
+# (setsid), and a detached watchdog runs pf_stop if the test shell dies without calling
+# it (e.g. killed by a CTest TIMEOUT). The functions are safe to call from scripts using
+# `set -euo pipefail`. Do not call pf_start in a subshell or $(...): it exports variables.
 #
 # Needs root (Postfix's master and smtp-sink -u), postfix, swaks, python3. Never touches
 # /etc/postfix or the system Postfix instance; everything lives in $PF_DIR, so tests can
@@ -110,7 +122,7 @@ pf_free_port()      { _pf_call _pf_free_port_impl "$@"; }
 # reaped by PID 1, which may take its time (kill -0 still succeeds on a zombie).
 _pf_alive() {
     local state
-    state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
+    state="$(sed 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null)" || return 1
     [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
 }
 
@@ -306,7 +318,6 @@ EOF
     cat >"$PF_CONF/master.cf" <<EOF
 # service type  private unpriv  chroot  wakeup  maxproc command + args
 127.0.0.1:$PF_PORT inet n - n - - smtpd
-  -o milter_macro_daemon_name=inkan-mx
 127.0.0.1:$PF_SUBMIT_PORT inet n - n - - smtpd
   -o syslog_name=postfix/submission
   -o milter_macro_daemon_name=ORIGINATING
@@ -370,7 +381,7 @@ _pf_start_watchdog() {
     setsid -f bash -c '
         echo $$ >"$2/watchdog.pid"
         owner=$(cat "$2/owner.pid")
-        alive() { s=$(awk "{print \$3}" "/proc/$1/stat" 2>/dev/null) && [ -n "$s" ] && [ "$s" != Z ]; }
+        alive() { s=$(sed "s/.*) //; s/ .*//" "/proc/$1/stat" 2>/dev/null) && [ -n "$s" ] && [ "$s" != Z ]; }
         while [ -d "$2" ] && alive "$owner"; do sleep 1; done
         [ -d "$2" ] || exit 0
         . "$1"
