@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "resolver.h"
 
 enum cfg_type {
 	CFG_STRING,
@@ -80,6 +81,19 @@ static const struct cfg_key cfg_keys[] = {
 	    "error, warning, info or debug" },
 	{ "shutdown_timeout", CFG_UINT, OFF(shutdown_timeout), "30", 0, 3600,
 	    false, "seconds SIGTERM waits for messages in flight" },
+	{ "max_signatures", CFG_UINT, OFF(max_signatures), "8", 1, 32, true,
+	    "DKIM signatures verified per message; the rest are neutral" },
+	{ "dns_zone_file", CFG_STRING, OFF(dns_zone_file), "", 0, 0, true,
+	    "answer every DNS query from this zone file (tests; no network)" },
+	{ "dns_forwarders", CFG_LIST, OFF(dns_forwarders), "", 0, 0, true,
+	    "resolvers to ask (IP addresses); empty: those in resolv.conf" },
+	{ "dns_trust_anchor", CFG_STRING, OFF(dns_trust_anchor), "", 0, 0,
+	    true, "DNSSEC trust anchor file; empty: no validation" },
+	/* Postfix waits 30 s for a milter reply (milter_command_timeout) */
+	{ "dns_timeout", CFG_UINT, OFF(dns_timeout), "5000", 100, 20000, true,
+	    "milliseconds one DNS query may take" },
+	{ "dns_budget", CFG_UINT, OFF(dns_budget), "10000", 100, 25000, true,
+	    "milliseconds all DNS lookups of one message may take together" },
 };
 
 #define NKEYS	(sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -363,6 +377,7 @@ config_free(struct config *c)
 	}
 	free(c->path);
 	keystore_free(c->keys);
+	dns_resolver_free(c->resolver);
 	free(c);
 }
 
@@ -390,6 +405,33 @@ load_keys(struct config *c, struct buf *problems)
 		n = keystore_load_tables(c->keys, c->key_table,
 		    c->signing_table, problems);
 	return n;
+}
+
+/* The resolver the config asks for: a zone file, or libunbound. */
+static int
+make_resolver(struct config *c, struct buf *problems)
+{
+	struct err e;
+
+	if (*c->dns_zone_file != '\0') {
+		if ((c->resolver = dns_zone_open(c->dns_zone_file, &e)) == NULL) {
+			buf_printf(problems, "dns_zone_file: %s\n", e.msg);
+			return 1;
+		}
+		return 0;
+	}
+	if ((c->resolver = dns_system_resolver(c, &e)) == NULL) {
+		buf_printf(problems, "DNS resolver: %s\n", e.msg);
+		return 1;
+	}
+	return 0;
+}
+
+void
+config_set_resolver(struct config *c, struct dns_resolver *res)
+{
+	dns_resolver_free(c->resolver);
+	c->resolver = res;
 }
 
 struct config *
@@ -434,6 +476,8 @@ config_load(const char *path, struct buf *problems)
 		}
 		n += r;
 	}
+	if (n == 0)
+		n += make_resolver(c, problems);
 	if (n > 0 || buf_failed(problems)) {
 		config_free(c);
 		return NULL;

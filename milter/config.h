@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "canon.h"
 #include "cidr.h"
+#include "dns.h"
 #include "keystore.h"
 
 struct strlist {
@@ -45,7 +46,14 @@ struct config {
 	char		*log;		/* "syslog" or "stderr" */
 	int		 log_level;	/* syslog level */
 	unsigned long	 shutdown_timeout;
+	unsigned long	 max_signatures;
+	char		*dns_zone_file;
+	struct strlist	 dns_forwarders;
+	char		*dns_trust_anchor;
+	unsigned long	 dns_timeout;	/* ms, per query */
+	unsigned long	 dns_budget;	/* ms, all lookups of one message */
 	struct keystore	*keys;
+	struct dns_resolver *resolver;	/* owned */
 };
 
 /*
@@ -56,6 +64,9 @@ struct config {
 struct config *config_load(const char *path, struct buf *problems);
 struct config *config_ref(struct config *);
 void	 config_unref(struct config *);
+
+/* Replace the config's resolver (--evaluate --dns-zone); takes res. */
+void	 config_set_resolver(struct config *, struct dns_resolver *res);
 
 /* The process-wide current config: a new reference, or NULL. */
 struct config *config_current(void);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "evaluate.h"
@@ -190,9 +191,10 @@ print_json(const struct txn *t, const struct txn_outcome *out)
 		buf_free(&r);
 	} else
 		buf_adds(&j, "null");
-	/* SPF, DKIM verification and DMARC results: inbound issues to come */
-	buf_adds(&j, ", \"spf\": null, \"spf_helo\": null, \"dkim\": [], "
-	    "\"dmarc\": null, \"role\": ");
+	/* SPF and DMARC results: issues to come */
+	buf_adds(&j, ", \"spf\": null, \"spf_helo\": null, \"dkim\": ");
+	txn_json_dkim(t, &j);
+	buf_adds(&j, ", \"dmarc\": null, \"role\": ");
 	json_str(&j, txn_role(t) == TXN_ROLE_SIGN ? "sign" : "verify");
 	buf_adds(&j, ", \"signed\": ");
 	txn_json_signed(t, &j);
@@ -204,7 +206,15 @@ print_json(const struct txn *t, const struct txn_outcome *out)
 		json_str(&j, out->added[i].value);
 		buf_addc(&j, ']');
 	}
-	buf_adds(&j, "], \"log\": ");
+	buf_adds(&j, "], \"deleted_headers\": [");
+	for (i = out->ndelete; i > 0; i--) {
+		buf_adds(&j, i == out->ndelete ? "[" : ", [");
+		json_str(&j, out->delete_name);
+		buf_printf(&j, ", %zu]", out->delete_idx[i - 1]);
+	}
+	buf_adds(&j, "], \"dns\": ");
+	txn_json_dns(t, &j);
+	buf_adds(&j, ", \"log\": ");
 	json_str(&j, out->log_line);
 	buf_adds(&j, "}\n");
 	fputs(buf_str(&j), stdout);
@@ -226,6 +236,52 @@ print_field(const struct txn_added *a, int crlf)
 		putchar(*p);
 	}
 	fputs(crlf ? "\r\n" : "\n", stdout);
+}
+
+static bool
+deleted(const struct txn_outcome *out, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < out->ndelete; i++)
+		if (out->delete_idx[i] == k)
+			return true;
+	return false;
+}
+
+/*
+ * The original message minus the fields the MTA would delete, split the
+ * way feed_headers splits it.
+ */
+static void
+print_message(FILE *f, const struct txn_outcome *out, unsigned char *chunk)
+{
+	char *line = NULL;
+	size_t cap = 0, k = 0, nlen;
+	ssize_t n;
+	bool skipping = false;
+
+	nlen = out->delete_name != NULL ? strlen(out->delete_name) : 0;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		size_t len = (size_t)n, clen = chomp(line, len);
+
+		if (clen == 0 || memchr(line, ':', clen) == NULL) {
+			if (!(line[0] == ' ' || line[0] == '\t') || clen == 0) {
+				fwrite(line, 1, len, stdout);
+				break;		/* the body starts */
+			}
+		} else if (line[0] != ' ' && line[0] != '\t') {
+			skipping = false;
+			if (nlen > 0 && clen > nlen && line[nlen] == ':' &&
+			    strncasecmp(line, out->delete_name, nlen) == 0)
+				skipping = deleted(out, ++k);
+		}
+		if (!skipping)
+			fwrite(line, 1, len, stdout);
+	}
+	free(line);
+	while ((n = (ssize_t)fread(chunk, 1, EVAL_CHUNK, f)) > 0)
+		fwrite(chunk, 1, (size_t)n, stdout);
 }
 
 int
@@ -251,11 +307,16 @@ evaluate_main(int argc, char **argv)
 		return 2;
 	}
 	buf_free(&problems);
-	if (o.dns_zone != NULL && access(o.dns_zone, R_OK) == -1) {
-		fprintf(stderr, "inkan-milter: %s: %s\n", o.dns_zone,
-		    strerror(errno));
-		config_unref(cfg);
-		return 2;
+	if (o.dns_zone != NULL) {
+		struct dns_resolver *res;
+		struct err e;
+
+		if ((res = dns_zone_open(o.dns_zone, &e)) == NULL) {
+			fprintf(stderr, "inkan-milter: %s\n", e.msg);
+			config_unref(cfg);
+			return 2;
+		}
+		config_set_resolver(cfg, res);
 	}
 	if ((f = fopen(o.msgfile, "rb")) == NULL) {
 		fprintf(stderr, "inkan-milter: %s: %s\n", o.msgfile,
@@ -294,8 +355,7 @@ evaluate_main(int argc, char **argv)
 		for (i = 0; i < out.nadded; i++)
 			print_field(&out.added[i], crlf);
 		rewind(f);
-		while ((n = fread(chunk, 1, EVAL_CHUNK, f)) > 0)
-			fwrite(chunk, 1, n, stdout);
+		print_message(f, &out, chunk);
 	}
 	if (out.log_line != NULL)
 		log_info("%s", out.log_line);

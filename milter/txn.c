@@ -16,6 +16,8 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "ar.h"
+#include "dkim_check.h"
 #include "dkim_sign.h"
 #include "hdr.h"
 #include "json.h"
@@ -36,6 +38,11 @@ struct txn {
 	time_t		 now;
 	struct hdr_list	 hdrs;
 	struct dkim_signer *signer;
+	struct dkim_check *dkim;	/* verify role */
+	struct timespec	 dns_deadline;	/* end of the message's DNS budget */
+	struct buf	 ar;		/* our Authentication-Results value */
+	size_t		*ar_forged;	/* AR instances claiming our id */
+	size_t		 nforged;
 	struct buf	 why;		/* why signed, or why not */
 	bool		 failed;	/* internal error: tempfail */
 	struct err	 err;
@@ -71,6 +78,12 @@ txn_reset(struct txn *t)
 {
 	dkim_signer_free(t->signer);
 	t->signer = NULL;
+	dkim_check_free(t->dkim);
+	t->dkim = NULL;
+	buf_free(&t->ar);
+	free(t->ar_forged);
+	t->ar_forged = NULL;
+	t->nforged = 0;
 	hdr_list_free(&t->hdrs);
 	free(t->mail_from);
 	free(t->auth_user);
@@ -290,6 +303,29 @@ start_signing(struct txn *t)
 	return 0;
 }
 
+/*
+ * Start DKIM verification: the key lookups go out now, while the body is
+ * still to come, and the message's DNS budget starts counting.
+ */
+static int
+start_verifying(struct txn *t)
+{
+	clock_gettime(CLOCK_MONOTONIC, &t->dns_deadline);
+	t->dns_deadline.tv_sec += (time_t)(t->cfg->dns_budget / 1000);
+	t->dns_deadline.tv_nsec += (long)(t->cfg->dns_budget % 1000) * 1000000L;
+	if (t->dns_deadline.tv_nsec >= 1000000000L) {
+		t->dns_deadline.tv_sec++;
+		t->dns_deadline.tv_nsec -= 1000000000L;
+	}
+	t->dkim = dkim_check_start(&t->hdrs, t->cfg->resolver,
+	    t->cfg->max_signatures, &t->err);
+	if (t->dkim == NULL) {
+		t->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
 int
 txn_eoh(struct txn *t)
 {
@@ -297,13 +333,15 @@ txn_eoh(struct txn *t)
 		return -1;
 	if (t->role == TXN_ROLE_SIGN)
 		return start_signing(t);
+	if (t->role == TXN_ROLE_VERIFY)
+		return start_verifying(t);
 	return 0;
 }
 
 bool
 txn_wants_body(const struct txn *t)
 {
-	return t->signer != NULL && !t->failed;
+	return (t->signer != NULL || t->dkim != NULL) && !t->failed;
 }
 
 int
@@ -316,7 +354,87 @@ txn_body(struct txn *t, const unsigned char *p, size_t n)
 		t->failed = true;
 		return -1;
 	}
+	if (t->dkim != NULL && dkim_check_body(t->dkim, p, n, &t->err) == -1) {
+		t->failed = true;
+		return -1;
+	}
 	return 0;
+}
+
+/*
+ * RFC 8601 section 5: an Authentication-Results field that claims our
+ * authserv-id and arrives from outside is forged (or stale) and must not
+ * reach a reader who trusts our id. Note every such instance, counted
+ * among fields of that name as the MTA counts them.
+ */
+static int
+find_forged_ar(struct txn *t)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < t->hdrs.n; i++) {
+		const char *v;
+		size_t vlen;
+
+		if (!hdr_field_is(&t->hdrs.f[i], AR_FIELD, sizeof(AR_FIELD) - 1))
+			continue;
+		k++;
+		v = hdr_field_value(&t->hdrs.f[i], &vlen);
+		if (!ar_claims(v, vlen, t->cfg->authserv_id))
+			continue;
+		if ((t->nforged & (t->nforged + 1)) == 0) {
+			size_t *n = reallocarray(t->ar_forged,
+			    (t->nforged + 1) * 2, sizeof(*n));
+
+			if (n == NULL)
+				return err_set(&t->err, "out of memory");
+			t->ar_forged = n;
+		}
+		t->ar_forged[t->nforged++] = k;
+	}
+	return 0;
+}
+
+/* Our Authentication-Results value, one resinfo per DKIM signature. */
+static void
+write_ar(struct txn *t)
+{
+	size_t i, n = dkim_check_count(t->dkim);
+
+	buf_reset(&t->ar);
+	ar_begin(&t->ar, t->cfg->authserv_id);
+	for (i = 0; i < n; i++) {
+		const struct dkim_verdict *v = dkim_check_verdict(t->dkim, i);
+		const char *props[] = { "header.d", v->domain, "header.s",
+		    v->selector, "header.a", v->algorithm, "header.b", v->b,
+		    NULL };
+
+		ar_add(&t->ar, "dkim", v->result, v->reason, props);
+	}
+	if (n == 0)
+		ar_add(&t->ar, "dkim", AUTH_NONE, "no signatures", NULL);
+	ar_end(&t->ar, true);
+}
+
+/* The log line's part about DKIM results. */
+static void
+log_dkim(struct txn *t)
+{
+	size_t i, n = dkim_check_count(t->dkim);
+
+	if (n == 0)
+		buf_adds(&t->log, " dkim=none");
+	for (i = 0; i < n; i++) {
+		const struct dkim_verdict *v = dkim_check_verdict(t->dkim, i);
+
+		buf_printf(&t->log, "%s dkim=%s d=%s s=%s", i == 0 ? "" : ",",
+		    auth_result_name(v->result), v->domain, v->selector);
+		if (v->reason != NULL)
+			buf_printf(&t->log, " (%s)", v->reason);
+	}
+	if (dkim_check_ignored(t->dkim) > 0)
+		buf_printf(&t->log, "; %zu more DKIM-Signature fields ignored",
+		    dkim_check_ignored(t->dkim));
 }
 
 static const char *
@@ -352,6 +470,17 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 	if (!t->failed && t->signer != NULL &&
 	    dkim_signer_finish(t->signer, &t->err) == -1)
 		t->failed = true;
+	if (!t->failed && t->dkim != NULL &&
+	    dkim_check_finish(t->dkim, &t->dns_deadline,
+	    t->now != 0 ? t->now : time(NULL), &t->err) == -1)
+		t->failed = true;
+	if (!t->failed && t->role != TXN_ROLE_NONE && find_forged_ar(t) == -1)
+		t->failed = true;
+	if (!t->failed && t->nforged > 0) {
+		out->delete_name = AR_FIELD;
+		out->delete_idx = t->ar_forged;
+		out->ndelete = t->nforged;
+	}
 	if (t->failed) {
 		tempfail(t, out);
 	} else if (t->signer != NULL) {
@@ -372,11 +501,60 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 		buf_printf(&t->log, "%s: not signed: %s", qid(t),
 		    buf_str(&t->why));
 	} else {
-		buf_printf(&t->log, "%s: passed untouched: %s", qid(t),
-		    buf_str(&t->why));
+		write_ar(t);
+		out->added[out->nadded].name = AR_FIELD;
+		out->added[out->nadded].value = buf_str(&t->ar);
+		out->nadded++;
+		buf_printf(&t->log, "%s: verified:", qid(t));
+		log_dkim(t);
+		buf_printf(&t->log, "; client %s", t->client_ip != NULL ?
+		    t->client_ip : "(unknown)");
 	}
+	if (!t->failed && t->nforged > 0)
+		buf_printf(&t->log, "; removed %zu forged Authentication-Results "
+		    "field%s", t->nforged, t->nforged == 1 ? "" : "s");
 	out->log_line = buf_str(&t->log);
 	return t->failed ? -1 : 0;
+}
+
+void
+txn_json_dkim(const struct txn *t, struct buf *out)
+{
+	size_t i, n = t->dkim != NULL ? dkim_check_count(t->dkim) : 0;
+
+	buf_addc(out, '[');
+	for (i = 0; i < n; i++) {
+		const struct dkim_verdict *v = dkim_check_verdict(t->dkim, i);
+
+		buf_adds(out, i == 0 ? "{\"result\": " : ", {\"result\": ");
+		json_str(out, auth_result_name(v->result));
+		buf_adds(out, ", \"domain\": ");
+		json_str(out, v->domain);
+		buf_adds(out, ", \"selector\": ");
+		json_str(out, v->selector);
+		buf_adds(out, ", \"algorithm\": ");
+		json_str(out, v->algorithm);
+		buf_adds(out, ", \"b\": ");
+		json_str(out, v->b);
+		buf_adds(out, ", \"reason\": ");
+		json_str(out, v->reason);
+		if (v->l_present)
+			buf_printf(out, ", \"l\": %llu, \"body_length\": %llu",
+			    (unsigned long long)v->l,
+			    (unsigned long long)v->body_len);
+		if (v->testing)
+			buf_adds(out, ", \"testing\": true");
+		buf_addc(out, '}');
+	}
+	buf_addc(out, ']');
+}
+
+void
+txn_json_dns(const struct txn *t, struct buf *out)
+{
+	buf_printf(out, "{\"queries\": %zu, \"max_in_flight\": %zu}",
+	    t->dkim != NULL ? dkim_check_queries(t->dkim) : 0,
+	    t->dkim != NULL ? dkim_check_max_in_flight(t->dkim) : 0);
 }
 
 void

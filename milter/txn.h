@@ -45,8 +45,16 @@ struct txn_outcome {
 	const char	*reply_code;	/* "550" etc., NULL for none */
 	const char	*reply_xcode;	/* "5.7.1" */
 	const char	*reply_text;
-	struct txn_added added[TXN_MAX_ADDED];
+	struct txn_added added[TXN_MAX_ADDED];	/* insert at the top, in order */
 	size_t		 nadded;
+	/*
+	 * Fields to delete: delete_name's instances number delete_idx[i]
+	 * (1-based among fields of that name, as smfi_chgheader counts),
+	 * highest first, so each deletion leaves the lower numbers valid.
+	 */
+	const char	*delete_name;
+	const size_t	*delete_idx;
+	size_t		 ndelete;
 	const char	*log_line;	/* one line: what was done and why */
 };
 
@@ -76,8 +84,11 @@ int	 txn_eom(struct txn *, struct txn_outcome *out);
 /* Forget the message (end of message or abort); keep the connection. */
 void	 txn_reset(struct txn *);
 enum txn_role txn_role(const struct txn *);
-/* JSON fragment describing signatures made, for --evaluate --json. */
+/* JSON fragments for --evaluate --json: signatures made, DKIM results,
+ * DNS statistics. */
 void	 txn_json_signed(const struct txn *, struct buf *out);
+void	 txn_json_dkim(const struct txn *, struct buf *out);
+void	 txn_json_dns(const struct txn *, struct buf *out);
 /* Does the current message need body chunks at all? */
 bool	 txn_wants_body(const struct txn *);
 

@@ -27,14 +27,14 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/keys/example.com"
 cp "$here/../data/keys/example.com/"*.private "$tmp/keys/example.com/"
 chmod 600 "$tmp/keys/example.com/"*.private
-printf 'key_dir = %s\nlog = stderr\n' "$tmp/keys" >"$tmp/default.conf"
-printf 'key_dir = %s\nlog = stderr\ninternal_hosts = 10.0.0.0/8\n' \
+printf 'authserv_id = mx.test.example\nkey_dir = %s\nlog = stderr\n' "$tmp/keys" >"$tmp/default.conf"
+printf 'authserv_id = mx.test.example\nkey_dir = %s\nlog = stderr\ninternal_hosts = 10.0.0.0/8\n' \
     "$tmp/keys" >"$tmp/internal10.conf"
-printf 'key_dir = %s\nlog = stderr\nsign_daemons = ORIGINATING\n' \
+printf 'authserv_id = mx.test.example\nkey_dir = %s\nlog = stderr\nsign_daemons = ORIGINATING\n' \
     "$tmp/keys" >"$tmp/daemons.conf"
-printf 'key_dir = %s\nlog = stderr\nsign_subdomains = yes\n' \
+printf 'authserv_id = mx.test.example\nkey_dir = %s\nlog = stderr\nsign_subdomains = yes\n' \
     "$tmp/keys" >"$tmp/subdomains.conf"
-printf 'key_dir = %s\nlog = stderr\ncanonicalization = simple/simple\nsignature_ttl = 604800\n' \
+printf 'authserv_id = mx.test.example\nkey_dir = %s\nlog = stderr\ncanonicalization = simple/simple\nsignature_ttl = 604800\n' \
     "$tmp/keys" >"$tmp/simple.conf"
 
 npass=0

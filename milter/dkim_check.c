@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * dkim_check.c - verifier plus DNS (see dkim_check.h). A lookup that fails
+ * (timeout, SERVFAIL, a backend error) makes that signature temperror,
+ * never a pass or a none: the verifier maps DKIM_KEY_TIMEOUT and
+ * DKIM_KEY_SERVFAIL to temperror.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dkim_check.h"
+
+struct dkim_check {
+	struct dkim_verifier *vf;
+	struct dns_resolver *res;
+	struct dns_query *q[DKIM_VERIFY_MAX_REPORTED];
+	size_t		 queries;
+	size_t		 in_flight, max_in_flight;
+};
+
+struct dkim_check *
+dkim_check_start(const struct hdr_list *hdrs, struct dns_resolver *res,
+    size_t max_signatures, struct err *e)
+{
+	struct dkim_check *c;
+	size_t i;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		err_set(e, "out of memory");
+		return NULL;
+	}
+	c->res = res;
+	if ((c->vf = dkim_verifier_new(hdrs, max_signatures, e)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	for (i = 0; i < dkim_verifier_count(c->vf); i++) {
+		const char *name = dkim_verifier_key_name(c->vf, i);
+		struct err qe;
+
+		if (name == NULL)
+			continue;
+		if (res == NULL || !dns_name_valid(name, strlen(name))) {
+			/* no resolver configured, or a name DNS cannot carry */
+			dkim_verifier_set_key(c->vf, i, res == NULL ?
+			    DKIM_KEY_SERVFAIL : DKIM_KEY_ABSENT, NULL, NULL, 0);
+			continue;
+		}
+		if ((c->q[i] = dns_start(res, name, DNS_TXT, &qe)) == NULL) {
+			dkim_verifier_set_key(c->vf, i, DKIM_KEY_SERVFAIL, NULL,
+			    NULL, 0);
+			continue;
+		}
+		c->queries++;
+		if (++c->in_flight > c->max_in_flight)
+			c->max_in_flight = c->in_flight;
+	}
+	return c;
+}
+
+int
+dkim_check_body(struct dkim_check *c, const unsigned char *p, size_t n,
+    struct err *e)
+{
+	return dkim_verifier_body(c->vf, p, n, e);
+}
+
+/* Hand one DNS answer to the verifier. */
+static int
+give_key(struct dkim_check *c, size_t i, const struct dns_result *r,
+    struct err *e)
+{
+	const char **txt = NULL;
+	size_t *len = NULL, j, n = 0;
+
+	switch (r->status) {
+	case DNS_OK:
+		break;
+	case DNS_NXDOMAIN:
+	case DNS_NODATA:
+		dkim_verifier_set_key(c->vf, i, DKIM_KEY_ABSENT, NULL, NULL, 0);
+		return 0;
+	case DNS_TIMEOUT:
+		dkim_verifier_set_key(c->vf, i, DKIM_KEY_TIMEOUT, NULL, NULL, 0);
+		return 0;
+	case DNS_SERVFAIL:
+	case DNS_ERROR:
+		dkim_verifier_set_key(c->vf, i, DKIM_KEY_SERVFAIL, NULL, NULL, 0);
+		return 0;
+	}
+	if (r->n > 0 && ((txt = calloc(r->n, sizeof(*txt))) == NULL ||
+	    (len = calloc(r->n, sizeof(*len))) == NULL)) {
+		free(txt);
+		return err_set(e, "out of memory");
+	}
+	for (j = 0; j < r->n; j++)
+		if (r->rr[j].type == DNS_TXT) {
+			txt[n] = (const char *)r->rr[j].data;
+			len[n++] = r->rr[j].len;
+		}
+	dkim_verifier_set_key(c->vf, i, DKIM_KEY_FOUND, txt, len, n);
+	free(txt);
+	free(len);
+	return 0;
+}
+
+int
+dkim_check_finish(struct dkim_check *c, const struct timespec *deadline,
+    time_t now, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < DKIM_VERIFY_MAX_REPORTED; i++) {
+		struct dns_result r;
+		struct err qe;
+		int rc;
+
+		if (c->q[i] == NULL)
+			continue;
+		dns_result_init(&r);
+		rc = dns_wait(c->res, c->q[i], deadline, &r, &qe);
+		c->q[i] = NULL;
+		c->in_flight--;
+		if (rc == -1)
+			r.status = DNS_ERROR;	/* backend trouble: temperror */
+		rc = give_key(c, i, &r, e);
+		dns_result_free(&r);
+		if (rc == -1)
+			return -1;
+	}
+	return dkim_verifier_finish(c->vf, now, e);
+}
+
+size_t
+dkim_check_count(const struct dkim_check *c)
+{
+	return dkim_verifier_count(c->vf);
+}
+
+const struct dkim_verdict *
+dkim_check_verdict(const struct dkim_check *c, size_t i)
+{
+	return dkim_verifier_verdict(c->vf, i);
+}
+
+size_t
+dkim_check_ignored(const struct dkim_check *c)
+{
+	return dkim_verifier_ignored(c->vf);
+}
+
+size_t
+dkim_check_queries(const struct dkim_check *c)
+{
+	return c->queries;
+}
+
+size_t
+dkim_check_max_in_flight(const struct dkim_check *c)
+{
+	return c->max_in_flight;
+}
+
+void
+dkim_check_free(struct dkim_check *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < DKIM_VERIFY_MAX_REPORTED; i++)
+		dns_cancel(c->q[i]);
+	dkim_verifier_free(c->vf);
+	free(c);
+}

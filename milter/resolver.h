@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * resolver.h - the production resolver a configuration asks for.
+ */
+#ifndef INKAN_RESOLVER_H
+#define INKAN_RESOLVER_H
+
+#include "dns.h"
+#include "err.h"
+
+struct config;
+
+/*
+ * The system resolver for c (dns_forwarders or resolv.conf, DNSSEC with
+ * dns_trust_anchor, dns_timeout per query). NULL with e on failure.
+ */
+struct dns_resolver *dns_system_resolver(const struct config *c,
+	    struct err *e);
+
+#endif
