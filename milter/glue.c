@@ -223,6 +223,22 @@ glue_eom(SMFICTX *ctx)
 			txn_set_queue_id(t, q);
 	}
 	txn_eom(t, &out);
+	/*
+	 * Deletions first, highest instance first: the MTA applies changes in
+	 * order, so deleting number 3 before number 1 keeps "1" meaning the
+	 * first (deleting upwards shifted the numbers and let forged fields
+	 * through: CVE-2022-48521). Before our insertion, so that no number
+	 * can ever refer to the field we add.
+	 */
+	for (i = out.ndelete; i > 0 && out.action == TXN_ACCEPT; i--) {
+		if (smfi_chgheader(ctx, (char *)out.delete_name,
+		    (int)out.delete_idx[i - 1], NULL) != MI_SUCCESS) {
+			log_errx("%s: could not delete %s #%zu; tempfailing",
+			    out.log_line, out.delete_name, out.delete_idx[i - 1]);
+			txn_reset(t);
+			return SMFIS_TEMPFAIL;
+		}
+	}
 	/* added in reverse at index 0, so they end up in our order on top */
 	for (i = out.nadded; i > 0 && out.action == TXN_ACCEPT; i--) {
 		char *v = mta_value(c, out.added[i - 1].value);
