@@ -92,6 +92,26 @@ find_bodyhash(struct dkim_verifier *vf, const struct dkim_sig *sig,
 	return (int)vf->nbh++;
 }
 
+/*
+ * A signature that did not parse may still name its d= and s= (v=2, an
+ * unknown a=): report them so the admin can tell whose signature it was.
+ * When the tag list itself is broken (say, a duplicate tag) nothing is
+ * certain and nothing is reported.
+ */
+static void
+name_malformed(struct vsig *s, const char *val, size_t vlen)
+{
+	struct taglist_parsed tl;
+	const struct taglist_tag *t;
+
+	if (taglist_parse(val, vlen, &tl) != NULL)
+		return;
+	if ((t = taglist_parse_find(&tl, "d")) != NULL)
+		copy_view(s->v.domain, sizeof(s->v.domain), &t->value);
+	if ((t = taglist_parse_find(&tl, "s")) != NULL)
+		copy_view(s->v.selector, sizeof(s->v.selector), &t->value);
+}
+
 /* "selector._domainkey.domain" into dst; false if it does not fit. */
 static bool
 key_name(char *dst, size_t dstlen, const char *sel, const char *dom)
@@ -124,6 +144,8 @@ add_sig(struct dkim_verifier *vf, const struct hdr_field *f, size_t idx,
 		return -1;
 	copy_view(s->v.domain, sizeof(s->v.domain), &s->sig.d);
 	copy_view(s->v.selector, sizeof(s->v.selector), &s->sig.s);
+	if (s->sig.outcome != DKIM_SIG_OK && s->sig.d.len == 0)
+		name_malformed(s, val, vlen);
 	if (s->sig.outcome == DKIM_SIG_OK) {
 		struct taglist_view bview = { val + s->sig.b_off, s->sig.b_len };
 		struct buf b = BUF_INIT;
