@@ -1,59 +1,26 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * resolver.c - build the libunbound resolver from the configuration.
- * TEMPORARY: until the libunbound backend lands, there is no system
- * resolver and every lookup is a temporary failure (temperror, never a
- * pass); dns_zone_file works.
+ * resolver.c - build the libunbound resolver from the configuration:
+ * dns_forwarders (or /etc/resolv.conf), dns_trust_anchor for DNSSEC,
+ * dns_timeout per query. The per-message budget (dns_budget) is applied by
+ * the transaction as a deadline on each wait.
  */
 #include <stddef.h>
 
 #include "config.h"
+#include "dns_unbound.h"
 #include "resolver.h"
-
-static void *
-none_start(void *ctx, const char *name, enum dns_type t, struct err *e)
-{
-	(void)ctx;
-	(void)name;
-	(void)t;
-	err_set(e, "no system resolver yet");
-	return NULL;
-}
-
-static int
-none_wait(void *ctx, void *q, const struct timespec *d, struct dns_result *out,
-    struct err *e)
-{
-	(void)ctx;
-	(void)q;
-	(void)d;
-	(void)e;
-	out->status = DNS_SERVFAIL;
-	return 0;
-}
-
-static void
-none_cancel(void *ctx, void *q)
-{
-	(void)ctx;
-	(void)q;
-}
-
-static void
-none_free(void *ctx)
-{
-	(void)ctx;
-}
-
-static const struct dns_backend none_backend = {
-	none_start, none_wait, none_cancel, none_free,
-};
 
 struct dns_resolver *
 dns_system_resolver(const struct config *c, struct err *e)
 {
-	static int token;
+	struct dns_unbound_opts o = { 0 };
 
-	(void)c;
-	return dns_resolver_new(&none_backend, &token, e);
+	o.resolv_conf = NULL;
+	o.forwarders = (const char *const *)c->dns_forwarders.v;
+	o.nforwarders = c->dns_forwarders.n;
+	o.trust_anchor_file = *c->dns_trust_anchor != '\0' ?
+	    c->dns_trust_anchor : NULL;
+	o.query_timeout_ms = (unsigned int)c->dns_timeout;
+	return dns_unbound_new(&o, e);
 }

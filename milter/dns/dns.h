@@ -6,7 +6,7 @@
  * others: the libunbound backend starts every DKIM key and DMARC lookup at
  * end of headers) and is then waited for with a deadline or cancelled.
  * Backends: dns_zone.c (--dns-zone, answers from a file, for tests and
- * --evaluate) and, later, dns_unbound.c.
+ * --evaluate) and dns_unbound.c (libunbound, production).
  *
  * Outcomes and failures (STYLE.md 3): NXDOMAIN, NODATA, SERVFAIL and a
  * timeout are outcomes, returned in struct dns_result; -1 with struct err

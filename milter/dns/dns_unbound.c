@@ -57,6 +57,8 @@
  */
 #define UB_OUTGOING_RANGE	"256"
 #define UB_CLASS_IN		1
+/* A zone name never configured, removed to finalize the configuration. */
+#define UB_NO_SUCH_ZONE		"inkan-finalize.invalid."
 /* RFC 1035 4.1.1 RCODEs */
 #define UB_RCODE_NOERROR	0
 #define UB_RCODE_NXDOMAIN	3
@@ -242,6 +244,7 @@ rd_parse(const unsigned char *p, size_t len, struct dns_rr *rr)
 	return RD_OK;
 }
 
+/* Documented in dns_unbound.h; the callback's only parser. */
 int
 dns_unbound_answer(enum dns_type type, int err, const struct ub_result *res,
     struct dns_result *out)
@@ -612,11 +615,23 @@ ubr_configure(struct ubr *r, const struct dns_unbound_opts *o,
 			    errno != 0 ? strerror(errno) : "");
 	}
 	/*
-	 * Last: adding local zones or data finalizes the configuration
-	 * (later options fail with UB_AFTERFINAL). Zones before data, or
-	 * libunbound makes a "transparent" zone for each record's owner
-	 * and asks upstream for its other types.
+	 * libunbound only stores the trust anchor file's name; it reads it
+	 * when the configuration is finalized, by default at the first
+	 * query, which would then fail (and every later one). Finalize now
+	 * so a missing or bad file is an error here: ub_ctx_zone_remove
+	 * finalizes first, and no zone has this name (RFC 6761 6.4).
+	 * From here options fail with UB_AFTERFINAL; local zones and data
+	 * can still be added. Zones before data, or libunbound makes a
+	 * "transparent" zone for each record's owner and asks upstream for
+	 * its other types.
 	 */
+	errno = 0;
+	if ((rc = ub_ctx_zone_remove(r->ctx, UB_NO_SUCH_ZONE)) != UB_NOERROR)
+		return err_set(e, "dns unbound: %s%s: %s%s%s",
+		    o->trust_anchor_file != NULL ? "trust anchor " : "",
+		    o->trust_anchor_file != NULL ? o->trust_anchor_file :
+		    "configuration", ub_strerror(rc),
+		    errno != 0 ? ": " : "", errno != 0 ? strerror(errno) : "");
 	for (i = 0; i < o->nlocal_zones; i++)
 		if ((rc = ub_ctx_zone_add(r->ctx, o->local_zones[i],
 		    "static")) != UB_NOERROR)

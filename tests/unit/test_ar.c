@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_ar.c - unit tests for ar.c: the Authentication-Results value we
+ * write (RFC 8601 section 2.2; values are RFC 2045 tokens or quoted
+ * strings) and the authserv-id reader that finds forged fields (section 5).
+ * Every ar_claims() input is passed as an exact-size malloc'd copy with no
+ * NUL after it, so a read past len shows up under AddressSanitizer.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ar.h"
+#include "auth_result.h"
+#include "buf.h"
+
+#define ID	"mx.example"
+
+/* One resinfo added after ar_begin(ID): the whole value we want. */
+static void
+test_ar_add(void **state)
+{
+	static const char *const dkim_props[] = {
+		"header.d", "example.com",
+		"header.s", "sel1",
+		"header.b", "ab/+cd=e",
+		NULL,
+	};
+	static const char *const plus_only[] = {
+		"header.b", "Ab+9xYz0",
+		NULL,
+	};
+	static const char *const skipped[] = {
+		"header.d", NULL,
+		"header.s", "",
+		"header.i", "@sub.example.com",
+		"header.a", "rsa-sha256",
+		NULL,
+	};
+	static const char *const quoting[] = {
+		"smtp.mailfrom", "a \"b\" \\c",
+		"header.x", "x\001y\177z",
+		"header.from", "example.com",
+		NULL,
+	};
+	static const char *const all_empty[] = {
+		"header.d", "",
+		"header.s", NULL,
+		NULL,
+	};
+	static const struct {
+		const char		*name;
+		const char		*method;
+		enum auth_result	 r;
+		const char		*reason;
+		const char *const	*props;
+		const char		*want;
+	} t[] = {
+		{ "plain pass, no props", "dkim", AUTH_PASS, NULL, NULL,
+		    " " ID ";\r\n\tdkim=pass" },
+		{ "base64 header.b with / + = is quoted", "dkim", AUTH_PASS,
+		    NULL, dkim_props,
+		    " " ID ";\r\n\tdkim=pass header.d=example.com header.s=sel1"
+		    " header.b=\"ab/+cd=e\"" },
+		{ "'+' alone is a token char (RFC 2045)", "dkim", AUTH_PASS,
+		    NULL, plus_only,
+		    " " ID ";\r\n\tdkim=pass header.b=Ab+9xYz0" },
+		{ "reason: parentheses stripped", "dkim", AUTH_FAIL,
+		    "body hash (bh=) did not verify", NULL,
+		    " " ID ";\r\n\tdkim=fail (body hash bh= did not verify)" },
+		{ "reason: backslash and controls stripped", "dkim",
+		    AUTH_PERMERROR, "a\\b\r\nc\td", NULL,
+		    " " ID ";\r\n\tdkim=permerror (abcd)" },
+		{ "empty reason: no comment", "dkim", AUTH_TEMPERROR, "", NULL,
+		    " " ID ";\r\n\tdkim=temperror" },
+		{ "NULL and empty props skipped, '@' quoted", "dkim", AUTH_PASS,
+		    NULL, skipped,
+		    " " ID ";\r\n\tdkim=pass header.i=\"@sub.example.com\""
+		    " header.a=rsa-sha256" },
+		{ "quoted-string escapes, non-printables dropped", "spf",
+		    AUTH_SOFTFAIL, NULL, quoting,
+		    " " ID ";\r\n\tspf=softfail"
+		    " smtp.mailfrom=\"a \\\"b\\\" \\\\c\" header.x=\"xyz\""
+		    " header.from=example.com" },
+		{ "all props empty", "dkim", AUTH_NEUTRAL, "not checked",
+		    all_empty, " " ID ";\r\n\tdkim=neutral (not checked)" },
+		{ "policy with reason and props", "dkim", AUTH_POLICY,
+		    "rsa-sha1", plus_only,
+		    " " ID ";\r\n\tdkim=policy (rsa-sha1) header.b=Ab+9xYz0" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct buf b = BUF_INIT;
+
+		print_message("case: %s\n", t[i].name);
+		ar_begin(&b, ID);
+		ar_add(&b, t[i].method, t[i].r, t[i].reason, t[i].props);
+		ar_end(&b, true);
+		assert_false(buf_failed(&b));
+		if (strcmp(buf_str(&b), t[i].want) != 0)
+			print_message("  got  [%s]\n  want [%s]\n", buf_str(&b),
+			    t[i].want);
+		assert_string_equal(buf_str(&b), t[i].want);
+		buf_free(&b);
+	}
+}
+
+static void
+test_ar_whole(void **state)
+{
+	static const char *const d1[] = {
+		"header.d", "example.com", "header.b", "Zm9v/w==", NULL,
+	};
+	static const char *const d2[] = {
+		"header.d", "example.org", "header.b", "abcdefgh", NULL,
+	};
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	print_message("case: nothing added gives \"none\"\n");
+	ar_begin(&b, ID);
+	ar_end(&b, false);
+	assert_string_equal(buf_str(&b), " " ID "; none");
+	buf_free(&b);
+
+	print_message("case: authserv-id that is not a token is quoted\n");
+	ar_begin(&b, "mx example");
+	ar_end(&b, false);
+	assert_string_equal(buf_str(&b), " \"mx example\"; none");
+	buf_free(&b);
+
+	print_message("case: two results, one folded line each\n");
+	ar_begin(&b, ID);
+	ar_add(&b, "dkim", AUTH_PASS, NULL, d1);
+	ar_add(&b, "dkim", AUTH_FAIL, "signature did not verify", d2);
+	ar_end(&b, true);
+	assert_string_equal(buf_str(&b), " " ID
+	    ";\r\n\tdkim=pass header.d=example.com header.b=\"Zm9v/w==\""
+	    ";\r\n\tdkim=fail (signature did not verify)"
+	    " header.d=example.org header.b=abcdefgh");
+	buf_free(&b);
+}
+
+/* ar_claims on an exact-size copy: nothing after the last byte. */
+static bool
+claims_exact(const char *value, size_t len, const char *id)
+{
+	char *copy = malloc(len > 0 ? len : 1);
+	bool r;
+
+	assert_non_null(copy);
+	memcpy(copy, value, len);
+	r = ar_claims(copy, len, id);
+	free(copy);
+	return r;
+}
+
+static void
+test_ar_claims(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*value;
+		bool		 want;
+	} t[] = {
+		{ "bare id", "mx.example", true },
+		{ "leading space, resinfo", " mx.example; dkim=pass", true },
+		{ "comments around, other case",
+		    "(comment) MX.Example (x); dkim=pass", true },
+		{ "folded before the id", "\r\n\tmx.example;", true },
+		{ "quoted id", "\"mx.example\"; dkim=pass", true },
+		{ "quoted id with a quoted-pair", " \"mx\\.example\"; none",
+		    true },
+		{ "with authres-version", " mx.example 1; dkim=pass", true },
+		{ "nested comments", " (a (b) c)mx.example;spf=pass", true },
+		{ "unterminated comment mentions it", "(mx.example", true },
+		{ "unterminated comment, id later", " (x mx.example", true },
+		{ "unterminated quote mentions it", "\"mx.example", true },
+		{ "other id", "other.example; dkim=pass", false },
+		{ "id as a prefix", "mx.example.evil; dkim=pass", false },
+		{ "id as a suffix", "evilmx.example;", false },
+		{ "quoted other id", "\"other.example\"; none", false },
+		{ "empty value", "", false },
+		{ "only white space", " \r\n\t", false },
+		{ "only a comment", "(x)", false },
+		{ "unterminated comment, other id", "(other.example", false },
+		{ "unterminated comment ending in a backslash", "(x\\", false },
+		{ "unterminated quote ending in a backslash", "\"mx.exa\\",
+		    false },
+		{ "id later in the value, not first", "other.example; "
+		    "dkim=pass header.d=mx.example", false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		bool got;
+
+		print_message("case: %s\n", t[i].name);
+		got = claims_exact(t[i].value, strlen(t[i].value), ID);
+		if (got != t[i].want)
+			print_message("  got %d want %d\n", got, t[i].want);
+		assert_int_equal(got, t[i].want);
+	}
+}
+
+/* len, not the NUL, ends the value. */
+static void
+test_ar_claims_len(void **state)
+{
+	static const char v[] = "mx.example; dkim=pass";
+
+	(void)state;
+	print_message("case: len cuts the id short\n");
+	assert_false(claims_exact(v, 9, ID));
+	print_message("case: len ends right after the id\n");
+	assert_true(claims_exact(v, 10, ID));
+	print_message("case: zero length\n");
+	assert_false(claims_exact(v, 0, ID));
+	print_message("case: bytes after len are not read as the id\n");
+	assert_false(ar_claims("mx.exampleX", 9, ID));
+	print_message("case: a mention after len does not count\n");
+	assert_false(ar_claims("(mx.example", 5, ID));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ar_add),
+		cmocka_unit_test(test_ar_whole),
+		cmocka_unit_test(test_ar_claims),
+		cmocka_unit_test(test_ar_claims_len),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
