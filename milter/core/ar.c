@@ -24,7 +24,7 @@ add_value(struct buf *out, const char *v)
 	for (p = v; *p != '\0' && token; p++)
 		if (!is_token_char((unsigned char)*p))
 			token = false;
-	/* a domain name ('@' for i=-style values) is fine as a token-ish value */
+	/* tokens go bare; anything else ('@', '/', '+', '=') is quoted */
 	if (token) {
 		buf_adds(out, v);
 		return;

@@ -303,7 +303,7 @@ header_digest(const struct dkim_verifier *vf, const struct vsig *s,
 	struct buf c = BUF_INIT, self = BUF_INIT;
 	const struct dkim_sig *sig = &s->sig;
 	const char *val;
-	size_t vlen, j, k;
+	size_t vlen, j, k, start, stop;
 	EVP_MD_CTX *ctx;
 	unsigned int dlen = 0;
 	int rc = -1;
@@ -342,11 +342,20 @@ header_digest(const struct dkim_verifier *vf, const struct vsig *s,
 			goto out;
 		}
 	}
+	/*
+	 * 3.7: the b= value "including all surrounding whitespace" is
+	 * deleted: from just after "b=" to the next ';' or the end.
+	 */
 	val = hdr_field_value(s->field, &vlen);
+	start = sig->b_off;
+	while (start > 0 && val[start - 1] != '=')
+		start--;
+	stop = sig->b_off + sig->b_len;
+	while (stop < vlen && val[stop] != ';')
+		stop++;
 	buf_add(&self, s->field->raw, s->field->name_len + 1);
-	buf_add(&self, val, sig->b_off);
-	buf_add(&self, val + sig->b_off + sig->b_len,
-	    vlen - sig->b_off - sig->b_len);
+	buf_add(&self, val, start);
+	buf_add(&self, val + stop, vlen - stop);
 	buf_reset(&c);
 	canon_header(sig->hcanon, self.data, self.len, false, &c);
 	if (buf_failed(&c) || buf_failed(&self) ||

@@ -1112,6 +1112,62 @@ test_verify_too_many(void **state)
 	free(v);
 }
 
+/* Each (c=, l=) pair needs its own body hash; past the cap: neutral. */
+static void
+test_verify_many_bodyhashes(void **state)
+{
+	struct fixture *fx = *state;
+	const char *txt[1] = { fx->rec[K_ED] };
+	struct keyans ans = { DKIM_KEY_FOUND, txt, 1 };
+	char *v[DKIM_VERIFY_MAX_BODYHASH + 2];
+	const size_t nsig = DKIM_VERIFY_MAX_BODYHASH + 2;
+	struct hdr_list own, l;
+	size_t i, pass;
+
+	print_message("case: %zu signatures with distinct l=, %d body hashes\n",
+	    nsig, DKIM_VERIFY_MAX_BODYHASH);
+	load_fields(&own, msg_fields, NFIELDS);
+	for (i = 0; i < nsig; i++) {
+		char extra[16], hashed[32];
+
+		/* l=1 .. l=nsig over the simple canonical two_lines */
+		assert_true(i + 1 < sizeof(hashed) && i + 1 <= strlen(two_lines));
+		snprintf(extra, sizeof(extra), "l=%zu; ", i + 1);
+		memcpy(hashed, two_lines, i + 1);
+		hashed[i + 1] = '\0';
+		v[i] = hand_sign(fx->key[K_ED], CANON_RELAXED, CANON_SIMPLE,
+		    &own, "From:To:Subject", hashed, extra, B_LAST);
+	}
+	deliver(&l, (const char *const *)v, nsig, M_NONE);
+	for (pass = 0; pass < 2; pass++) {
+		struct dkim_verifier *vf = run_verify(&l, two_lines,
+		    pass == 0 ? 0 : 1, nsig, &ans, NOW);
+
+		assert_int_equal(dkim_verifier_count(vf), nsig);
+		for (i = 0; i < nsig; i++) {
+			const struct dkim_verdict *vd =
+			    dkim_verifier_verdict(vf, i);
+
+			print_message("  l=%zu: %s\n", i + 1,
+			    auth_result_name(vd->result));
+			assert_true(vd->l_present);
+			assert_int_equal(vd->l, i + 1);
+			if (i < DKIM_VERIFY_MAX_BODYHASH) {
+				check_verdict(vd, AUTH_PASS, NULL);
+				assert_non_null(dkim_verifier_key_name(vf, i));
+			} else {
+				check_verdict(vd, AUTH_NEUTRAL, NULL);
+				assert_null(dkim_verifier_key_name(vf, i));
+			}
+		}
+		dkim_verifier_free(vf);
+	}
+	for (i = 0; i < nsig; i++)
+		free(v[i]);
+	hdr_list_free(&l);
+	hdr_list_free(&own);
+}
+
 /* ---- several TXT records (3.6.2.2) ---- */
 
 static void
@@ -1201,6 +1257,7 @@ main(void)
 		cmocka_unit_test(test_verify_malformed),
 		cmocka_unit_test(test_verify_max_signatures),
 		cmocka_unit_test(test_verify_too_many),
+		cmocka_unit_test(test_verify_many_bodyhashes),
 		cmocka_unit_test(test_verify_txt_records),
 		cmocka_unit_test(test_verify_set_key_again),
 	};
