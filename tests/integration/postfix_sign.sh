@@ -24,30 +24,9 @@ milter=$1
 keys=$2
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 interop="$here/../interop"
-# shellcheck source=postfix_harness.sh
-. "$here/postfix_harness.sh"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/postfix_sign.XXXXXX")
-milter_pid=
-cleanup() {
-	[ -n "$milter_pid" ] && kill "$milter_pid" 2>/dev/null && wait "$milter_pid" 2>/dev/null
-	pf_stop
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-npass=0
-nfail=0
-ok() { npass=$((npass + 1)); echo "ok: $1"; }
-bad() { nfail=$((nfail + 1)); echo "FAIL: $1"; }
-check() {	# check WANT-EXIT NAME COMMAND...
-	want=$1 name=$2
-	shift 2
-	got=0
-	"$@" >"$tmp/out" 2>&1 || got=$?
-	if [ "$got" -eq "$want" ]; then ok "$name"; else
-		bad "$name (exit $got, want $want)"; sed 's/^/    /' "$tmp/out"; fi
-}
+# shellcheck source=inkan_harness.sh
+. "$here/inkan_harness.sh"
+it_init postfix_sign
 
 "$keys" generate --domain example.com --selector rsa --dir "$tmp/keys" >>"$tmp/zone" 2>/dev/null
 "$keys" generate --domain example.com --selector ed --type ed25519 --dir "$tmp/keys" >>"$tmp/zone" 2>/dev/null
@@ -65,11 +44,7 @@ log = stderr
 CONF
 }
 write_conf 192.0.2.1
-"$milter" -n -c "$tmp/inkan.conf" >/dev/null
-"$milter" -f -c "$tmp/inkan.conf" 2>"$tmp/milter.log" &
-milter_pid=$!
-for _ in $(seq 50); do grep -q listening "$tmp/milter.log" && break; sleep 0.1; done
-grep -q listening "$tmp/milter.log" || { cat "$tmp/milter.log"; echo "milter did not start"; exit 1; }
+it_milter_start "$milter" "$tmp/inkan.conf"
 
 PF_MAIN_CF_EXTRA="milter_default_action = tempfail" pf_start "inet:127.0.0.1:$port"
 [ "${PF_SASL:-}" = 1 ] || { echo "FAIL: Cyrus SASL modules missing (libsasl2-modules): cannot test the authenticated path"; exit 1; }
@@ -175,5 +150,4 @@ if kill -0 "$milter_pid" 2>/dev/null; then bad "milter still running 10 s after 
 else wait "$milter_pid" && ok "SIGTERM: clean exit" || bad "SIGTERM: exit status $?"; milter_pid=; fi
 grep -q 'inkan-milter stopped' "$tmp/milter.log" && ok "stop logged" || bad "no stop log line"
 
-echo "$npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+it_finish

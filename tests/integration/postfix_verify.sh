@@ -20,22 +20,9 @@ set -eu
 milter=$1
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 data="$here/../data"
-# shellcheck source=postfix_harness.sh
-. "$here/postfix_harness.sh"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/postfix_verify.XXXXXX")
-milter_pid=
-cleanup() {
-	[ -n "$milter_pid" ] && kill "$milter_pid" 2>/dev/null && wait "$milter_pid" 2>/dev/null
-	pf_stop
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-npass=0
-nfail=0
-ok() { npass=$((npass + 1)); echo "ok: $1"; }
-bad() { nfail=$((nfail + 1)); echo "FAIL: $1"; }
+# shellcheck source=inkan_harness.sh
+. "$here/inkan_harness.sh"
+it_init postfix_verify
 
 port=$(pf_free_port)
 cat >"$tmp/inkan.conf" <<CONF
@@ -45,10 +32,7 @@ authserv_id = mx.test.example
 dns_zone_file = $data/evaluate/zone
 log = stderr
 CONF
-"$milter" -f -c "$tmp/inkan.conf" 2>"$tmp/milter.log" &
-milter_pid=$!
-for _ in $(seq 50); do grep -q listening "$tmp/milter.log" && break; sleep 0.1; done
-grep -q listening "$tmp/milter.log" || { cat "$tmp/milter.log"; echo "milter did not start"; exit 1; }
+it_milter_start "$milter" "$tmp/inkan.conf"
 PF_MAIN_CF_EXTRA="milter_default_action = tempfail" pf_start "inet:127.0.0.1:$port"
 
 # A message signed by dkimpy with the test key published in the zone, then
@@ -109,5 +93,4 @@ if delivered 'at one?'; then
 else bad "tampered message not found"; fi
 grep -q 'removed 3 forged Authentication-Results fields' "$tmp/milter.log" && ok "log counts the removed fields" || bad "no log of removed fields"
 
-echo "$npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+it_finish
