@@ -47,6 +47,9 @@ struct config {
 	int		 log_level;	/* syslog level */
 	unsigned long	 shutdown_timeout;
 	unsigned long	 max_signatures;
+	bool		 spf_reject_fail;
+	bool		 spf_tempfail_on_temperror;
+	bool		 received_spf;
 	char		*dns_zone_file;
 	struct strlist	 dns_forwarders;
 	char		*dns_trust_anchor;

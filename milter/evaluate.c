@@ -191,8 +191,12 @@ print_json(const struct txn *t, const struct txn_outcome *out)
 		buf_free(&r);
 	} else
 		buf_adds(&j, "null");
-	/* SPF and DMARC results: issues to come */
-	buf_adds(&j, ", \"spf\": null, \"spf_helo\": null, \"dkim\": ");
+	buf_adds(&j, ", \"spf\": ");
+	txn_json_spf(t, &j, false);
+	buf_adds(&j, ", \"spf_helo\": ");
+	txn_json_spf(t, &j, true);
+	/* DMARC: the issue to come */
+	buf_adds(&j, ", \"dkim\": ");
 	txn_json_dkim(t, &j);
 	buf_adds(&j, ", \"dmarc\": null, \"role\": ");
 	json_str(&j, txn_role(t) == TXN_ROLE_SIGN ? "sign" : "verify");

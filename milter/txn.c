@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "ar.h"
 #include "dkim_check.h"
+#include "spf_check.h"
 #include "dkim_sign.h"
 #include "hdr.h"
 #include "json.h"
@@ -39,6 +40,9 @@ struct txn {
 	struct hdr_list	 hdrs;
 	struct dkim_signer *signer;
 	struct dkim_check *dkim;	/* verify role */
+	struct spf_check *spf;		/* verify role, from MAIL FROM */
+	struct buf	 received_spf;
+	struct buf	 reply;		/* text of a reply we make up */
 	struct timespec	 dns_deadline;	/* end of the message's DNS budget */
 	struct buf	 ar;		/* our Authentication-Results value */
 	size_t		*ar_forged;	/* AR instances claiming our id */
@@ -80,6 +84,10 @@ txn_reset(struct txn *t)
 	t->signer = NULL;
 	dkim_check_free(t->dkim);
 	t->dkim = NULL;
+	spf_check_free(t->spf);
+	t->spf = NULL;
+	buf_free(&t->received_spf);
+	buf_free(&t->reply);
 	buf_free(&t->ar);
 	free(t->ar_forged);
 	t->ar_forged = NULL;
@@ -183,6 +191,19 @@ decide_role(struct txn *t)
 	}
 }
 
+/* Now plus the configured DNS budget, on the monotonic clock. */
+static void
+budget_deadline(const struct config *c, struct timespec *d)
+{
+	clock_gettime(CLOCK_MONOTONIC, d);
+	d->tv_sec += (time_t)(c->dns_budget / 1000);
+	d->tv_nsec += (long)(c->dns_budget % 1000) * 1000000L;
+	if (d->tv_nsec >= 1000000000L) {
+		d->tv_sec++;
+		d->tv_nsec -= 1000000000L;
+	}
+}
+
 int
 txn_mail_from(struct txn *t, const char *addr, const char *auth_user,
     struct config *cfg)
@@ -203,6 +224,18 @@ txn_mail_from(struct txn *t, const char *addr, const char *auth_user,
 		return -1;
 	}
 	decide_role(t);
+	if (t->role == TXN_ROLE_VERIFY) {
+		struct timespec d;
+
+		/* RFC 7208 2.5: SPF at MAIL FROM time; the answer waits for EOM */
+		budget_deadline(t->cfg, &d);
+		t->spf = spf_check_start(t->cfg->resolver, t->client_ip, t->helo,
+		    addr, t->cfg->authserv_id, time(NULL), &d, &t->err);
+		if (t->spf == NULL) {
+			t->failed = true;
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -305,18 +338,14 @@ start_signing(struct txn *t)
 
 /*
  * Start DKIM verification: the key lookups go out now, while the body is
- * still to come, and the message's DNS budget starts counting.
+ * still to come. SPF (from MAIL FROM) and DKIM (from here) each get
+ * dns_budget from their start; at end of message both are collected at
+ * once, so the wait there stays within one budget.
  */
 static int
 start_verifying(struct txn *t)
 {
-	clock_gettime(CLOCK_MONOTONIC, &t->dns_deadline);
-	t->dns_deadline.tv_sec += (time_t)(t->cfg->dns_budget / 1000);
-	t->dns_deadline.tv_nsec += (long)(t->cfg->dns_budget % 1000) * 1000000L;
-	if (t->dns_deadline.tv_nsec >= 1000000000L) {
-		t->dns_deadline.tv_sec++;
-		t->dns_deadline.tv_nsec -= 1000000000L;
-	}
+	budget_deadline(t->cfg, &t->dns_deadline);
 	t->dkim = dkim_check_start(&t->hdrs, t->cfg->resolver,
 	    t->cfg->max_signatures, &t->err);
 	if (t->dkim == NULL) {
@@ -395,6 +424,40 @@ find_forged_ar(struct txn *t)
 	return 0;
 }
 
+/*
+ * What SPF alone decides, when the admin asked for it: by default nothing
+ * (DMARC uses the result). RFC 7372: 5.7.23 SPF validation failed, 4.7.24
+ * SPF validation error (temporary).
+ */
+static void
+spf_policy(struct txn *t, struct txn_outcome *out)
+{
+	const struct spf_answer *a;
+
+	if (t->spf == NULL)
+		return;
+	a = spf_check_mailfrom(t->spf);
+	if (a->result == SPF_FAIL && t->cfg->spf_reject_fail) {
+		buf_reset(&t->reply);
+		if (a->explanation != NULL)
+			buf_printf(&t->reply, "SPF: %s", a->explanation);
+		else
+			buf_printf(&t->reply, "SPF: %s is not allowed to send "
+			    "mail from %s", t->client_ip != NULL ? t->client_ip :
+			    "this host", spf_check_domain(t->spf));
+		out->action = TXN_REJECT;
+		out->reply_code = "550";
+		out->reply_xcode = "5.7.23";
+		out->reply_text = buf_str(&t->reply);
+	} else if (a->result == SPF_TEMPERROR &&
+	    t->cfg->spf_tempfail_on_temperror) {
+		out->action = TXN_TEMPFAIL;
+		out->reply_code = "451";
+		out->reply_xcode = "4.7.24";
+		out->reply_text = "SPF: temporary DNS error; try again later";
+	}
+}
+
 /* Our Authentication-Results value, one resinfo per DKIM signature. */
 static void
 write_ar(struct txn *t)
@@ -403,6 +466,18 @@ write_ar(struct txn *t)
 
 	buf_reset(&t->ar);
 	ar_begin(&t->ar, t->cfg->authserv_id);
+	if (t->spf != NULL) {
+		const struct spf_answer *a = spf_check_mailfrom(t->spf);
+		const struct spf_answer *h = spf_check_helo(t->spf);
+		const char *mf[] = { "smtp.mailfrom", spf_check_sender(t->spf),
+		    NULL };
+		const char *hp[] = { "smtp.helo", t->helo, NULL };
+
+		ar_add(&t->ar, "spf", spf_result_auth(a->result), a->reason, mf);
+		if (h != NULL)
+			ar_add(&t->ar, "spf", spf_result_auth(h->result),
+			    h->reason, hp);
+	}
 	for (i = 0; i < n; i++) {
 		const struct dkim_verdict *v = dkim_check_verdict(t->dkim, i);
 		const char *props[] = { "header.d", v->domain, "header.s",
@@ -416,12 +491,23 @@ write_ar(struct txn *t)
 	ar_end(&t->ar, true);
 }
 
-/* The log line's part about DKIM results. */
+/* The log line's part about DKIM results (and SPF's before them). */
 static void
 log_dkim(struct txn *t)
 {
 	size_t i, n = dkim_check_count(t->dkim);
 
+	if (t->spf != NULL) {
+		const struct spf_answer *a = spf_check_mailfrom(t->spf);
+		const struct spf_answer *h = spf_check_helo(t->spf);
+
+		buf_printf(&t->log, " spf=%s smtp.mailfrom=%s (%s);",
+		    spf_result_name(a->result), spf_check_sender(t->spf),
+		    a->reason);
+		if (h != NULL)
+			buf_printf(&t->log, " spf=%s smtp.helo=%s;",
+			    spf_result_name(h->result), t->helo);
+	}
 	if (n == 0)
 		buf_adds(&t->log, " dkim=none");
 	for (i = 0; i < n; i++) {
@@ -470,6 +556,9 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 	if (!t->failed && t->signer != NULL &&
 	    dkim_signer_finish(t->signer, &t->err) == -1)
 		t->failed = true;
+	if (!t->failed && t->spf != NULL &&
+	    spf_check_finish(t->spf, &t->err) == -1)
+		t->failed = true;
 	if (!t->failed && t->dkim != NULL &&
 	    dkim_check_finish(t->dkim, &t->dns_deadline,
 	    t->now != 0 ? t->now : time(NULL), &t->err) == -1)
@@ -505,6 +594,13 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 		out->added[out->nadded].name = AR_FIELD;
 		out->added[out->nadded].value = buf_str(&t->ar);
 		out->nadded++;
+		if (t->spf != NULL && t->cfg->received_spf) {
+			spf_check_received(t->spf, &t->received_spf);
+			out->added[out->nadded].name = "Received-SPF";
+			out->added[out->nadded].value = buf_str(&t->received_spf);
+			out->nadded++;
+		}
+		spf_policy(t, out);
 		buf_printf(&t->log, "%s: verified:", qid(t));
 		log_dkim(t);
 		buf_printf(&t->log, "; client %s", t->client_ip != NULL ?
@@ -547,6 +643,38 @@ txn_json_dkim(const struct txn *t, struct buf *out)
 		buf_addc(out, '}');
 	}
 	buf_addc(out, ']');
+}
+
+static void
+json_spf(struct buf *out, const struct spf_answer *a, const char *domain)
+{
+	if (a == NULL) {
+		buf_adds(out, "null");
+		return;
+	}
+	buf_adds(out, "{\"result\": ");
+	json_str(out, spf_result_name(a->result));
+	buf_adds(out, ", \"domain\": ");
+	json_str(out, domain);
+	buf_adds(out, ", \"explanation\": ");
+	json_str(out, a->explanation);
+	buf_adds(out, ", \"reason\": ");
+	json_str(out, a->reason);
+	buf_adds(out, ", \"mechanism\": ");
+	json_str(out, a->mechanism[0] != '\0' ? a->mechanism : NULL);
+	buf_addc(out, '}');
+}
+
+void
+txn_json_spf(const struct txn *t, struct buf *out, bool helo)
+{
+	if (t->spf == NULL)
+		buf_adds(out, "null");
+	else if (helo)
+		json_spf(out, spf_check_helo(t->spf), t->helo);
+	else
+		json_spf(out, spf_check_mailfrom(t->spf),
+		    spf_check_domain(t->spf));
 }
 
 void

@@ -50,7 +50,8 @@ struct txn_outcome {
 	/*
 	 * Fields to delete: delete_name's instances number delete_idx[i]
 	 * (1-based among fields of that name, as smfi_chgheader counts),
-	 * highest first, so each deletion leaves the lower numbers valid.
+	 * in rising order: apply them from the last, so each deletion
+	 * leaves the lower numbers valid.
 	 */
 	const char	*delete_name;
 	const size_t	*delete_idx;
@@ -89,6 +90,8 @@ enum txn_role txn_role(const struct txn *);
 void	 txn_json_signed(const struct txn *, struct buf *out);
 void	 txn_json_dkim(const struct txn *, struct buf *out);
 void	 txn_json_dns(const struct txn *, struct buf *out);
+/* "spf" (MAIL FROM) or, with helo, "spf_helo"; null when not checked. */
+void	 txn_json_spf(const struct txn *, struct buf *out, bool helo);
 /* Does the current message need body chunks at all? */
 bool	 txn_wants_body(const struct txn *);
 

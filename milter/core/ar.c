@@ -15,17 +15,22 @@ is_token_char(unsigned char c)
 	return c > 32 && c < 127 && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
 }
 
+/*
+ * A property value: bare when it is an RFC 2045 token or, as RFC 8601 2.2's
+ * pvalue allows, an address "local@domain" or "@domain" made of token
+ * characters; quoted otherwise (base64 with '/', '+', '=', spaces).
+ */
 static void
 add_value(struct buf *out, const char *v)
 {
-	const char *p;
-	bool token = *v != '\0';
+	const char *p, *at = strchr(v, '@');
+	bool bare = *v != '\0' && (at == NULL || (strchr(at + 1, '@') == NULL &&
+	    at[1] != '\0'));
 
-	for (p = v; *p != '\0' && token; p++)
-		if (!is_token_char((unsigned char)*p))
-			token = false;
-	/* tokens go bare; anything else ('@', '/', '+', '=') is quoted */
-	if (token) {
+	for (p = v; *p != '\0' && bare; p++)
+		if (*p != '@' && !is_token_char((unsigned char)*p))
+			bare = false;
+	if (bare) {
 		buf_adds(out, v);
 		return;
 	}

@@ -47,8 +47,9 @@ case_() {
 	want="$data/$name.json"
 	got="$tmp/$name.json"
 	if ! "$milter" --evaluate "$data/$msg" --config "$tmp/$conf.conf" \
-	    --helo client.example.com --mail-from alice@example.com \
-	    --now 1795000000 --json "$@" >"$got" 2>"$tmp/$name.log"; then
+	    --dns-zone "$data/zone" --helo client.example.com \
+	    --mail-from alice@example.com --now 1795000000 --json "$@" \
+	    >"$got" 2>"$tmp/$name.log"; then
 		nfail=$((nfail + 1))
 		echo "FAIL: $name: inkan-milter exited non-zero"
 		cat "$tmp/$name.log"

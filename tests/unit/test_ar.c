@@ -80,9 +80,9 @@ test_ar_add(void **state)
 		    " " ID ";\r\n\tdkim=permerror (abcd)" },
 		{ "empty reason: no comment", "dkim", AUTH_TEMPERROR, "", NULL,
 		    " " ID ";\r\n\tdkim=temperror" },
-		{ "NULL and empty props skipped, '@' quoted", "dkim", AUTH_PASS,
+		{ "NULL and empty props skipped, @domain bare (RFC 8601 pvalue)", "dkim", AUTH_PASS,
 		    NULL, skipped,
-		    " " ID ";\r\n\tdkim=pass header.i=\"@sub.example.com\""
+		    " " ID ";\r\n\tdkim=pass header.i=@sub.example.com"
 		    " header.a=rsa-sha256" },
 		{ "quoted-string escapes, non-printables dropped", "spf",
 		    AUTH_SOFTFAIL, NULL, quoting,

@@ -298,8 +298,8 @@ test_key_from_pem(void **state)
 	{
 		static const char *const bad[] = {
 			"", "not a key\n",
-			"-----BEGIN PRIVATE KEY-----\nAAAA\n"
-			    "-----END PRIVATE KEY-----\n",
+			("-----BEGIN PRIVATE KEY-----\nAAAA\n"
+			    "-----END PRIVATE KEY-----\n"),
 		};
 
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
