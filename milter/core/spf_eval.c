@@ -33,6 +33,7 @@
 #include "buf.h"
 #include "dns.h"
 #include "err.h"
+#include "addr.h"
 #include "spf_eval.h"
 #include "spf_macro.h"
 #include "spf_record.h"
@@ -761,11 +762,24 @@ static bool
 domain_ok(const char *domain, char dom[DNS_NAME_MAX + 1])
 {
 	size_t len = strlen(domain);
+	const char *top;
 
 	if (len > 0 && domain[len - 1] == '.')
 		len--;
+
 	if (len == 0 || len > DNS_NAME_MAX || !dns_name_valid(domain, len) ||
 	    memchr(domain, '.', len) == NULL)
+		return false;
+	/*
+	 * 2.3 and 4.3: a HELO that is an address literal ("[192.0.2.1]") or
+	 * a bare IP address is no domain name: letters, digits, '-' and '_'
+	 * only, and the top label (ABNF toplabel, section 12) not all digits.
+	 */
+	if (!addr_domain_valid(domain, len))
+		return false;
+	for (top = domain + len; top > domain && top[-1] != '.'; top--)
+		;
+	if (strspn(top, "0123456789") >= (size_t)(domain + len - top))
 		return false;
 	memcpy(dom, domain, len);
 	dom[len] = '\0';
