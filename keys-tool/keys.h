@@ -7,6 +7,50 @@
 #ifndef INKAN_KEYS_H
 #define INKAN_KEYS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "dkim_sign.h"
+
 int	 keys_generate(int argc, char **argv);
+int	 keys_records(int argc, char **argv);
+int	 keys_check(int argc, char **argv);
+
+/*
+ * keyset.c - the keys inkan holds for one domain, found through the
+ * daemon's own configuration (--config) or a key_dir (--dir), so the tool
+ * sees exactly what the milter signs with. The keyset owns the config or
+ * keystore; the keys in k[] are borrowed from it until keyset_free().
+ */
+/* More selectors than this for one domain is not a real setup. */
+#define KEYSET_MAX	32
+
+struct config;
+struct keystore;
+
+struct keyset {
+	struct config		*cfg;	/* --config; owns its keystore */
+	struct keystore		*ks;	/* --dir; owned */
+	struct dkim_sign_key	 k[KEYSET_MAX];
+	size_t			 n;
+};
+
+/*
+ * Load the keys for domain from config (a file) or dir (a key_dir); at
+ * most one of the two, both NULL gives an empty set. Problems with single
+ * keys are written to stderr and those keys skipped. Returns 0, or -1
+ * after writing to stderr why nothing could be loaded.
+ */
+int	 keyset_load(struct keyset *, const char *config, const char *dir,
+	    const char *domain);
+void	 keyset_free(struct keyset *);
+
+/*
+ * Append a TXT record for name in zone-file form: "name. IN TXT" and the
+ * value split into strings of at most 255 bytes (RFC 1035 3.3), quotes and
+ * backslashes escaped.
+ */
+void	 keys_zone_txt(struct buf *out, const char *name, const char *value);
 
 #endif

@@ -14,7 +14,15 @@ usage(void)
 	fprintf(stderr,
 	    "usage: inkan-keys generate --domain D --selector S --dir DIR\n"
 	    "                  [--type rsa|ed25519] [--bits N] [--force]\n"
-	    "                  [--format=zone|value]\n");
+	    "                  [--format=zone|value]\n"
+	    "       inkan-keys records --domain D (--config FILE | --dir DIR)\n"
+	    "                  [--spf-ip ADDR]... [--spf-include DOMAIN]...\n"
+	    "                  [--spf-a] [--spf-mx] [--spf-strict]\n"
+	    "                  [--policy none|quarantine|reject]\n"
+	    "                  [--subdomain-policy P] [--rua mailto:ADDR]\n"
+	    "                  [--pct N] [--format=zone|value|json]\n"
+	    "       inkan-keys check --domain D [--config FILE | --dir DIR]\n"
+	    "                  [--selector S] [--ip ADDR] [--dns-zone FILE]\n");
 	return 2;
 }
 
@@ -25,6 +33,10 @@ main(int argc, char **argv)
 		return usage();
 	if (strcmp(argv[1], "generate") == 0)
 		return keys_generate(argc - 1, argv + 1);
+	if (strcmp(argv[1], "records") == 0)
+		return keys_records(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return keys_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage();
 		return 0;

@@ -34,6 +34,13 @@ dkim_check_start(const struct hdr_list *hdrs, struct dns_resolver *res,
 		free(c);
 		return NULL;
 	}
+	/*
+	 * A field refused by a cap is missing from our copy; it may be the
+	 * bottom-most From a signature covers (RFC 6376 5.4.2), so no pass.
+	 */
+	if (hdrs->overflow)
+		dkim_verifier_refuse(c->vf, "header block exceeds inkan's "
+		    "limits; not verified");
 	for (i = 0; i < dkim_verifier_count(c->vf); i++) {
 		const char *name = dkim_verifier_key_name(c->vf, i);
 		struct err qe;

@@ -219,6 +219,17 @@ dkim_verifier_new(const struct hdr_list *hdrs, size_t max_signatures,
 	return vf;
 }
 
+void
+dkim_verifier_refuse(struct dkim_verifier *vf, const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < vf->n; i++) {
+		decide(&vf->s[i], AUTH_PERMERROR, reason);
+		vf->s[i].need_key = false;
+	}
+}
+
 size_t
 dkim_verifier_count(const struct dkim_verifier *vf)
 {

@@ -57,6 +57,13 @@ struct dkim_verifier;	/* opaque; defined in dkim_verify.c */
 
 struct dkim_verifier *dkim_verifier_new(const struct hdr_list *hdrs,
 	    size_t max_signatures, struct err *e);
+/*
+ * Give every signature not yet decided the verdict permerror with reason,
+ * and drop their key lookups: for a message inkan could not take in whole
+ * (a header field refused by a cap), since a field missing from our copy
+ * could be the one a signature covers.
+ */
+void	 dkim_verifier_refuse(struct dkim_verifier *, const char *reason);
 /* How many signatures have a verdict (at most DKIM_VERIFY_MAX_REPORTED). */
 size_t	 dkim_verifier_count(const struct dkim_verifier *);
 /* DKIM-Signature fields beyond those reported, for the log line. */

@@ -1,0 +1,202 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# check.sh - `inkan-keys check` against the zone files of
+# tests/data/keys-check (one misconfiguration each, answered through
+# --dns-zone, nothing from the network) and `inkan-keys records` output.
+# Usage: check.sh PATH/TO/inkan-keys
+set -u
+
+KEYS=${1:?usage: check.sh PATH/TO/inkan-keys}
+HERE=$(cd "$(dirname "$0")" && pwd)
+DATA=$HERE/../data/keys-check
+PY=/usr/bin/python3
+[ -x "$KEYS" ] || { echo "FAIL: $KEYS is not executable"; exit 1; }
+[ -f "$DATA/good.zone" ] || { echo "FAIL: no test data in $DATA"; exit 1; }
+[ -x "$PY" ] || PY=python3
+
+TMP=$(mktemp -d) || exit 1
+trap 'rm -rf "$TMP"' EXIT INT TERM
+# git keeps no file modes; the key store refuses group-readable keys
+cp -R "$DATA/keys" "$DATA/small" "$TMP/"
+chmod -R go-rwx "$TMP/keys" "$TMP/small"
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# run NAME WANT_RC ARGS...: run inkan-keys, keep stdout+stderr in $OUT
+run() {
+	name=$1 rcwant=$2
+	shift 2
+	OUT=$("$KEYS" "$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq "$rcwant" ]; then ok; else
+		bad "$name: exit $rc, want $rcwant"; echo "$OUT" | sed 's/^/    /'
+	fi
+}
+# has NAME TEXT: the last output contains TEXT (a fixed string)
+has() {
+	if printf '%s\n' "$OUT" | grep -qF -- "$2"; then ok; else
+		bad "$1: output lacks: $2"; echo "$OUT" | sed 's/^/    /'
+	fi
+}
+lacks() {
+	if printf '%s\n' "$OUT" | grep -qE -- "$2"; then
+		bad "$1: output has: $2"; echo "$OUT" | sed 's/^/    /'
+	else ok; fi
+}
+check() {	# check ZONE WANT_RC [extra args]
+	z=$1 zwant=$2
+	shift 2
+	run "$z" "$zwant" check --domain example.com --dir "$TMP/keys" \
+	    --dns-zone "$DATA/$z.zone" "$@"
+}
+
+# A correct domain: nothing but OK and NOTE lines.
+check good 0 --ip 192.0.2.25
+lacks good '^(WARN|FAIL)'
+has good "OK   DKIM sel: sel._domainkey.example.com publishes the public key of inkan's private key (rsa, 2048 bits)"
+has good "OK   SPF: the record needs 2 of the 10 DNS lookups"
+has good "OK   SPF: 192.0.2.25 may send mail for example.com"
+has good "OK   DMARC: p=quarantine: receivers put mail that fails DMARC in the spam folder"
+has good "OK   MX: example.com receives mail"
+has good "NOTE DNSSEC: answers not validated"
+has good "0 WARN, 0 FAIL"
+# without --ip the address check is skipped with a note
+check good 0
+has good-noip "NOTE SPF: no --ip given"
+# a subdomain uses the parent's DMARC record and says which name answered
+run sub 0 check --domain sub.example.com --dns-zone "$DATA/good.zone"
+has sub "the record at _dmarc.example.com applies"
+has sub "NOTE DKIM: not checked"
+# the daemon's configuration finds the same keys
+printf 'key_dir = %s\n' "$TMP/keys" >"$TMP/inkan.conf"
+run config 0 check --domain example.com --config "$TMP/inkan.conf" \
+    --dns-zone "$DATA/good.zone"
+has config "OK   DKIM sel: sel._domainkey.example.com publishes the public key"
+
+# DKIM
+check wrong-key 1
+has wrong-key "FAIL DKIM sel: the key published at sel._domainkey.example.com is not the one inkan signs with"
+has wrong-key "inkan-keys records --domain example.com"
+check no-dkim 1
+has no-dkim "FAIL DKIM sel: no record at sel._domainkey.example.com"
+check dkim-testing 0
+has dkim-testing "WARN DKIM sel: the record says t=y"
+run small-key 0 check --domain example.com --dir "$TMP/small" \
+    --dns-zone "$DATA/small-key.zone"
+has small-key "WARN DKIM small: the key has 1024 bits"
+# --selector without a key of ours: checked, not compared
+run selector 0 check --domain example.com --selector sel \
+    --dns-zone "$DATA/wrong-key.zone"
+has selector "holds a valid rsa key (not compared"
+
+# SPF
+check two-spf 1
+has two-spf "FAIL SPF: example.com has 2 SPF records"
+has two-spf '"v=spf1 include:_spf.provider.test -all"'
+check no-spf 1
+has no-spf "FAIL SPF: example.com has no SPF record"
+check spf-eleven 1
+has spf-eleven "FAIL SPF: the record needs 11 DNS lookups"
+has spf-eleven "example.com: 2 lookups: mx include:a.spf.test"
+has spf-eleven "  include:a.spf.test: 3 lookups: include:b.spf.test a:x1.spf.test a:x2.spf.test"
+has spf-eleven "      include:c.spf.test: 3 lookups: a:x5.spf.test a:x6.spf.test a:x7.spf.test"
+check spf-loop 1
+has spf-loop "FAIL SPF: the includes form a loop (example.com -> a.spf.test -> example.com)"
+check spf-void 1
+has spf-void "FAIL SPF: 3 terms name something that does not exist"
+check spf-noall 0
+has spf-noall 'WARN SPF: the record does not end with an "all" term'
+check good 1 --ip 203.0.113.5
+has ip-not-allowed 'FAIL SPF: 203.0.113.5 is not allowed to send mail for example.com: receivers get "softfail"'
+has ip-not-allowed 'Add "ip4:203.0.113.5"'
+
+# DMARC
+check no-dmarc 1
+has no-dmarc "FAIL DMARC: no record at _dmarc.example.com"
+check dmarc-no-rua 0
+has dmarc-no-rua "WARN DMARC: no rua= report address"
+has dmarc-no-rua "OK   DMARC: p=none: receivers only report; nothing is rejected"
+check dmarc-bad-tag 1
+has dmarc-bad-tag "FAIL DMARC: the record at _dmarc.example.com is invalid: p= must be none, quarantine or reject"
+check rua-external 1
+has rua-external "FAIL DMARC: reports to mailto:reports@dmarc-service.test are not sent"
+has rua-external "example.com._report._dmarc.dmarc-service.test"
+check rua-external-ok 0
+has rua-external-ok "dmarc-service.test has agreed to receive them"
+
+# MX
+check no-mx 0
+has no-mx "WARN MX: example.com has no MX record"
+
+# usage errors
+run usage-nodomain 2 check
+run usage-badip 2 check --domain example.com --ip 1.2.3 \
+    --dns-zone "$DATA/good.zone"
+run usage-both 2 check --domain example.com --dir "$TMP/keys" \
+    --config "$TMP/inkan.conf" --dns-zone "$DATA/good.zone"
+run usage-zone 2 check --domain example.com --dns-zone "$TMP/missing.zone"
+run usage-records 2 records --domain example.com
+run usage-policy 2 records --domain example.com --dir "$TMP/keys" \
+    --policy block
+
+# records: the DKIM record is that of the key, as the zone file has it
+run records 0 records --domain example.com --dir "$TMP/keys" --format value
+dkimval=$(sed -n 's/^sel._domainkey.example.com. TXT ( *//p' \
+    "$DATA/good.zone" | sed 's/" *"//g; s/^"//; s/" *)$//')
+[ -n "$dkimval" ] || bad "records: no DKIM record in good.zone"
+has records-dkim "value: $dkimval"
+has records-spf-default "value: v=spf1 mx ~all"
+has records-dmarc-default \
+    "value: v=DMARC1; p=none; rua=mailto:dmarc-reports@example.com"
+lacks records-nopct 'pct='
+run records-opts 0 records --domain example.com --dir "$TMP/keys" \
+    --format value --spf-ip 192.0.2.1 --spf-ip 2001:db8::/32 --spf-a \
+    --spf-mx --spf-include _spf.provider.test --spf-strict \
+    --policy reject --subdomain-policy quarantine \
+    --rua mailto:agg@example.com --pct 50
+has records-opts "value: v=spf1 ip4:192.0.2.1 ip6:2001:db8::/32 a mx include:_spf.provider.test -all"
+has records-opts "value: v=DMARC1; p=reject; sp=quarantine; pct=50; rua=mailto:agg@example.com"
+has records-pct-warning "RFC 9989"
+has records-pct-warning "t=y"
+# eleven includes are more lookups than receivers allow
+set --
+for i in 1 2 3 4 5 6 7 8 9 10 11; do set -- "$@" --spf-include "i$i.example.net"; done
+run records-eleven 2 records --domain example.com --dir "$TMP/keys" "$@"
+has records-eleven "receivers allow 10"
+# zone form: every string at most 255 bytes
+run records-zone 0 records --domain example.com --dir "$TMP/keys"
+if printf '%s\n' "$OUT" | "$PY" -c '
+import re, sys
+strs = re.findall(r"\"((?:[^\"\\\\]|\\\\.)*)\"", sys.stdin.read())
+sys.exit(0 if strs and all(len(s) <= 255 for s in strs) else 1)'; then ok; else
+	bad "records-zone: a string is empty or longer than 255 bytes"; fi
+has records-zone "sel._domainkey.example.com. IN TXT ("
+has records-zone '_dmarc.example.com. IN TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.com"'
+# json parses, and holds the same values
+"$KEYS" records --domain example.com --dir "$TMP/keys" --format json \
+    --spf-ip 192.0.2.1 >"$TMP/r.json" 2>/dev/null
+if "$PY" - "$TMP/r.json" "$dkimval" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["domain"] == "example.com"
+assert r["dkim"][0]["name"] == "sel._domainkey.example.com"
+assert r["dkim"][0]["value"] == sys.argv[2]
+assert r["spf"]["value"] == "v=spf1 ip4:192.0.2.1 ~all", r["spf"]
+assert r["spf"]["dns_terms"] == 0
+assert r["dmarc"]["name"] == "_dmarc.example.com"
+PYEOF
+then ok; else bad "records-json: does not parse or has wrong values"; fi
+# what records prints, published, passes check
+"$KEYS" records --domain example.com --dir "$TMP/keys" --spf-mx \
+    >"$TMP/pub.zone" 2>/dev/null
+printf 'example.com. MX 10 mail.example.com.\nmail.example.com. A 192.0.2.10\n' \
+    >>"$TMP/pub.zone"
+run roundtrip 0 check --domain example.com --dir "$TMP/keys" \
+    --dns-zone "$TMP/pub.zone" --ip 192.0.2.10
+lacks roundtrip '^(WARN|FAIL)'
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
