@@ -15,6 +15,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <libpsl.h>
+
 #include "config.h"
 #include "resolver.h"
 
@@ -90,6 +92,18 @@ static const struct cfg_key cfg_keys[] = {
 	    "tempfail mail whose SPF check had a DNS error (451 4.7.24)" },
 	{ "received_spf", CFG_BOOL, OFF(received_spf), "no", 0, 0, true,
 	    "add a Received-SPF field (RFC 7208 9.1) to inbound mail" },
+	{ "dmarc_discovery", CFG_STRING, OFF(dmarc_discovery), "treewalk", 0,
+	    0, true, "treewalk (RFC 9989) or psl (RFC 7489, Public Suffix List)" },
+	{ "dmarc_psl_file", CFG_STRING, OFF(dmarc_psl_file),
+	    "/usr/share/publicsuffix/public_suffix_list.dat", 0, 0, true,
+	    "the Public Suffix List for dmarc_discovery = psl" },
+	{ "dmarc_enforce", CFG_BOOL, OFF(dmarc_enforce), "yes", 0, 0, true,
+	    "apply the sender's DMARC policy (no: only report the result)" },
+	{ "dmarc_reject_action", CFG_STRING, OFF(dmarc_reject_action),
+	    "reject", 0, 0, true,
+	    "what p=reject gets on DMARC fail: reject (550 5.7.1) or quarantine" },
+	{ "from_reject", CFG_BOOL, OFF(from_reject), "yes", 0, 0, true,
+	    "reject inbound mail without exactly one From address (550 5.7.1)" },
 	{ "dns_zone_file", CFG_STRING, OFF(dns_zone_file), "", 0, 0, true,
 	    "answer every DNS query from this zone file (tests; no network)" },
 	{ "dns_forwarders", CFG_LIST, OFF(dns_forwarders), "", 0, 0, true,
@@ -385,6 +399,8 @@ config_free(struct config *c)
 	free(c->path);
 	keystore_free(c->keys);
 	dns_resolver_free(c->resolver);
+	if (c->psl != NULL)
+		psl_free(c->psl);
 	free(c);
 }
 
@@ -429,6 +445,34 @@ make_resolver(struct config *c, struct buf *problems)
 	}
 	if ((c->resolver = dns_system_resolver(c, &e)) == NULL) {
 		buf_printf(problems, "DNS resolver: %s\n", e.msg);
+		return 1;
+	}
+	return 0;
+}
+
+/* The DMARC choices, and the PSL when it is wanted. */
+static int
+check_dmarc_settings(struct config *c, struct buf *problems)
+{
+	const char *where = c->path != NULL ? c->path : "config";
+
+	if (strcmp(c->dmarc_reject_action, "reject") != 0 &&
+	    strcmp(c->dmarc_reject_action, "quarantine") != 0) {
+		buf_printf(problems, "%s: dmarc_reject_action: expected reject or "
+		    "quarantine\n", where);
+		return 1;
+	}
+	if (strcmp(c->dmarc_discovery, "treewalk") == 0)
+		return 0;
+	if (strcmp(c->dmarc_discovery, "psl") != 0) {
+		buf_printf(problems, "%s: dmarc_discovery: expected treewalk or "
+		    "psl\n", where);
+		return 1;
+	}
+	if ((c->psl = psl_load_file(c->dmarc_psl_file)) == NULL) {
+		buf_printf(problems, "%s: dmarc_psl_file %s: cannot load the "
+		    "Public Suffix List (Debian package publicsuffix)\n", where,
+		    c->dmarc_psl_file);
 		return 1;
 	}
 	return 0;
@@ -485,6 +529,8 @@ config_load(const char *path, struct buf *problems)
 	}
 	if (n == 0)
 		n += make_resolver(c, problems);
+	if (n == 0)
+		n += check_dmarc_settings(c, problems);
 	if (n > 0 || buf_failed(problems)) {
 		config_free(c);
 		return NULL;

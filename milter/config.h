@@ -22,6 +22,8 @@
 #include "dns.h"
 #include "keystore.h"
 
+struct psl_ctx_st;
+
 struct strlist {
 	char	**v;
 	size_t	 n;
@@ -50,6 +52,12 @@ struct config {
 	bool		 spf_reject_fail;
 	bool		 spf_tempfail_on_temperror;
 	bool		 received_spf;
+	char		*dmarc_discovery;	/* "treewalk" or "psl" */
+	char		*dmarc_psl_file;
+	bool		 dmarc_enforce;
+	char		*dmarc_reject_action;	/* "reject" or "quarantine" */
+	bool		 from_reject;
+	struct psl_ctx_st *psl;		/* owned; loaded for psl discovery */
 	char		*dns_zone_file;
 	struct strlist	 dns_forwarders;
 	char		*dns_trust_anchor;

@@ -195,10 +195,11 @@ print_json(const struct txn *t, const struct txn_outcome *out)
 	txn_json_spf(t, &j, false);
 	buf_adds(&j, ", \"spf_helo\": ");
 	txn_json_spf(t, &j, true);
-	/* DMARC: the issue to come */
 	buf_adds(&j, ", \"dkim\": ");
 	txn_json_dkim(t, &j);
-	buf_adds(&j, ", \"dmarc\": null, \"role\": ");
+	buf_adds(&j, ", \"dmarc\": ");
+	txn_json_dmarc(t, &j);
+	buf_adds(&j, ", \"role\": ");
 	json_str(&j, txn_role(t) == TXN_ROLE_SIGN ? "sign" : "verify");
 	buf_adds(&j, ", \"signed\": ");
 	txn_json_signed(t, &j);

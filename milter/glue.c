@@ -205,6 +205,13 @@ mta_value(const struct glue_conn *c, const char *v)
 	return out;
 }
 
+/* Will the message be kept (delivered or held), so our edits matter? */
+static bool
+keeps(const struct txn_outcome *out)
+{
+	return out->action == TXN_ACCEPT || out->action == TXN_QUARANTINE;
+}
+
 static sfsistat
 glue_eom(SMFICTX *ctx)
 {
@@ -230,7 +237,7 @@ glue_eom(SMFICTX *ctx)
 	 * through: CVE-2022-48521). Before our insertion, so that no number
 	 * can ever refer to the field we add.
 	 */
-	for (i = out.ndelete; i > 0 && out.action == TXN_ACCEPT; i--) {
+	for (i = out.ndelete; i > 0 && keeps(&out); i--) {
 		if (smfi_chgheader(ctx, (char *)out.delete_name,
 		    (int)out.delete_idx[i - 1], NULL) != MI_SUCCESS) {
 			log_errx("%s: could not delete %s #%zu; tempfailing",
@@ -240,7 +247,7 @@ glue_eom(SMFICTX *ctx)
 		}
 	}
 	/* added in reverse at index 0, so they end up in our order on top */
-	for (i = out.nadded; i > 0 && out.action == TXN_ACCEPT; i--) {
+	for (i = out.nadded; i > 0 && keeps(&out); i--) {
 		char *v = mta_value(c, out.added[i - 1].value);
 
 		if (v == NULL || smfi_insheader(ctx, 0,

@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "ar.h"
 #include "dkim_check.h"
+#include "dmarc_check.h"
 #include "spf_check.h"
 #include "dkim_sign.h"
 #include "hdr.h"
@@ -41,6 +42,12 @@ struct txn {
 	struct dkim_signer *signer;
 	struct dkim_check *dkim;	/* verify role */
 	struct spf_check *spf;		/* verify role, from MAIL FROM */
+	struct dmarc_check *dmarc;	/* verify role, from end of headers */
+	struct dmarc_verdict dmarc_v;
+	bool		 dmarc_done;
+	char		 from_domain[256];
+	struct buf	 from_why;	/* why the From identity is unusable */
+	bool		 bad_from;	/* verify role: not exactly one address */
 	struct buf	 received_spf;
 	struct buf	 reply;		/* text of a reply we make up */
 	struct timespec	 dns_deadline;	/* end of the message's DNS budget */
@@ -86,6 +93,12 @@ txn_reset(struct txn *t)
 	t->dkim = NULL;
 	spf_check_free(t->spf);
 	t->spf = NULL;
+	dmarc_check_free(t->dmarc);
+	t->dmarc = NULL;
+	t->dmarc_done = false;
+	t->bad_from = false;
+	t->from_domain[0] = '\0';
+	buf_free(&t->from_why);
 	buf_free(&t->received_spf);
 	buf_free(&t->reply);
 	buf_free(&t->ar);
@@ -268,28 +281,28 @@ from_identity(struct txn *t, char *local, size_t llen, char *domain,
 	long idx;
 
 	if (t->hdrs.overflow) {
-		buf_printf(&t->why, "; header block exceeds inkan's limits");
+		buf_printf(&t->from_why, "header block exceeds inkan's limits");
 		return -1;
 	}
 	n = hdr_list_count(&t->hdrs, "From");
 	if (n != 1) {
-		buf_printf(&t->why, n == 0 ? "; no From header field" :
-		    "; %zu From header fields", n);
+		buf_printf(&t->from_why, n == 0 ? "no From header field" :
+		    "%zu From header fields", n);
 		return -1;
 	}
 	idx = hdr_list_find(&t->hdrs, "From", 0);
 	v = hdr_field_value(&t->hdrs.f[idx], &vlen);
 	if (addr_parse_list(v, vlen, &al) == -1) {
-		buf_printf(&t->why, "; From field does not parse: %s", al.err);
+		buf_printf(&t->from_why, "From field does not parse: %s", al.err);
 		return -1;
 	}
 	if (al.n != 1) {
-		buf_printf(&t->why, "; From field has %zu addresses", al.n);
+		buf_printf(&t->from_why, "From field has %zu addresses", al.n);
 		return -1;
 	}
 	if (!addr_domain_valid(al.a[0].domain, al.a[0].domain_len) ||
 	    al.a[0].domain_len >= dlen || al.a[0].local_len >= llen) {
-		buf_printf(&t->why, "; From domain is not a valid domain name");
+		buf_printf(&t->from_why, "From domain is not a valid domain name");
 		return -1;
 	}
 	memcpy(local, al.a[0].local, al.a[0].local_len);
@@ -310,8 +323,10 @@ start_signing(struct txn *t)
 	char local[1024], domain[256];
 	size_t n;
 
-	if (from_identity(t, local, sizeof(local), domain, sizeof(domain)) == -1)
+	if (from_identity(t, local, sizeof(local), domain, sizeof(domain)) == -1) {
+		buf_printf(&t->why, "; %s", buf_str(&t->from_why));
 		return 0;
+	}
 	n = keystore_lookup(t->cfg->keys, local, domain,
 	    t->cfg->sign_subdomains, keys, DKIM_SIGN_MAX_KEYS);
 	if (n == 0) {
@@ -345,10 +360,27 @@ start_signing(struct txn *t)
 static int
 start_verifying(struct txn *t)
 {
+	char local[1024];
+
 	budget_deadline(t->cfg, &t->dns_deadline);
 	t->dkim = dkim_check_start(&t->hdrs, t->cfg->resolver,
 	    t->cfg->max_signatures, &t->err);
 	if (t->dkim == NULL) {
+		t->failed = true;
+		return -1;
+	}
+	/* DMARC needs exactly one author domain (RFC 9989 4.4, 5.3.1) */
+	if (from_identity(t, local, sizeof(local), t->from_domain,
+	    sizeof(t->from_domain)) == -1) {
+		t->bad_from = true;
+		t->from_domain[0] = '\0';
+		return 0;
+	}
+	t->dmarc = dmarc_check_start(t->cfg->resolver, t->from_domain,
+	    strcmp(t->cfg->dmarc_discovery, "psl") == 0 ?
+	    DMARC_DISCOVERY_PSL : DMARC_DISCOVERY_TREEWALK, t->cfg->psl,
+	    &t->dns_deadline, &t->err);
+	if (t->dmarc == NULL) {
 		t->failed = true;
 		return -1;
 	}
@@ -424,6 +456,72 @@ find_forged_ar(struct txn *t)
 	return 0;
 }
 
+/* Join SPF and the passing DKIM signatures to the DMARC policy. */
+static int
+finish_dmarc(struct txn *t)
+{
+	const char *pass[DKIM_VERIFY_MAX_REPORTED];
+	size_t i, n = 0;
+	enum auth_result spf = AUTH_NONE;
+
+	for (i = 0; t->dkim != NULL && i < dkim_check_count(t->dkim); i++) {
+		const struct dkim_verdict *v = dkim_check_verdict(t->dkim, i);
+
+		if (v->result == AUTH_PASS)
+			pass[n++] = v->domain;
+	}
+	if (t->spf != NULL)
+		spf = spf_result_auth(spf_check_mailfrom(t->spf)->result);
+	if (dmarc_check_finish(t->dmarc, spf, t->spf != NULL ?
+	    spf_check_domain(t->spf) : NULL, pass, n, &t->dmarc_v,
+	    &t->err) == -1)
+		return -1;
+	t->dmarc_done = true;
+	return 0;
+}
+
+/*
+ * The author identity and the DMARC policy decide, in this order: a
+ * message without exactly one From address is refused (RFC 9989 5.3.1
+ * leaves such mail to local policy; one author domain is what DMARC and
+ * its readers can trust); a DMARC fail under p=reject or p=quarantine is
+ * refused or held, unless dmarc_enforce is off. t=y has already lowered
+ * the disposition (RFC 9989 4.7).
+ */
+static void
+author_policy(struct txn *t, struct txn_outcome *out)
+{
+	const struct dmarc_verdict *v = &t->dmarc_v;
+
+	if (t->bad_from && t->cfg->from_reject) {
+		buf_reset(&t->reply);
+		buf_printf(&t->reply, "Message must have exactly one author "
+		    "address in From: %s", buf_str(&t->from_why));
+		out->action = TXN_REJECT;
+		out->reply_code = "550";
+		out->reply_xcode = "5.7.1";
+		out->reply_text = buf_str(&t->reply);
+		return;
+	}
+	if (!t->dmarc_done || v->result != AUTH_FAIL || !t->cfg->dmarc_enforce)
+		return;
+	buf_reset(&t->reply);
+	if (v->disposition == DMARC_REQ_REJECT &&
+	    strcmp(t->cfg->dmarc_reject_action, "reject") == 0) {
+		buf_printf(&t->reply, "DMARC policy of %s rejects this message: "
+		    "%s", t->from_domain, v->reason);
+		out->action = TXN_REJECT;
+		out->reply_code = "550";
+		out->reply_xcode = "5.7.1";
+		out->reply_text = buf_str(&t->reply);
+	} else if (v->disposition != DMARC_REQ_NONE) {
+		buf_printf(&t->reply, "DMARC policy of %s: quarantine",
+		    t->from_domain);
+		out->action = TXN_QUARANTINE;
+		out->reply_text = buf_str(&t->reply);
+	}
+}
+
 /*
  * What SPF alone decides, when the admin asked for it: by default nothing
  * (DMARC uses the result). RFC 7372: 5.7.23 SPF validation failed, 4.7.24
@@ -488,6 +586,19 @@ write_ar(struct txn *t)
 	}
 	if (n == 0)
 		ar_add(&t->ar, "dkim", AUTH_NONE, "no signatures", NULL);
+	if (t->dmarc_done) {
+		const struct dmarc_verdict *v = &t->dmarc_v;
+		const char *props[] = { "header.from", t->from_domain, NULL };
+		char why[DMARC_REASON_MAX + 64];
+
+		snprintf(why, sizeof(why), "p=%s dis=%s%s",
+		    dmarc_request_name(v->policy),
+		    dmarc_request_name(v->disposition),
+		    v->testing ? " t=y" : "");
+		ar_add(&t->ar, "dmarc", v->result, v->result == AUTH_NONE ||
+		    v->result == AUTH_TEMPERROR || v->result == AUTH_PERMERROR ?
+		    v->reason : why, props);
+	}
 	ar_end(&t->ar, true);
 }
 
@@ -521,6 +632,14 @@ log_dkim(struct txn *t)
 	if (dkim_check_ignored(t->dkim) > 0)
 		buf_printf(&t->log, "; %zu more DKIM-Signature fields ignored",
 		    dkim_check_ignored(t->dkim));
+	if (t->dmarc_done)
+		buf_printf(&t->log, "; dmarc=%s header.from=%s p=%s dis=%s (%s)",
+		    auth_result_name(t->dmarc_v.result), t->from_domain,
+		    dmarc_request_name(t->dmarc_v.policy),
+		    dmarc_request_name(t->dmarc_v.disposition),
+		    t->dmarc_v.reason);
+	else if (t->bad_from)
+		buf_printf(&t->log, "; no DMARC: %s", buf_str(&t->from_why));
 }
 
 static const char *
@@ -563,6 +682,8 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 	    dkim_check_finish(t->dkim, &t->dns_deadline,
 	    t->now != 0 ? t->now : time(NULL), &t->err) == -1)
 		t->failed = true;
+	if (!t->failed && t->dmarc != NULL && finish_dmarc(t) == -1)
+		t->failed = true;
 	if (!t->failed && t->role != TXN_ROLE_NONE && find_forged_ar(t) == -1)
 		t->failed = true;
 	if (!t->failed && t->nforged > 0) {
@@ -601,6 +722,8 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 			out->nadded++;
 		}
 		spf_policy(t, out);
+		if (out->action == TXN_ACCEPT)
+			author_policy(t, out);
 		buf_printf(&t->log, "%s: verified:", qid(t));
 		log_dkim(t);
 		buf_printf(&t->log, "; client %s", t->client_ip != NULL ?
@@ -675,6 +798,32 @@ txn_json_spf(const struct txn *t, struct buf *out, bool helo)
 	else
 		json_spf(out, spf_check_mailfrom(t->spf),
 		    spf_check_domain(t->spf));
+}
+
+void
+txn_json_dmarc(const struct txn *t, struct buf *out)
+{
+	if (!t->dmarc_done) {
+		buf_adds(out, "null");
+		return;
+	}
+	buf_adds(out, "{\"result\": ");
+	json_str(out, auth_result_name(t->dmarc_v.result));
+	buf_adds(out, ", \"header_from\": ");
+	json_str(out, t->from_domain);
+	buf_adds(out, ", \"policy\": ");
+	json_str(out, dmarc_request_name(t->dmarc_v.policy));
+	buf_adds(out, ", \"disposition\": ");
+	json_str(out, dmarc_request_name(t->dmarc_v.disposition));
+	buf_adds(out, ", \"policy_tag\": ");
+	json_str(out, dmarc_policy_tag_name(t->dmarc_v.tag));
+	buf_printf(out, ", \"testing\": %s, \"spf_aligned\": %s, "
+	    "\"dkim_aligned\": %s, \"reason\": ",
+	    t->dmarc_v.testing ? "true" : "false",
+	    t->dmarc_v.spf_aligned ? "true" : "false",
+	    t->dmarc_v.dkim_aligned ? "true" : "false");
+	json_str(out, t->dmarc_v.reason);
+	buf_addc(out, '}');
 }
 
 void

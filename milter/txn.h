@@ -90,6 +90,7 @@ enum txn_role txn_role(const struct txn *);
 void	 txn_json_signed(const struct txn *, struct buf *out);
 void	 txn_json_dkim(const struct txn *, struct buf *out);
 void	 txn_json_dns(const struct txn *, struct buf *out);
+void	 txn_json_dmarc(const struct txn *, struct buf *out);
 /* "spf" (MAIL FROM) or, with helo, "spf_helo"; null when not checked. */
 void	 txn_json_spf(const struct txn *, struct buf *out, bool helo);
 /* Does the current message need body chunks at all? */

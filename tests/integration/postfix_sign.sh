@@ -95,7 +95,7 @@ else bad "authenticated message not delivered"; fi
 if delivered "external client"; then
 	grep -q '^DKIM-Signature:' "$tmp/got.eml" && bad "mail from an external client was signed" || ok "external client's mail not signed"
 else bad "external message not delivered"; fi
-grep -Eq 'verified: spf=none .* dkim=none; client 127.0.0.1' "$tmp/milter.log" && ok "external mail is verified, not signed, and logged" || bad "no log line for external mail"
+grep -Eq 'verified: spf=none .* dkim=none; dmarc=none .*; client 127.0.0.1' "$tmp/milter.log" && ok "external mail is verified, not signed, and logged" || bad "no log line for external mail"
 
 if delivered "no key"; then
 	grep -q '^DKIM-Signature:' "$tmp/got.eml" && bad "mail without a key was signed" || ok "mail from a domain without a key not signed"

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * dmarc_check.c - DMARC discovery in a thread, evaluation at end of
+ * message (see dmarc_check.h).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmarc_check.h"
+
+/* Passing DKIM signatures whose organizational domain we look up. */
+#define DMARC_CHECK_MAX_DKIM	8
+
+struct dmarc_check {
+	struct dns_resolver *res;
+	const struct psl_ctx_st *psl;
+	enum dmarc_discovery mode;
+	char		*from_domain;
+	struct timespec	 deadline;
+	pthread_t	 thread;
+	bool		 running;
+	int		 rc;
+	struct err	 err;
+	struct dmarc_policy policy;
+};
+
+static void *
+dmarc_thread(void *arg)
+{
+	struct dmarc_check *c = arg;
+
+	c->rc = dmarc_discover(c->res, c->from_domain, c->mode, c->psl,
+	    &c->deadline, &c->policy, &c->err);
+	return NULL;
+}
+
+struct dmarc_check *
+dmarc_check_start(struct dns_resolver *res, const char *from_domain,
+    enum dmarc_discovery mode, const struct psl_ctx_st *psl,
+    const struct timespec *deadline, struct err *e)
+{
+	struct dmarc_check *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->from_domain = strdup(from_domain)) == NULL) {
+		free(c);
+		err_set(e, "out of memory");
+		return NULL;
+	}
+	c->res = res;
+	c->psl = psl;
+	c->mode = mode;
+	c->deadline = *deadline;
+	if (res == NULL) {
+		err_set(e, "no DNS resolver");
+		dmarc_check_free(c);
+		return NULL;
+	}
+	if (pthread_create(&c->thread, NULL, dmarc_thread, c) != 0) {
+		err_set(e, "cannot start the DMARC thread");
+		dmarc_check_free(c);
+		return NULL;
+	}
+	c->running = true;
+	return c;
+}
+
+int
+dmarc_check_finish(struct dmarc_check *c, enum auth_result spf,
+    const char *spf_domain, const char *const *dkim_pass, size_t n,
+    struct dmarc_verdict *v, struct err *e)
+{
+	struct dmarc_orgdomain spf_org, dkim_org[DMARC_CHECK_MAX_DKIM];
+	struct dmarc_auth auth;
+	size_t i;
+
+	if (c->running) {
+		pthread_join(c->thread, NULL);
+		c->running = false;
+	}
+	if (c->rc == -1)
+		return err_set(e, "DMARC: %s", c->err.msg);
+	if (n > DMARC_CHECK_MAX_DKIM)
+		n = DMARC_CHECK_MAX_DKIM;
+	memset(&auth, 0, sizeof(auth));
+	memset(&spf_org, 0, sizeof(spf_org));
+	memset(dkim_org, 0, sizeof(dkim_org));
+	auth.spf = spf;
+	auth.spf_domain = spf_domain;
+	/* relaxed alignment needs the organizational domain of each id */
+	if (spf == AUTH_PASS && spf_domain != NULL &&
+	    dmarc_needs_orgdomain(&c->policy, spf_domain, false)) {
+		if (dmarc_orgdomain_lookup(c->res, spf_domain, c->mode, c->psl,
+		    &c->deadline, &spf_org, e) == -1)
+			return -1;
+		auth.spf_org = &spf_org;
+	}
+	for (i = 0; i < n; i++)
+		if (dmarc_needs_orgdomain(&c->policy, dkim_pass[i], true) &&
+		    dmarc_orgdomain_lookup(c->res, dkim_pass[i], c->mode, c->psl,
+		    &c->deadline, &dkim_org[i], e) == -1)
+			return -1;
+	auth.dkim_domains = dkim_pass;
+	auth.dkim_orgs = dkim_org;
+	auth.ndkim = n;
+	dmarc_evaluate(&c->policy, &auth, v);
+	return 0;
+}
+
+const struct dmarc_policy *
+dmarc_check_policy(const struct dmarc_check *c)
+{
+	return &c->policy;
+}
+
+void
+dmarc_check_free(struct dmarc_check *c)
+{
+	if (c == NULL)
+		return;
+	if (c->running)
+		pthread_join(c->thread, NULL);
+	dmarc_policy_free(&c->policy);
+	free(c->from_domain);
+	free(c);
+}

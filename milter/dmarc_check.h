@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * dmarc_check.h - DMARC for one message (RFC 9989): policy discovery by the
+ * DNS tree walk (or the PSL) runs in a worker thread from the end of the
+ * headers, when the RFC 5322.From domain is known; at end of message the
+ * SPF and DKIM results are joined to it (organizational domains of the
+ * SPF and DKIM domains looked up as needed) and evaluated.
+ * Owner: the transaction; the resolver and PSL are borrowed from the config.
+ */
+#ifndef INKAN_DMARC_CHECK_H
+#define INKAN_DMARC_CHECK_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "dmarc.h"
+#include "err.h"
+
+struct dmarc_check;	/* opaque; defined in dmarc_check.c */
+
+struct dmarc_check *dmarc_check_start(struct dns_resolver *,
+	    const char *from_domain, enum dmarc_discovery,
+	    const struct psl_ctx_st *psl, const struct timespec *deadline,
+	    struct err *e);
+/*
+ * Wait for discovery and evaluate with the MAIL FROM SPF result and the d=
+ * of every passing DKIM signature. 0 with *v filled, or -1 and e.
+ */
+int	 dmarc_check_finish(struct dmarc_check *, enum auth_result spf,
+	    const char *spf_domain, const char *const *dkim_pass, size_t n,
+	    struct dmarc_verdict *v, struct err *e);
+const struct dmarc_policy *dmarc_check_policy(const struct dmarc_check *);
+/* Waits for the thread if still running. NULL does nothing. */
+void	 dmarc_check_free(struct dmarc_check *);
+
+#endif
