@@ -102,6 +102,17 @@ static const struct cfg_key cfg_keys[] = {
 	{ "dmarc_reject_action", CFG_STRING, OFF(dmarc_reject_action),
 	    "reject", 0, 0, true,
 	    "what p=reject gets on DMARC fail: reject (550 5.7.1) or quarantine" },
+	{ "dmarc_tempfail_on_temperror", CFG_BOOL,
+	    OFF(dmarc_tempfail_on_temperror), "yes", 0, 0, true,
+	    "tempfail (451 4.7.1) when the DMARC policy cannot be looked up" },
+	{ "dmarc_quarantine_action", CFG_STRING, OFF(dmarc_quarantine_action),
+	    "hold", 0, 0, true,
+	    "p=quarantine: hold (the MTA's hold queue) or header (X-DMARC-Quarantine)" },
+	{ "dmarc_never_reject", CFG_LIST, OFF(dmarc_never_reject), "", 0, 0,
+	    true, "From domains whose DMARC failures are never refused" },
+	{ "dmarc_trusted_forwarders", CFG_CIDRS,
+	    OFF(dmarc_trusted_forwarders), "", 0, 0, true,
+	    "clients (mailing lists, forwarders) whose DMARC rejects become quarantine" },
 	{ "from_reject", CFG_BOOL, OFF(from_reject), "yes", 0, 0, true,
 	    "reject inbound mail without exactly one From address (550 5.7.1)" },
 	{ "dns_zone_file", CFG_STRING, OFF(dns_zone_file), "", 0, 0, true,
@@ -460,6 +471,12 @@ check_dmarc_settings(struct config *c, struct buf *problems)
 	    strcmp(c->dmarc_reject_action, "quarantine") != 0) {
 		buf_printf(problems, "%s: dmarc_reject_action: expected reject or "
 		    "quarantine\n", where);
+		return 1;
+	}
+	if (strcmp(c->dmarc_quarantine_action, "hold") != 0 &&
+	    strcmp(c->dmarc_quarantine_action, "header") != 0) {
+		buf_printf(problems, "%s: dmarc_quarantine_action: expected hold "
+		    "or header\n", where);
 		return 1;
 	}
 	if (strcmp(c->dmarc_discovery, "treewalk") == 0)

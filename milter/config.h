@@ -57,6 +57,10 @@ struct config {
 	bool		 dmarc_enforce;
 	char		*dmarc_reject_action;	/* "reject" or "quarantine" */
 	bool		 from_reject;
+	bool		 dmarc_tempfail_on_temperror;
+	char		*dmarc_quarantine_action;	/* "hold" or "header" */
+	struct strlist	 dmarc_never_reject;	/* From domains */
+	struct cidr_list dmarc_trusted_forwarders;
 	struct psl_ctx_st *psl;		/* owned; loaded for psl discovery */
 	char		*dns_zone_file;
 	struct strlist	 dns_forwarders;

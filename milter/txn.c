@@ -50,6 +50,7 @@ struct txn {
 	bool		 bad_from;	/* verify role: not exactly one address */
 	struct buf	 received_spf;
 	struct buf	 reply;		/* text of a reply we make up */
+	struct buf	 quarantine_hdr;
 	struct timespec	 dns_deadline;	/* end of the message's DNS budget */
 	struct buf	 ar;		/* our Authentication-Results value */
 	size_t		*ar_forged;	/* AR instances claiming our id */
@@ -101,6 +102,7 @@ txn_reset(struct txn *t)
 	buf_free(&t->from_why);
 	buf_free(&t->received_spf);
 	buf_free(&t->reply);
+	buf_free(&t->quarantine_hdr);
 	buf_free(&t->ar);
 	free(t->ar_forged);
 	t->ar_forged = NULL;
@@ -177,7 +179,7 @@ in_list(const struct strlist *l, const char *s)
 	if (s == NULL)
 		return false;
 	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], s) == 0)
+		if (strcasecmp(l->v[i], s) == 0)
 			return true;
 	return false;
 }
@@ -503,23 +505,48 @@ author_policy(struct txn *t, struct txn_outcome *out)
 		out->reply_text = buf_str(&t->reply);
 		return;
 	}
-	if (!t->dmarc_done || v->result != AUTH_FAIL || !t->cfg->dmarc_enforce)
+	if (!t->dmarc_done || !t->cfg->dmarc_enforce)
+		return;
+	/* a policy we could not look up: the sender retries, never a silent pass */
+	if (v->result == AUTH_TEMPERROR && t->cfg->dmarc_tempfail_on_temperror) {
+		buf_reset(&t->reply);
+		buf_printf(&t->reply, "Temporary DNS failure looking up the DMARC "
+		    "policy of %s; try again later", t->from_domain);
+		out->action = TXN_TEMPFAIL;
+		out->reply_code = "451";
+		out->reply_xcode = "4.7.1";
+		out->reply_text = buf_str(&t->reply);
+		return;
+	}
+	if (v->result != AUTH_FAIL || v->disposition == DMARC_REQ_NONE ||
+	    in_list(&t->cfg->dmarc_never_reject, t->from_domain))
 		return;
 	buf_reset(&t->reply);
 	if (v->disposition == DMARC_REQ_REJECT &&
-	    strcmp(t->cfg->dmarc_reject_action, "reject") == 0) {
-		buf_printf(&t->reply, "DMARC policy of %s rejects this message: "
-		    "%s", t->from_domain, v->reason);
+	    strcmp(t->cfg->dmarc_reject_action, "reject") == 0 &&
+	    !cidr_list_match(&t->cfg->dmarc_trusted_forwarders, t->client_ip)) {
+		buf_printf(&t->reply, "Rejected by the DMARC policy of %s (%s)",
+		    t->from_domain, v->reason);
 		out->action = TXN_REJECT;
 		out->reply_code = "550";
 		out->reply_xcode = "5.7.1";
 		out->reply_text = buf_str(&t->reply);
-	} else if (v->disposition != DMARC_REQ_NONE) {
-		buf_printf(&t->reply, "DMARC policy of %s: quarantine",
-		    t->from_domain);
-		out->action = TXN_QUARANTINE;
-		out->reply_text = buf_str(&t->reply);
+		return;
 	}
+	/* quarantine, a reject turned quarantine by local policy */
+	buf_printf(&t->reply, "DMARC policy of %s: quarantine", t->from_domain);
+	if (strcmp(t->cfg->dmarc_quarantine_action, "header") == 0 &&
+	    out->nadded < TXN_MAX_ADDED) {
+		out->added[out->nadded].name = "X-DMARC-Quarantine";
+		buf_reset(&t->quarantine_hdr);
+		buf_printf(&t->quarantine_hdr, " %s (dmarc=fail header.from=%s)",
+		    dmarc_request_name(v->policy), t->from_domain);
+		out->added[out->nadded].value = buf_str(&t->quarantine_hdr);
+		out->nadded++;
+		return;
+	}
+	out->action = TXN_QUARANTINE;
+	out->reply_text = buf_str(&t->reply);
 }
 
 /*

@@ -63,7 +63,7 @@ CASES = [
     # SPF aligned through the MAIL FROM domain, no signature
     ("spf aligned", "example.com", False, "192.0.2.10", "alice@example.com", (), "pass", "reject", "none", "accept", None),
     # neither aligned: p=reject -> 550 5.7.1
-    ("fail p=reject", "example.com", False, "198.51.100.9", "alice@example.com", (), "fail", "reject", "reject", "reject", "550 5.7.1 DMARC policy of example.com rejects"),
+    ("fail p=reject", "example.com", False, "198.51.100.9", "alice@example.com", (), "fail", "reject", "reject", "reject", "550 5.7.1 Rejected by the DMARC policy of example.com"),
     ("fail, reject as quarantine", "example.com", False, "198.51.100.9", "alice@example.com", ("dmarc_reject_action = quarantine",), "fail", "reject", "reject", "quarantine", None),
     ("fail, not enforced", "example.com", False, "198.51.100.9", "alice@example.com", ("dmarc_enforce = no",), "fail", "reject", "reject", "accept", None),
     # SPF passes for a domain not aligned with From
@@ -81,7 +81,13 @@ CASES = [
     # np: a non-existent subdomain of example.com (NXDOMAIN) -> np=reject
     ("np for a non-existent subdomain", "ghost.example.com", False, "198.51.100.9", "alice@ghost.example.com", (), "fail", "reject", "reject", "reject", "550 5.7.1"),
     # DNS timeout on the policy: temperror, the mail is not refused
-    ("policy lookup timeout", "slow.example", False, "198.51.100.9", "alice@slow.example", (), "temperror", None, "none", "accept", None),
+    # issue 5: a policy that cannot be looked up is never a silent accept
+    ("policy lookup timeout", "slow.example", False, "198.51.100.9", "alice@slow.example", (), "temperror", None, "none", "tempfail", "451 4.7.1 Temporary DNS failure"),
+    ("policy lookup timeout, accepted", "slow.example", False, "198.51.100.9", "alice@slow.example", ("dmarc_tempfail_on_temperror = no",), "temperror", None, "none", "accept", None),
+    # local overrides
+    ("never reject this domain", "example.com", False, "198.51.100.9", "alice@example.com", ("dmarc_never_reject = Example.COM",), "fail", "reject", "reject", "accept", None),
+    ("trusted forwarder: quarantine", "example.com", False, "198.51.100.9", "alice@example.com", ("dmarc_trusted_forwarders = 198.51.100.0/24",), "fail", "reject", "reject", "quarantine", None),
+    ("quarantine as a header", "quarantine.example", False, "198.51.100.9", "alice@quarantine.example", ("dmarc_quarantine_action = header",), "fail", "quarantine", "quarantine", "accept", None),
     ("no policy", "other.example", False, "198.51.100.9", "alice@other.example", (), "none", None, "none", "accept", None),
     # tree walk: mail.shop.co.example finds _dmarc.shop.co.example
     ("tree walk to the parent", "mail.shop.co.example", False, "198.51.100.9", "alice@mail.shop.co.example", (), "fail", "reject", "reject", "reject", "550 5.7.1"),
@@ -111,8 +117,11 @@ for name, dom, signed, ip, mf, extra, want_res, want_pol, want_dis, want_act, wa
     if want_reply and not (j["reply"] or "").startswith(want_reply):
         bad("%s: reply %r, want %r..." % (name, j["reply"], want_reply)); continue
     ar = [v for n, v in j["added_headers"] if n == "Authentication-Results"]
-    if j["action"] != "reject" and not (ar and "dmarc=%s" % want_res in ar[0] and "header.from=" + dom in ar[0]):
+    if j["action"] not in ("reject", "tempfail") and not (ar and "dmarc=%s" % want_res in ar[0] and "header.from=" + dom in ar[0]):
         bad("%s: Authentication-Results lacks dmarc=%s header.from=%s: %s" % (name, want_res, dom, ar)); continue
+    if "dmarc_quarantine_action = header" in extra and not any(
+            n == "X-DMARC-Quarantine" for n, v in j["added_headers"]):
+        bad("%s: no X-DMARC-Quarantine field" % name); continue
     ok("%s: dmarc=%s p=%s dis=%s -> %s" % (name, want_res, want_pol, want_dis, want_act))
 
 # The author identity (RFC 5322 3.6.2, RFC 9989 5.3.1)

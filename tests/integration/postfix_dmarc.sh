@@ -46,7 +46,7 @@ send() {	# send MAIL-FROM SUBJECT CLIENT-IP: swaks' status; transcript kept
 
 message example.com rejected
 if send alice@example.com rejected 198.51.100.9; then bad "p=reject mail accepted"
-else grep -q '550 5.7.1 DMARC policy of example.com rejects' "$tmp/rejected.swaks" && ok "p=reject: 550 5.7.1" || { bad "no 550 5.7.1"; tail -5 "$tmp/rejected.swaks"; }; fi
+else grep -q '550 5.7.1 Rejected by the DMARC policy of example.com' "$tmp/rejected.swaks" && ok "p=reject: 550 5.7.1" || { bad "no 550 5.7.1"; tail -5 "$tmp/rejected.swaks"; }; fi
 
 message example.com aligned
 send alice@example.com aligned 192.0.2.10 && ok "SPF-aligned mail accepted" || bad "aligned mail refused"

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * report_db.h - recording each DMARC-evaluated message for aggregate
+ * reports (RFC 9990 section 2.1) in an SQLite database.
+ * The milter records one row per message (report_db_record); the
+ * inkan-reports program reads the rows, writes the reports and marks the
+ * rows it reported.
+ * Recording must never block or lose mail: the database runs in WAL mode
+ * with a busy timeout of REPORT_DB_BUSY_MS; any failure (unwritable file,
+ * full disk, a lock held too long) drops the row. Only the first failure
+ * after report_db_open is passed to the error callback, so the caller
+ * logs it once; this module never logs.
+ * Threads: one connection per struct report_db, guarded by a mutex, so
+ * one handle may be shared by every milter thread. An insert is one
+ * statement (a few hundred microseconds), so the mutex is held briefly.
+ * Ownership: the caller owns the handle (report_db_close) and every string
+ * of a struct report_row (copied by report_db_record).
+ */
+#ifndef INKAN_REPORT_DB_H
+#define INKAN_REPORT_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct err;
+
+/*
+ * How long an insert waits for a lock held by inkan-reports. Longer
+ * would hold up the message; a reporting run holds its write lock for
+ * one UPDATE.
+ */
+#define REPORT_DB_BUSY_MS	50
+/* RFC 9990 2.1.2: no more than 100 DKIM signatures per row. */
+#define REPORT_DB_MAX_DKIM	100
+/* The layout of the tables (PRAGMA user_version). */
+#define REPORT_DB_SCHEMA	1
+
+/* The rows' state column (inkan-reports sets the last two). */
+#define REPORT_DB_PENDING	0
+#define REPORT_DB_REPORTED	1
+#define REPORT_DB_SKIPPED	2	/* no usable rua destination */
+
+/* One DKIM signature checked (RFC 8601 2.7.1 result words). */
+struct report_dkim {
+	const char	*domain;	/* d= */
+	const char	*selector;	/* s= */
+	const char	*result;	/* "pass", "fail", ... */
+};
+
+/*
+ * One message. Strings may be NULL where noted, else must be set; words
+ * are the RFC 9990 schema's (lowercase). Tabs and line breaks in strings
+ * are replaced by '?': they never belong in these values.
+ */
+struct report_row {
+	time_t			 when;
+	const char		*source_ip;	/* the client address, text */
+	const char		*header_from;	/* RFC5322.From domain */
+	const char		*envelope_from;	/* MAIL FROM domain; "" or NULL if <> */
+	const char		*policy_domain;	/* where the record was found */
+	/* the record as published */
+	const char		*p;		/* "none", "quarantine", "reject" */
+	const char		*sp;		/* NULL: same as p */
+	const char		*np;		/* NULL: not given */
+	bool			 adkim_strict;
+	bool			 aspf_strict;
+	bool			 testing;	/* t=y */
+	const char		*fo;		/* NULL: "0" */
+	const char		*discovery;	/* "treewalk" or "psl" */
+	/* the outcome */
+	const char		*dmarc;		/* "pass", "fail", "temperror", ... */
+	/*
+	 * What was done: "none", "pass" (passed under an enforcing
+	 * policy), "quarantine" or "reject" (RFC 9990 ActionDispositionType).
+	 */
+	const char		*disposition;
+	/*
+	 * Why the disposition differs from the policy, or NULL:
+	 * "local_policy", "trusted_forwarder", "policy_test_mode", ...
+	 */
+	const char		*override;
+	bool			 dkim_aligned;	/* an aligned DKIM pass */
+	bool			 spf_aligned;	/* an aligned SPF pass */
+	const char		*spf_domain;	/* NULL: SPF not checked */
+	const char		*spf_result;	/* RFC 8601 2.7.2 word; scope mfrom */
+	const struct report_dkim *dkim;
+	size_t			 ndkim;		/* beyond REPORT_DB_MAX_DKIM dropped */
+	/* the record's rua= value as published (comma-separated URIs), or NULL */
+	const char		*rua;
+};
+
+struct report_db;	/* opaque; defined in report_db.c */
+
+/*
+ * Open (creating the file and tables on first use) the database at path.
+ * Returns the handle, or NULL with e filled if the file cannot be opened
+ * or created, is not an inkan report database, or WAL mode cannot be set.
+ */
+struct report_db *report_db_open(const char *path, struct err *e);
+
+/*
+ * Where the first recording failure after open goes: fn(arg, text), text
+ * naming the file and the SQLite error. fn is called at most once per
+ * handle, with the handle's mutex held (it must not call back in). NULL
+ * (the default): failures are dropped silently.
+ */
+void	 report_db_on_error(struct report_db *,
+	    void (*fn)(void *arg, const char *text), void *arg);
+
+/*
+ * Record row. Never blocks longer than REPORT_DB_BUSY_MS, never fails
+ * the caller: a row that cannot be written is dropped (see above).
+ * db NULL does nothing, so a caller without reporting needs no check.
+ */
+void	 report_db_record(struct report_db *db, const struct report_row *row);
+
+/* Rows dropped since open (for tests and statistics). */
+unsigned long report_db_dropped(struct report_db *);
+
+/* Close; NULL does nothing. */
+void	 report_db_close(struct report_db *);
+
+/* For inkan-reports and tests: the SQLite handle (struct sqlite3 *). */
+struct sqlite3 *report_db_handle(struct report_db *);
+
+#endif
