@@ -16,6 +16,26 @@
 int	 keys_generate(int argc, char **argv);
 int	 keys_records(int argc, char **argv);
 int	 keys_check(int argc, char **argv);
+int	 keys_rotate(int argc, char **argv);
+
+/*
+ * generate.c, shared with rotate.c: the options of a new key, parsed the
+ * same way for both commands ("generate" or "rotate" in messages; --force
+ * only where allow_force), and the making of it: key pair, private key
+ * stored at path (mode 0600, never over an existing file unless
+ * o->force), its record appended to record in o->format ("zone" or
+ * "value"). Both return 0, or 2 after writing to stderr what went wrong.
+ */
+struct keys_gen {
+	const char	*domain, *selector, *dir, *type, *format;
+	long		 bits;
+	bool		 force;
+};
+
+int	 keys_gen_parse(int argc, char **argv, const char *cmd,
+	    bool allow_force, struct keys_gen *o);
+int	 keys_gen_make(const struct keys_gen *o, const char *path,
+	    struct buf *record);
 
 /*
  * keyset.c - the keys inkan holds for one domain, found through the
@@ -26,14 +46,33 @@ int	 keys_check(int argc, char **argv);
 /* More selectors than this for one domain is not a real setup. */
 #define KEYSET_MAX	32
 
+/* The suffix of a key made by `rotate` and not yet signed with. */
+#define KEYSET_PENDING	".private.pending"
+
 struct config;
 struct keystore;
+
+/*
+ * A key waiting in DIR/DOMAIN/SELECTOR.private.pending: made by `rotate`,
+ * not loaded by inkan (the key store reads only *.private files), until
+ * the admin renames it once its record is published.
+ */
+struct keyset_pending {
+	char		*selector;
+	char		*path;	/* the .pending file */
+	EVP_PKEY	*key;	/* NULL when it cannot be used; see problem */
+	char		*problem;
+};
 
 struct keyset {
 	struct config		*cfg;	/* --config; owns its keystore */
 	struct keystore		*ks;	/* --dir; owned */
 	struct dkim_sign_key	 k[KEYSET_MAX];
 	size_t			 n;
+	/* DIR/DOMAIN when the keys come from a key_dir, else NULL */
+	char			*domdir;
+	struct keyset_pending	 pending[KEYSET_MAX];
+	size_t			 npending;
 };
 
 /*

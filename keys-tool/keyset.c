@@ -1,13 +1,23 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * keyset.c - load the signing keys inkan holds for one domain, through the
- * daemon's configuration and key store (no key parsing here), and write
- * TXT records in zone-file form for `records`.
+ * daemon's configuration and key store (no key parsing here; PEM goes to
+ * the core's dkim_key.c), the keys `rotate` left pending next to them, and
+ * write TXT records in zone-file form for `records`.
  */
-#include <stdio.h>
-#include <string.h>
+#include <sys/stat.h>
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
 #include "config.h"
+#include "dkim_key.h"
 #include "dns.h"
 #include "keys.h"
 #include "keystore.h"
@@ -18,6 +28,96 @@ print_problems(const struct buf *b)
 	if (b->len > 0)
 		fprintf(stderr, "%s%s", buf_str(b),
 		    b->data[b->len - 1] == '\n' ? "" : "\n");
+}
+
+/* A pending key file is no larger than a key the key store accepts. */
+#define PENDING_MAX_FILE	65536
+
+/* Read one .pending key as the key store reads keys: owner-only, PEM. */
+static EVP_PKEY *
+read_pending(const char *path, char **problem)
+{
+	struct buf pem = BUF_INIT, why = BUF_INIT;
+	struct stat st;
+	struct err e;
+	EVP_PKEY *k = NULL;
+	enum dkim_key_type t;
+	char chunk[4096];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		buf_printf(&why, "cannot open it: %s", strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		buf_adds(&why, "not a regular file");
+	else if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		buf_printf(&why, "group or others may read it (mode %04o), so "
+		    "inkan would refuse it once activated: run chmod 600 on it",
+		    (unsigned)(st.st_mode & 07777));
+	else if (st.st_size > PENDING_MAX_FILE)
+		buf_adds(&why, "too large to be a key");
+	else {
+		while ((n = read(fd, chunk, sizeof(chunk))) > 0 &&
+		    pem.len + (size_t)n <= PENDING_MAX_FILE)
+			buf_add(&pem, chunk, (size_t)n);
+		explicit_bzero(chunk, sizeof(chunk));
+		if (n < 0 || buf_failed(&pem))
+			buf_adds(&why, "cannot read it");
+		else if ((k = dkim_key_from_pem(pem.data, pem.len, &e)) ==
+		    NULL || dkim_key_type(k, &t, &e) == -1) {
+			buf_adds(&why, e.msg);
+			EVP_PKEY_free(k);
+			k = NULL;
+		}
+	}
+	close(fd);
+out:
+	buf_wipe(&pem);
+	if (k == NULL)
+		*problem = strdup(why.len > 0 ? buf_str(&why) : "unusable");
+	buf_free(&why);
+	return k;
+}
+
+static int
+cmp_pending(const void *a, const void *b)
+{
+	return strcmp(((const struct keyset_pending *)a)->selector,
+	    ((const struct keyset_pending *)b)->selector);
+}
+
+/* Find the SELECTOR.private.pending files of s->domdir. */
+static void
+load_pending(struct keyset *s)
+{
+	const size_t suf = sizeof(KEYSET_PENDING) - 1;
+	struct keyset_pending *p;
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(s->domdir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL && s->npending < KEYSET_MAX) {
+		size_t len = strlen(de->d_name);
+
+		if (len <= suf || strcmp(de->d_name + len - suf,
+		    KEYSET_PENDING) != 0 || !addr_domain_valid(de->d_name,
+		    len - suf))
+			continue;
+		p = &s->pending[s->npending];
+		memset(p, 0, sizeof(*p));
+		if ((p->selector = strndup(de->d_name, len - suf)) == NULL ||
+		    asprintf(&p->path, "%s/%s", s->domdir, de->d_name) == -1) {
+			free(p->selector);
+			break;
+		}
+		p->key = read_pending(p->path, &p->problem);
+		s->npending++;
+	}
+	closedir(d);
+	qsort(s->pending, s->npending, sizeof(s->pending[0]), cmp_pending);
 }
 
 int
@@ -61,12 +161,26 @@ keyset_load(struct keyset *s, const char *config, const char *dir,
 	 */
 	s->n = keystore_lookup(ks, "postmaster", domain, false, s->k,
 	    KEYSET_MAX);
+	/* pending keys exist only beside a key_dir (`rotate` writes them) */
+	if (dir == NULL && s->cfg->key_dir != NULL)
+		dir = s->cfg->key_dir;
+	if (dir != NULL && asprintf(&s->domdir, "%s/%s", dir, domain) != -1)
+		load_pending(s);
 	return 0;
 }
 
 void
 keyset_free(struct keyset *s)
 {
+	size_t i;
+
+	for (i = 0; i < s->npending; i++) {
+		free(s->pending[i].selector);
+		free(s->pending[i].path);
+		free(s->pending[i].problem);
+		EVP_PKEY_free(s->pending[i].key);
+	}
+	free(s->domdir);
 	if (s->cfg != NULL)
 		config_unref(s->cfg);
 	keystore_free(s->ks);
