@@ -18,6 +18,8 @@
 #include <libpsl.h>
 
 #include "config.h"
+#include "log.h"
+#include "report_db.h"
 #include "resolver.h"
 
 enum cfg_type {
@@ -113,6 +115,9 @@ static const struct cfg_key cfg_keys[] = {
 	{ "dmarc_trusted_forwarders", CFG_CIDRS,
 	    OFF(dmarc_trusted_forwarders), "", 0, 0, true,
 	    "clients (mailing lists, forwarders) whose DMARC rejects become quarantine" },
+	{ "dmarc_report_db", CFG_STRING, OFF(dmarc_report_db), "", 0, 0, false,
+	    "SQLite database where DMARC results are recorded for inkan-reports "
+	    "(empty: not recorded)" },
 	{ "from_reject", CFG_BOOL, OFF(from_reject), "yes", 0, 0, true,
 	    "reject inbound mail without exactly one From address (550 5.7.1)" },
 	{ "dns_zone_file", CFG_STRING, OFF(dns_zone_file), "", 0, 0, true,
@@ -412,6 +417,7 @@ config_free(struct config *c)
 	dns_resolver_free(c->resolver);
 	if (c->psl != NULL)
 		psl_free(c->psl);
+	report_db_close(c->reports);
 	free(c);
 }
 
@@ -459,6 +465,18 @@ make_resolver(struct config *c, struct buf *problems)
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * The report database never holds up mail: a row it cannot write is dropped
+ * and this says so once per configuration.
+ */
+static void
+report_db_trouble(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warnx("DMARC report database: %s; results are not being recorded "
+	    "(mail is not affected)", msg);
 }
 
 /* The DMARC choices, and the PSL when it is wanted. */
@@ -548,6 +566,16 @@ config_load(const char *path, struct buf *problems)
 		n += make_resolver(c, problems);
 	if (n == 0)
 		n += check_dmarc_settings(c, problems);
+	if (n == 0 && *c->dmarc_report_db != '\0') {
+		struct err e;
+
+		if ((c->reports = report_db_open(c->dmarc_report_db, &e)) == NULL) {
+			buf_printf(problems, "dmarc_report_db %s: %s\n",
+			    c->dmarc_report_db, e.msg);
+			n++;
+		} else
+			report_db_on_error(c->reports, report_db_trouble, NULL);
+	}
 	if (n > 0 || buf_failed(problems)) {
 		config_free(c);
 		return NULL;

@@ -23,6 +23,7 @@
 #include "keystore.h"
 
 struct psl_ctx_st;
+struct report_db;
 
 struct strlist {
 	char	**v;
@@ -62,6 +63,8 @@ struct config {
 	struct strlist	 dmarc_never_reject;	/* From domains */
 	struct cidr_list dmarc_trusted_forwarders;
 	struct psl_ctx_st *psl;		/* owned; loaded for psl discovery */
+	char		*dmarc_report_db;
+	struct report_db *reports;	/* owned; NULL when not recording */
 	char		*dns_zone_file;
 	struct strlist	 dns_forwarders;
 	char		*dns_trust_anchor;

@@ -19,6 +19,7 @@
 #include "ar.h"
 #include "dkim_check.h"
 #include "dmarc_check.h"
+#include "report_db.h"
 #include "spf_check.h"
 #include "dkim_sign.h"
 #include "hdr.h"
@@ -458,6 +459,68 @@ find_forged_ar(struct txn *t)
 	return 0;
 }
 
+/*
+ * Keep the result for the aggregate reports (RFC 9990) when the domain
+ * has a policy; the database drops rather than waits (report_db.h).
+ */
+static void
+record_report(struct txn *t)
+{
+	const struct dmarc_policy *pol = dmarc_check_policy(t->dmarc);
+	const struct dmarc_verdict *v = &t->dmarc_v;
+	struct report_dkim dk[DKIM_VERIFY_MAX_REPORTED];
+	struct report_row row;
+	struct buf rua = BUF_INIT;
+	size_t i, n = t->dkim != NULL ? dkim_check_count(t->dkim) : 0;
+	const char *env_at = t->spf != NULL ? strrchr(spf_check_sender(t->spf),
+	    '@') : NULL;
+
+	if (t->cfg->reports == NULL || pol->status != DMARC_POLICY_FOUND)
+		return;
+	memset(&row, 0, sizeof(row));
+	for (i = 0; i < n; i++) {
+		const struct dkim_verdict *d = dkim_check_verdict(t->dkim, i);
+
+		dk[i].domain = d->domain;
+		dk[i].selector = d->selector;
+		dk[i].result = auth_result_name(d->result);
+	}
+	for (i = 0; i < pol->rec.nrua; i++) {
+		if (i > 0)
+			buf_addc(&rua, ',');
+		buf_add(&rua, pol->rec.rua[i].p, pol->rec.rua[i].len);
+	}
+	row.when = t->now != 0 ? t->now : time(NULL);
+	row.source_ip = t->client_ip != NULL ? t->client_ip : "";
+	row.header_from = t->from_domain;
+	row.envelope_from = env_at != NULL ? env_at + 1 : "";
+	row.policy_domain = pol->policy_domain;
+	row.p = dmarc_request_name(pol->rec.p);
+	row.sp = pol->rec.sp_present ? dmarc_request_name(pol->rec.sp) : NULL;
+	row.np = pol->rec.np_present ? dmarc_request_name(pol->rec.np) : NULL;
+	row.adkim_strict = pol->rec.adkim == DMARC_ALIGN_STRICT;
+	row.aspf_strict = pol->rec.aspf == DMARC_ALIGN_STRICT;
+	row.testing = pol->rec.t;
+	row.discovery = strcmp(t->cfg->dmarc_discovery, "psl") == 0 ? "psl" :
+	    "treewalk";
+	row.dmarc = auth_result_name(v->result);
+	row.disposition = v->result == AUTH_PASS ? "pass" :
+	    dmarc_request_name(v->disposition);
+	row.override = v->testing && v->result == AUTH_FAIL ?
+	    "policy_test_mode" : NULL;
+	row.dkim_aligned = v->dkim_aligned;
+	row.spf_aligned = v->spf_aligned;
+	if (t->spf != NULL) {
+		row.spf_domain = spf_check_domain(t->spf);
+		row.spf_result = spf_result_name(spf_check_mailfrom(t->spf)->result);
+	}
+	row.dkim = dk;
+	row.ndkim = n;
+	row.rua = rua.len > 0 ? buf_str(&rua) : NULL;
+	report_db_record(t->cfg->reports, &row);
+	buf_free(&rua);
+}
+
 /* Join SPF and the passing DKIM signatures to the DMARC policy. */
 static int
 finish_dmarc(struct txn *t)
@@ -479,6 +542,7 @@ finish_dmarc(struct txn *t)
 	    &t->err) == -1)
 		return -1;
 	t->dmarc_done = true;
+	record_report(t);
 	return 0;
 }
 

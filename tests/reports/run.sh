@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# run.sh INKAN_REPORTS FILL_DB SRCDIR - end-to-end test of inkan-reports:
+# rows from fill_db.c, reports into a directory and through a fake
+# sendmail, validated against RFC 9990's schema with xmllint.
+set -eu
+R=$1 FILL=$2 SRC=$3
+XSD=$SRC/tests/data/reports/dmarc-aggregate.xsd
+command -v xmllint >/dev/null || { echo "FAIL: xmllint missing" >&2; exit 1; }
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+P="--org-name Inkan-Test --email dmarc-reports@receiver.example
+ --period-start 1000000000 --period-end 1000086399"
+
+# 1. authorization record present: two reports
+mkdir "$T/a"; "$FILL" "$T/a.db"
+# shellcheck disable=SC2086
+"$R" --db "$T/a.db" $P --out-dir "$T/a" --dns-zone "$SRC/tests/data/reports/auth.zone" >"$T/a.out"
+[ "$(ls "$T/a" | wc -l)" -eq 2 ] || fail "want 2 reports: $(ls "$T/a")"
+for f in "$T"/a/*.xml.gz; do
+	gunzip -c "$f" >"$T/x.xml"
+	xmllint --noout --schema "$XSD" "$T/x.xml" 2>"$T/lint" || { cat "$T/lint"; fail "$f invalid"; }
+done
+com=$T/a/'receiver.example!example.com!1000000000!1000086399!1000000000r1.xml.gz'
+[ -f "$com" ] || fail "file name"
+gunzip -c "$com" >"$T/com.xml"
+n=$(xmllint --xpath 'count(//*[local-name()="record"])' "$T/com.xml")
+[ "$n" = 3 ] || fail "example.com records: $n"
+n=$(xmllint --xpath 'sum(//*[local-name()="count"])' "$T/com.xml")
+[ "$n" = 5 ] || fail "example.com messages: $n"
+grep -q '<source_ip>192.0.2.9</source_ip>' "$T/com.xml" || fail "mapped IPv4"
+grep -q '<type>trusted_forwarder</type>' "$T/com.xml" || fail "override"
+grep -q 'example.org: wrote .* for reports@thirdparty.example$' "$T/a.out" || fail "example.org dest"
+# a second run reports nothing new
+# shellcheck disable=SC2086
+"$R" --db "$T/a.db" $P --out-dir "$T/a" --dns-zone "$SRC/tests/data/reports/auth.zone" >"$T/a2.out"
+[ ! -s "$T/a2.out" ] || fail "second run: $(cat "$T/a2.out")"
+[ "$(ls "$T/a" | wc -l)" -eq 2 ] || fail "second run wrote files"
+
+# 2. no authorization record: example.org gets no report
+mkdir "$T/b"; "$FILL" "$T/b.db"
+# shellcheck disable=SC2086
+"$R" --db "$T/b.db" $P --out-dir "$T/b" --dns-zone "$SRC/tests/data/reports/noauth.zone" >"$T/b.out" 2>"$T/b.err"
+[ "$(ls "$T/b" | wc -l)" -eq 1 ] || fail "noauth: $(ls "$T/b")"
+grep -q 'not authorized' "$T/b.err" || fail "noauth message"
+
+# 3. mail: a failing sendmail keeps the rows (exit 1), a working one sends
+"$FILL" "$T/c.db"; mkdir "$T/mail"
+# shellcheck disable=SC2086
+if "$R" --db "$T/c.db" $P --sendmail false --dns-zone "$SRC/tests/data/reports/auth.zone" >/dev/null 2>&1; then
+	fail "failing sendmail: exit 0"
+fi
+# shellcheck disable=SC2086
+"$R" --db "$T/c.db" $P --sendmail "cat >\"$T/mail/\$\$.eml\"" --dns-zone "$SRC/tests/data/reports/auth.zone" >/dev/null
+[ "$(ls "$T/mail" | wc -l)" -eq 2 ] || fail "want 2 mails"
+m=$(grep -l '^To: dmarc@example.com' "$T"/mail/*.eml) || fail "no mail to example.com"
+grep -q '^Subject: Report Domain: example.com$' "$m" || fail subject
+grep -q '^ Submitter: receiver.example$' "$m" || fail submitter
+grep -q '^ Report-ID: <1000000000r1>$' "$m" || fail report-id
+grep -q '^Content-Type: application/gzip' "$m" || fail media-type
+sed -n '/^Content-Transfer-Encoding: base64/,/^--/p' "$m" | sed '1,2d;$d' |
+    base64 -d | gunzip -c >"$T/m.xml"
+xmllint --noout --schema "$XSD" "$T/m.xml" 2>"$T/lint" || { cat "$T/lint"; fail "mailed report invalid"; }
+echo "PASS"

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_report_db.c - report_db.c: rows land in the table, a bad path fails
+ * open cleanly, and a database that cannot be written (a lock held by
+ * another connection; as root file modes cannot make it read-only) drops
+ * the rows quickly and reports the failure once.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "err.h"
+#include "report_db.h"
+
+static char dir[] = "/tmp/test_report_db.XXXXXX";
+
+static void
+path(char *out, size_t n, const char *name)
+{
+	snprintf(out, n, "%s/%s", dir, name);
+}
+
+static const struct report_row row = {
+	.when = 1000, .source_ip = "192.0.2.1", .header_from = "example.com",
+	.envelope_from = "example.com", .policy_domain = "example.com",
+	.p = "reject", .dmarc = "pass", .disposition = "pass",
+	.rua = "mailto:d@example.com",
+};
+
+static int
+count(const char *p)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_open(p, &db) == SQLITE_OK && sqlite3_prepare_v2(db,
+	    "SELECT count(*) FROM messages", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
+static void
+test_record(void **state)
+{
+	char p[256];
+	struct err e = { "" };
+	struct report_db *db;
+	int i;
+
+	(void)state;
+	path(p, sizeof(p), "ok.db");
+	db = report_db_open(p, &e);
+	assert_non_null(db);
+	for (i = 0; i < 3; i++)
+		report_db_record(db, &row);
+	assert_int_equal(report_db_dropped(db), 0);
+	report_db_close(db);
+	assert_int_equal(count(p), 3);
+	/* reopening keeps the rows and the schema */
+	db = report_db_open(p, &e);
+	assert_non_null(db);
+	report_db_record(db, &row);
+	report_db_close(db);
+	assert_int_equal(count(p), 4);
+	report_db_record(NULL, &row);	/* no database: nothing */
+	report_db_close(NULL);
+}
+
+static void
+test_open_fails(void **state)
+{
+	static const char junk[] = "this is not an SQLite database, not at all "
+	    "and it goes on for a while so that SQLite reads a header.......";
+	char p[256];
+	struct err e = { "" };
+	FILE *f;
+
+	(void)state;
+	path(p, sizeof(p), "no/such/dir/r.db");
+	assert_null(report_db_open(p, &e));
+	assert_non_null(strstr(e.msg, "no/such/dir/r.db"));
+	path(p, sizeof(p), "junk.db");
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(junk, f);
+	fclose(f);
+	e.msg[0] = '\0';
+	assert_null(report_db_open(p, &e));
+	assert_true(e.msg[0] != '\0');
+	/* a directory */
+	e.msg[0] = '\0';
+	assert_null(report_db_open(dir, &e));
+	assert_true(e.msg[0] != '\0');
+}
+
+static int ncalls;
+
+static void
+on_error(void *arg, const char *text)
+{
+	(void)arg;
+	ncalls++;
+	print_message("logged: %s\n", text);
+}
+
+static void
+test_locked_logs_once(void **state)
+{
+	char p[256];
+	struct err e = { "" };
+	struct report_db *db;
+	struct timespec t0, t1;
+	sqlite3 *other;
+	double ms;
+	int i;
+
+	(void)state;
+	path(p, sizeof(p), "locked.db");
+	db = report_db_open(p, &e);
+	assert_non_null(db);
+	report_db_on_error(db, on_error, NULL);
+	assert_int_equal(sqlite3_open(p, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	ncalls = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 3; i++)
+		report_db_record(db, &row);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	assert_int_equal(ncalls, 1);
+	assert_int_equal(report_db_dropped(db), 3);
+	/* three tries, each bounded by the busy timeout, with slack */
+	assert_true(ms < 3 * REPORT_DB_BUSY_MS + 500);
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	/* once the lock is gone, rows are recorded again, silently */
+	report_db_record(db, &row);
+	assert_int_equal(report_db_dropped(db), 3);
+	assert_int_equal(ncalls, 1);
+	report_db_close(db);
+	assert_int_equal(count(p), 1);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_open_fails),
+		cmocka_unit_test(test_locked_logs_once),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
