@@ -250,7 +250,7 @@ keys_check(int argc, char **argv)
 	}
 	printf("Checking the DNS records of %s%s\n", o.domain,
 	    o.zone != NULL ? " (answers from the zone file)" : "");
-	check_dkim(&c, ks.k, ks.n, o.selector,
+	check_dkim(&c, &ks, o.selector,
 	    o.config != NULL || o.dir != NULL);
 	check_spf(&c);
 	check_dmarc(&c);

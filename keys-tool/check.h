@@ -16,6 +16,7 @@
 
 #include "dkim_sign.h"
 #include "dns.h"
+#include "keys.h"
 
 /* Per query; the whole check asks some dozens of names. */
 #define CHECK_DNS_TIMEOUT_MS	5000
@@ -55,10 +56,12 @@ const char *check_status_words(enum dns_status);
 #define CHECK_TXT(r, i)	((const char *)(r)->rr[(i)].data)
 
 /*
- * DKIM: the record of every key in keys (n of them), or of selector alone
- * when not NULL (compared with our key when we hold one for it).
+ * DKIM: the record of every key in ks, or of selector alone when not NULL
+ * (compared with our key when we hold one for it); then the keys `rotate`
+ * left pending (is each one's record published and right, so that it can
+ * be activated?) and, during a rotation, which selectors inkan signs with.
  */
-void	 check_dkim(struct check *, const struct dkim_sign_key *keys, size_t n,
+void	 check_dkim(struct check *, const struct keyset *ks,
 	    const char *selector, bool have_keys);
 /* SPF: one record, its syntax, lookup counts, the all, the --ip. */
 void	 check_spf(struct check *);

@@ -25,12 +25,6 @@
 #include "dkim_key.h"
 #include "keys.h"
 
-struct gen_opts {
-	const char	*domain, *selector, *dir, *type, *format;
-	long		 bits;
-	bool		 force;
-};
-
 static int
 fail(const char *fmt, const char *a, const char *b)
 {
@@ -40,8 +34,9 @@ fail(const char *fmt, const char *a, const char *b)
 	return 2;
 }
 
-static int
-parse(int argc, char **argv, struct gen_opts *o)
+int
+keys_gen_parse(int argc, char **argv, const char *cmd, bool allow_force,
+    struct keys_gen *o)
 {
 	static const struct option lo[] = {
 		{ "domain", required_argument, NULL, 'd' },
@@ -66,7 +61,11 @@ parse(int argc, char **argv, struct gen_opts *o)
 		case 's': o->selector = optarg; break;
 		case 'D': o->dir = optarg; break;
 		case 't': o->type = optarg; break;
-		case 'f': o->force = true; break;
+		case 'f':
+			if (!allow_force)
+				return fail("%s has no --force%s", cmd, "");
+			o->force = true;
+			break;
 		case 'F': o->format = optarg; break;
 		case 'b':
 			o->bits = strtol(optarg, &end, 10);
@@ -81,8 +80,8 @@ parse(int argc, char **argv, struct gen_opts *o)
 	if (optind != argc)
 		return fail("unexpected argument '%s'%s", argv[optind], "");
 	if (o->domain == NULL || o->selector == NULL || o->dir == NULL)
-		return fail("generate needs --domain, --selector and --dir%s%s",
-		    "", "");
+		return fail("%s needs --domain, --selector and --dir%s", cmd,
+		    "");
 	if (!addr_domain_valid(o->domain, strlen(o->domain)) ||
 	    strchr(o->domain, '.') == NULL)
 		return fail("'%s' is not a valid domain name%s", o->domain, "");
@@ -113,7 +112,7 @@ parse(int argc, char **argv, struct gen_opts *o)
 }
 
 static EVP_PKEY *
-make_key(const struct gen_opts *o)
+make_key(const struct keys_gen *o)
 {
 	if (strcmp(o->type, "ed25519") == 0)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
@@ -157,45 +156,55 @@ out:
 }
 
 int
-keys_generate(int argc, char **argv)
+keys_gen_make(const struct keys_gen *o, const char *path, struct buf *record)
 {
-	struct gen_opts o;
-	struct buf out = BUF_INIT;
-	char path[4096];
+	char dir[4096];
 	struct err e;
 	EVP_PKEY *k;
 	int rc;
 
-	if ((rc = parse(argc, argv, &o)) != 0)
+	if (mkdir(o->dir, 0700) == -1 && errno != EEXIST)
+		return fail("cannot create %s: %s", o->dir, strerror(errno));
+	snprintf(dir, sizeof(dir), "%s/%s", o->dir, o->domain);
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return fail("cannot create %s: %s", dir, strerror(errno));
+	if ((k = make_key(o)) == NULL)
+		return fail("key generation failed%s%s", "", "");
+	if (store_key(k, path, o->force) == -1) {
+		EVP_PKEY_free(k);
+		return fail("cannot write %s: %s", path, strerror(errno));
+	}
+	if (strcmp(o->format, "value") == 0)
+		rc = dkim_key_record(k, record, &e);
+	else
+		rc = dkim_key_record_zone(k, o->selector, o->domain, record,
+		    &e);
+	EVP_PKEY_free(k);
+	if (rc == -1)
+		return fail("%s%s", e.msg, "");
+	return 0;
+}
+
+int
+keys_generate(int argc, char **argv)
+{
+	struct keys_gen o;
+	struct buf out = BUF_INIT;
+	char path[4096];
+	int rc;
+
+	if ((rc = keys_gen_parse(argc, argv, "generate", true, &o)) != 0)
 		return rc;
-	if (mkdir(o.dir, 0700) == -1 && errno != EEXIST)
-		return fail("cannot create %s: %s", o.dir, strerror(errno));
-	snprintf(path, sizeof(path), "%s/%s", o.dir, o.domain);
-	if (mkdir(path, 0700) == -1 && errno != EEXIST)
-		return fail("cannot create %s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "%s/%s/%s.private", o.dir, o.domain,
 	    o.selector);
 	if (!o.force && access(path, F_OK) == 0)
 		return fail("%s exists; use --force to replace it (the "
 		    "published record must then change too)%s", path, "");
-	if ((k = make_key(&o)) == NULL)
-		return fail("key generation failed%s%s", "", "");
-	if (store_key(k, path, o.force) == -1) {
-		EVP_PKEY_free(k);
-		return fail("cannot write %s: %s", path, strerror(errno));
+	if ((rc = keys_gen_make(&o, path, &out)) == 0) {
+		printf("%s\n", buf_str(&out));
+		fprintf(stderr, "inkan-keys: wrote %s (mode 0600); publish "
+		    "the record above in DNS\n", path);
 	}
-	if (strcmp(o.format, "value") == 0)
-		rc = dkim_key_record(k, &out, &e);
-	else
-		rc = dkim_key_record_zone(k, o.selector, o.domain, &out, &e);
-	EVP_PKEY_free(k);
-	if (rc == -1) {
-		buf_free(&out);
-		return fail("%s%s", e.msg, "");
-	}
-	printf("%s\n", buf_str(&out));
-	fprintf(stderr, "inkan-keys: wrote %s (mode 0600); publish the record "
-	    "above in DNS\n", path);
 	buf_free(&out);
-	return 0;
+	return rc;
 }

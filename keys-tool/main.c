@@ -22,7 +22,10 @@ usage(void)
 	    "                  [--subdomain-policy P] [--rua mailto:ADDR]\n"
 	    "                  [--pct N] [--format=zone|value|json]\n"
 	    "       inkan-keys check --domain D [--config FILE | --dir DIR]\n"
-	    "                  [--selector S] [--ip ADDR] [--dns-zone FILE]\n");
+	    "                  [--selector S] [--ip ADDR] [--dns-zone FILE]\n"
+	    "       inkan-keys rotate --domain D --selector NEW --dir DIR\n"
+	    "                  [--type rsa|ed25519] [--bits N]\n"
+	    "                  [--format=zone|value]\n");
 	return 2;
 }
 
@@ -37,6 +40,8 @@ main(int argc, char **argv)
 		return keys_records(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return keys_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rotate") == 0)
+		return keys_rotate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage();
 		return 0;

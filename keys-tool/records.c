@@ -42,6 +42,7 @@ struct rec {
 	char		*name;
 	struct buf	 value, zone;
 	char		*comment;
+	bool		 pending;	/* DKIM: a key `rotate` left pending */
 };
 
 static int
@@ -195,43 +196,58 @@ rec_free(struct rec *r)
 	buf_free(&r->zone);
 }
 
+/* One DKIM record: of key k for selector sel, pending or in use. */
+static int
+dkim_rec(const char *domain, const char *sel, EVP_PKEY *k, bool pending,
+    struct rec *x)
+{
+	enum dkim_key_type t;
+	struct buf s = BUF_INIT;
+	struct err e;
+
+	memset(x, 0, sizeof(*x));
+	x->what = "DKIM";
+	if (dkim_key_type(k, &t, &e) == -1 ||
+	    dkim_key_record(k, &x->value, &e) == -1 ||
+	    dkim_key_record_zone(k, sel, domain, &x->zone, &e) == -1) {
+		fprintf(stderr, "inkan-keys records: key %s for %s: %s\n", sel,
+		    domain, e.msg);
+		return -1;
+	}
+	buf_printf(&s, "%s._domainkey.%s", sel, domain);
+	x->name = strdup(buf_str(&s));
+	buf_reset(&s);
+	if (t == DKIM_KEY_RSA)
+		buf_printf(&s, "DKIM key, selector %s (rsa, %d bits)", sel,
+		    EVP_PKEY_get_bits(k));
+	else
+		buf_printf(&s, "DKIM key, selector %s (%s)", sel,
+		    dkim_key_type_name(t));
+	if (pending)
+		buf_adds(&s, ", pending (inkan-keys rotate): publish it, "
+		    "then activate the key");
+	x->comment = strdup(buf_str(&s));
+	x->pending = pending;
+	buf_free(&s);
+	return 0;
+}
+
+/* The records of the keys in use, then of those `rotate` left pending. */
 static int
 dkim_recs(const struct rec_opts *o, const struct keyset *ks, struct rec *r,
     size_t *nr)
 {
-	enum dkim_key_type t;
-	struct buf name = BUF_INIT;
-	struct err e;
 	size_t i;
 
-	for (i = 0; i < ks->n; i++) {
-		const struct dkim_sign_key *k = &ks->k[i];
-		struct rec *x = &r[(*nr)++];
-
-		memset(x, 0, sizeof(*x));
-		x->what = "DKIM";
-		if (dkim_key_type(k->key, &t, &e) == -1 ||
-		    dkim_key_record(k->key, &x->value, &e) == -1 ||
-		    dkim_key_record_zone(k->key, k->selector, k->domain,
-		    &x->zone, &e) == -1) {
-			fprintf(stderr, "inkan-keys records: key %s for %s: "
-			    "%s\n", k->selector, k->domain, e.msg);
+	for (i = 0; i < ks->n; i++)
+		if (dkim_rec(ks->k[i].domain, ks->k[i].selector, ks->k[i].key,
+		    false, &r[(*nr)++]) == -1)
 			return -1;
-		}
-		buf_reset(&name);
-		buf_printf(&name, "%s._domainkey.%s", k->selector, k->domain);
-		x->name = strdup(buf_str(&name));
-		buf_reset(&name);
-		if (t == DKIM_KEY_RSA)
-			buf_printf(&name, "DKIM key, selector %s (rsa, %d "
-			    "bits)", k->selector, EVP_PKEY_get_bits(k->key));
-		else
-			buf_printf(&name, "DKIM key, selector %s (%s)",
-			    k->selector, dkim_key_type_name(t));
-		x->comment = strdup(buf_str(&name));
-	}
-	(void)o;
-	buf_free(&name);
+	for (i = 0; i < ks->npending; i++)
+		if (ks->pending[i].key != NULL && dkim_rec(o->domain,
+		    ks->pending[i].selector, ks->pending[i].key, true,
+		    &r[(*nr)++]) == -1)
+			return -1;
 	return 0;
 }
 
@@ -398,6 +414,8 @@ print_recs(const struct rec_opts *o, struct rec *r, size_t nr,
 		json_str(out, r[i].comment);
 		if (strcmp(r[i].what, "SPF") == 0)
 			buf_printf(out, ", \"dns_terms\": %u", spf_terms);
+		if (r[i].pending)
+			buf_adds(out, ", \"pending\": true");
 		buf_addc(out, '}');
 	}
 	buf_adds(out, "}\n");
@@ -408,7 +426,7 @@ keys_records(int argc, char **argv)
 {
 	struct rec_opts o;
 	struct keyset ks;
-	struct rec r[KEYSET_MAX + 2];
+	struct rec r[2 * KEYSET_MAX + 2];
 	struct buf out = BUF_INIT;
 	size_t nr = 0, i;
 	unsigned terms = 0;

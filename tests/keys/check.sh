@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 # check.sh - `inkan-keys check` against the zone files of
 # tests/data/keys-check (one misconfiguration each, answered through
-# --dns-zone, nothing from the network) and `inkan-keys records` output.
+# --dns-zone, nothing from the network), `inkan-keys records` output, and
+# a key rotation (`inkan-keys rotate`, then check at each step).
 # Usage: check.sh PATH/TO/inkan-keys
 set -u
 
@@ -17,8 +18,8 @@ PY=/usr/bin/python3
 TMP=$(mktemp -d) || exit 1
 trap 'rm -rf "$TMP"' EXIT INT TERM
 # git keeps no file modes; the key store refuses group-readable keys
-cp -R "$DATA/keys" "$DATA/small" "$TMP/"
-chmod -R go-rwx "$TMP/keys" "$TMP/small"
+cp -R "$DATA/keys" "$DATA/small" "$DATA/rotating" "$TMP/"
+chmod -R go-rwx "$TMP/keys" "$TMP/small" "$TMP/rotating"
 
 pass=0
 fail=0
@@ -197,6 +198,105 @@ printf 'example.com. MX 10 mail.example.com.\nmail.example.com. A 192.0.2.10\n' 
 run roundtrip 0 check --domain example.com --dir "$TMP/keys" \
     --dns-zone "$TMP/pub.zone" --ip 192.0.2.10
 lacks roundtrip '^(WARN|FAIL)'
+
+# Rotation: rotate writes the new key as NEW.private.pending, which inkan
+# does not sign with, and prints the record and the steps with real names.
+cp -R "$TMP/keys" "$TMP/rot"
+R=$TMP/rot/example.com
+run rotate 0 rotate --domain example.com --selector s2 --dir "$TMP/rot"
+has rotate "Rotating the DKIM key of example.com: sel -> s2 (rsa, 2048 bits)"
+has rotate "s2._domainkey.example.com. IN TXT ( \"v=DKIM1; k=rsa; \""
+has rotate "inkan-keys check --domain example.com --dir $TMP/rot"
+has rotate "TTL of your zone (typically 1 hour)"
+has rotate "mv $R/s2.private.pending $R/s2.private"
+has rotate "systemctl reload inkan-milter"
+has rotate "rm $R/sel.private"
+has rotate "Keep the old record sel._domainkey.example.com for a week"
+if [ -f "$R/s2.private.pending" ] && [ ! -e "$R/s2.private" ]; then ok; else
+	bad "rotate: no $R/s2.private.pending (or an active s2.private)"; fi
+mode=$(stat -c %a "$R/s2.private.pending" 2>/dev/null)
+[ "$mode" = 600 ] && ok || bad "rotate: pending key has mode $mode, want 600"
+# the key store does not load the pending key: inkan still signs with sel
+run rotate-unpublished 0 check --domain example.com --dir "$TMP/rot" \
+    --dns-zone "$DATA/good.zone"
+has rotate-unpublished "WARN DKIM s2: rotation in progress: selector s2 is pending ($R/s2.private.pending) and not yet published: no record at s2._domainkey.example.com"
+has rotate-unpublished "       s2._domainkey.example.com. IN TXT ("
+has rotate-unpublished "NOTE DKIM: inkan signs mail from example.com with selector sel"
+has rotate-unpublished "s2 is pending: not used until you rename"
+has rotate-unpublished "OK   DKIM sel: sel._domainkey.example.com publishes"
+# records prints the pending key's record too; published, check says go
+run rotate-records 0 records --domain example.com --dir "$TMP/rot"
+has rotate-records "; DKIM key, selector s2 (rsa, 2048 bits), pending (inkan-keys rotate)"
+"$KEYS" records --domain example.com --dir "$TMP/rot" --spf-mx \
+    >"$TMP/rot.zone" 2>/dev/null
+printf 'example.com. MX 10 mail.example.com.\nmail.example.com. A 192.0.2.10\n' \
+    >>"$TMP/rot.zone"
+run rotate-published 0 check --domain example.com --dir "$TMP/rot" \
+    --dns-zone "$TMP/rot.zone"
+has rotate-published "OK   DKIM s2: rotation in progress: selector s2 is pending; its record is published and matches (rsa, 2048 bits), so you can activate it"
+has rotate-published "       mv $R/s2.private.pending $R/s2.private"
+lacks rotate-published '^(WARN|FAIL)'
+# one rotation at a time; a selector is never reused; only with a key
+run rotate-twice 2 rotate --domain example.com --selector s3 --dir "$TMP/rot"
+has rotate-twice "a rotation is already in progress: $R/s2.private.pending"
+[ ! -e "$R/s3.private.pending" ] && ok || bad "rotate-twice: wrote s3"
+run rotate-reuse 2 rotate --domain example.com --selector sel \
+    --dir "$TMP/keys"
+has rotate-reuse "choose a new selector"
+run rotate-nokey 2 rotate --domain example.org --selector s2 --dir "$TMP/rot"
+has rotate-nokey "nothing to rotate"
+run rotate-usage 2 rotate --domain example.com --selector s9
+run rotate-force 2 rotate --domain example.com --selector s9 --dir \
+    "$TMP/rot" --force
+run rotate-ed25519 0 rotate --domain example.com --selector e1 --dir \
+    "$TMP/keys" --type ed25519
+has rotate-ed25519 "new selector e1 (ed25519)"
+rm -f "$TMP/keys/example.com/e1.private.pending"
+
+# The same with fixed keys (tests/data/keys-check/rotating: sel in use,
+# s2027 pending), through the daemon's configuration too.
+run rotating-unpublished 0 check --domain example.com --dir "$TMP/rotating" \
+    --dns-zone "$DATA/good.zone"
+has rotating-unpublished "selector s2027 is pending ($TMP/rotating/example.com/s2027.private.pending) and not yet published"
+run rotating-published 0 check --domain example.com --dir "$TMP/rotating" \
+    --dns-zone "$DATA/rotate-published.zone"
+has rotating-published "OK   DKIM s2027: rotation in progress: selector s2027 is pending; its record is published and matches"
+printf 'key_dir = %s\n' "$TMP/rotating" >"$TMP/rotating.conf"
+run rotating-config 0 check --domain example.com --config \
+    "$TMP/rotating.conf" --dns-zone "$DATA/rotate-published.zone"
+has rotating-config "selector s2027 is pending; its record is published and matches"
+run rotating-selector 0 check --domain example.com --dir "$TMP/rotating" \
+    --selector s2027 --dns-zone "$DATA/rotate-published.zone"
+has rotating-selector "selector s2027 is pending; its record is published and matches"
+lacks rotating-selector "DKIM sel:"
+# the record at the new selector holds the old key: do not activate
+run rotating-wrong 1 check --domain example.com --dir "$TMP/rotating" \
+    --dns-zone "$DATA/rotate-wrong.zone"
+has rotating-wrong "FAIL DKIM s2027: rotation in progress: the record at s2027._domainkey.example.com is not that of the pending key"
+has rotating-wrong "so do not activate it"
+# activated: inkan signs with both, and check says so
+mv "$TMP/rotating/example.com/s2027.private.pending" \
+    "$TMP/rotating/example.com/s2027.private"
+run rotating-active 0 check --domain example.com --dir "$TMP/rotating" \
+    --dns-zone "$DATA/rotate-published.zone"
+has rotating-active "OK   DKIM s2027: s2027._domainkey.example.com publishes the public key of inkan's private key"
+has rotating-active "OK   DKIM sel: sel._domainkey.example.com publishes the public key of inkan's private key"
+has rotating-active "NOTE DKIM: inkan signs mail from example.com with selectors s2027 and sel"
+has rotating-active "if you are rotating: once the new key verifies, remove the old key's .private file"
+lacks rotating-active 'pending|^(WARN|FAIL)'
+# the old key retired: one key, one selector, no rotation talk
+rm "$TMP/rotating/example.com/sel.private"
+run rotating-done 0 check --domain example.com --dir "$TMP/rotating" \
+    --dns-zone "$DATA/rotate-published.zone"
+has rotating-done "OK   DKIM s2027: s2027._domainkey.example.com publishes"
+lacks rotating-done 'DKIM sel|rotat|^(WARN|FAIL)'
+# a pending key others may read would be refused once activated
+cp -R "$DATA/rotating" "$TMP/loose"
+chmod 600 "$TMP/loose/example.com/sel.private"
+chmod 644 "$TMP/loose/example.com/s2027.private.pending"
+run rotating-mode 0 check --domain example.com --dir "$TMP/loose" \
+    --dns-zone "$DATA/rotate-published.zone"
+has rotating-mode "WARN DKIM s2027: rotation in progress, but the pending key $TMP/loose/example.com/s2027.private.pending cannot be used: group or others may read it (mode 0644)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
