@@ -3,10 +3,13 @@
 #
 # dmarc_cases.py - DMARC (RFC 9989) end to end through
 # `inkan-milter --evaluate --json --dns-zone`: a message (signed by inkan
-# with the test key of example.com, or not signed) from a client that passes
-# or fails SPF, against tests/data/dmarc-e2e/zone; each case checks the
-# DMARC result, the policy and disposition, and what the MTA is told.
-# Also the From rules (exactly one author address) and PSL discovery.
+# with the test key of example.com or strict.example.com, or not signed)
+# from a client that passes or fails SPF, against tests/data/dmarc-e2e/zone;
+# each case checks the DMARC result, the policy and disposition, and what
+# the MTA is told. Every case runs in both discovery modes, the RFC 9989
+# tree walk and RFC 7489 discovery through tests/data/dmarc's test Public
+# Suffix List; where the two differ the case gives each mode's answer.
+# Then the From rules (exactly one author address, RFC 5322 3.6.2).
 #
 # usage: dmarc_cases.py INKAN-MILTER
 import json, os, shutil, subprocess, sys, tempfile
@@ -25,10 +28,19 @@ def bad(name):
     global nfail; nfail += 1; print("FAIL:", name)
 
 os.makedirs(os.path.join(tmp, "keys", "example.com"))
+os.makedirs(os.path.join(tmp, "keys", "strict.example.com"))
 for k in ("rsa.private", "ed.private"):
-    dst = os.path.join(tmp, "keys", "example.com", k)
-    shutil.copy(os.path.join(data, "keys", "example.com", k), dst)
-    os.chmod(dst, 0o600)
+    for d in ("example.com", "strict.example.com"):
+        # strict.example.com publishes the same key pair (see the zone)
+        dst = os.path.join(tmp, "keys", d, k)
+        shutil.copy(os.path.join(data, "keys", "example.com", k), dst)
+        os.chmod(dst, 0o600)
+
+PSL = os.path.join(data, "dmarc", "public_suffix_list.dat")
+MODES = {
+    "treewalk": ("dmarc_discovery = treewalk",),
+    "psl": ("dmarc_discovery = psl", "dmarc_psl_file = %s" % PSL),
+}
 
 def conf(extra):
     path = os.path.join(tmp, "c%d.conf" % abs(hash(extra)))
@@ -39,12 +51,19 @@ def conf(extra):
             f.write(kv + "\n")
     return path
 
-def message(from_domain, signed, extra_from=None):
+nmsg = 0
+
+def message(from_domain, signed, from_lines=None):
+    """The test message From alice@from_domain, or with the From field(s)
+    replaced by from_lines (a list of field lines; [] for none)."""
+    global nmsg
+    nmsg += 1
     text = open(os.path.join(data, "dmarc-e2e", "message.eml"), "rb").read()
+    if from_lines is not None:
+        rest = text.split(b"\n", 1)[1]
+        text = b"".join(l.encode() + b"\r\n" for l in from_lines) + rest
     text = text.replace(b"FROMDOMAIN", from_domain.encode())
-    if extra_from:
-        text = ("From: %s\r\n" % extra_from).encode() + text
-    path = os.path.join(tmp, "m-%s-%s.eml" % (from_domain, signed))
+    path = os.path.join(tmp, "m%d-%s-%s.eml" % (nmsg, from_domain, signed))
     open(path, "wb").write(text)
     if signed:
         out = subprocess.run([milter, "--evaluate", path, "--config", conf(()),
@@ -55,15 +74,31 @@ def message(from_domain, signed, extra_from=None):
         open(path, "wb").write(out)
     return path
 
-# name, From domain, signed by inkan (d=example.com), client IP, MAIL FROM,
-# config extras, want: dmarc result, policy, disposition, action, reply text
+def evaluate(msg, extra, ip, mf):
+    r = subprocess.run([milter, "--evaluate", msg, "--config", conf(extra),
+        "--dns-zone", zone, "--client-ip", ip, "--helo", "mail.other.example",
+        "--mail-from", mf, "--now", "1795000000", "--json"], capture_output=True)
+    try:
+        return json.loads(r.stdout), None
+    except ValueError:
+        return None, "no JSON (exit %d): %s" % (r.returncode, r.stderr.decode()[-300:])
+
+TW = "treewalk"
+# name, From domain, signed by inkan (d= the From domain's key: example.com
+# or strict.example.com), client IP, MAIL FROM, config extras, want: dmarc
+# result, policy, disposition, action, reply text; then optional details:
+#   tag    the tag that gave the policy (p, sp, np)
+#   align  (spf_aligned, dkim_aligned)
+#   psl    (result, policy, disposition, action, reply) where PSL discovery
+#          gives another answer; psl_tag, psl_align likewise
+#   only   run in this discovery mode only
 CASES = [
     # RFC 9989 4.4: DKIM d= aligned (identical) -> pass, whatever SPF says
-    ("dkim aligned", "example.com", True, "198.51.100.9", "bounce@other.example", (), "pass", "reject", "none", "accept", None),
+    ("dkim aligned", "example.com", True, "198.51.100.9", "bounce@other.example", (), "pass", "reject", "none", "accept", None, dict(align=(False, True))),
     # SPF aligned through the MAIL FROM domain, no signature
-    ("spf aligned", "example.com", False, "192.0.2.10", "alice@example.com", (), "pass", "reject", "none", "accept", None),
+    ("spf aligned", "example.com", False, "192.0.2.10", "alice@example.com", (), "pass", "reject", "none", "accept", None, dict(align=(True, False))),
     # neither aligned: p=reject -> 550 5.7.1
-    ("fail p=reject", "example.com", False, "198.51.100.9", "alice@example.com", (), "fail", "reject", "reject", "reject", "550 5.7.1 Rejected by the DMARC policy of example.com"),
+    ("fail p=reject", "example.com", False, "198.51.100.9", "alice@example.com", (), "fail", "reject", "reject", "reject", "550 5.7.1 Rejected by the DMARC policy of example.com", dict(tag="p")),
     ("fail, reject as quarantine", "example.com", False, "198.51.100.9", "alice@example.com", ("dmarc_reject_action = quarantine",), "fail", "reject", "reject", "quarantine", None),
     ("fail, not enforced", "example.com", False, "198.51.100.9", "alice@example.com", ("dmarc_enforce = no",), "fail", "reject", "reject", "accept", None),
     # SPF passes for a domain not aligned with From
@@ -71,73 +106,201 @@ CASES = [
     ("p=quarantine", "quarantine.example", False, "198.51.100.9", "alice@quarantine.example", (), "fail", "quarantine", "quarantine", "quarantine", None),
     # 4.7 t=y: the policy is reported, the disposition one step lower
     ("t=y lowers reject", "testing.example", False, "198.51.100.9", "alice@testing.example", (), "fail", "reject", "quarantine", "quarantine", None),
+    ("t=y lowers quarantine to none", "testq.example", False, "198.51.100.9", "alice@testq.example", (), "fail", "quarantine", "none", "accept", None),
+    ("t=n applies the policy", "testn.example", False, "198.51.100.9", "alice@testn.example", (), "fail", "reject", "reject", "reject", "550 5.7.1 Rejected by the DMARC policy of testn.example"),
+    ("t=y for a subdomain (p, no sp)", "sub.testing.example", False, "198.51.100.9", "alice@sub.testing.example", (), "fail", "reject", "quarantine", "quarantine", None, dict(tag="p")),
     # relaxed alignment: d=example.com for From news.example.com; sp=none
-    ("subdomain relaxed dkim", "news.example.com", True, "198.51.100.9", "bounce@other.example", (), "pass", "none", "none", "accept", None),
-    ("subdomain fails, sp=none", "news.example.com", False, "198.51.100.9", "alice@news.example.com", (), "fail", "none", "none", "accept", None),
+    ("subdomain relaxed dkim", "news.example.com", True, "198.51.100.9", "bounce@other.example", (), "pass", "none", "none", "accept", None, dict(align=(False, True))),
+    ("subdomain fails, sp=none", "news.example.com", False, "198.51.100.9", "alice@news.example.com", (), "fail", "none", "none", "accept", None, dict(tag="sp")),
     # relaxed SPF: MAIL FROM news.example.com aligns with From example.com
-    ("relaxed spf", "example.com", False, "192.0.2.10", "alice@news.example.com", (), "pass", "reject", "none", "accept", None),
+    ("relaxed spf", "example.com", False, "192.0.2.10", "alice@news.example.com", (), "pass", "reject", "none", "accept", None, dict(align=(True, False))),
+    # relaxed SPF between two subdomains (the MAIL FROM's own walk)
+    ("relaxed spf, sibling subdomains", "news.example.com", False, "192.0.2.10", "alice@bounce.example.com", (), "pass", "none", "none", "accept", None, dict(align=(True, False))),
     # adkim=s: d=example.com does not align with strict.example.com
-    ("strict dkim", "strict.example.com", True, "198.51.100.9", "bounce@other.example", (), "fail", "reject", "reject", "reject", "550 5.7.1"),
+    ("strict dkim", "strict.example.com", False, "198.51.100.9", "bounce@other.example", (), "fail", "reject", "reject", "reject", "550 5.7.1"),
+    ("strict dkim, identical d=", "strict.example.com", True, "198.51.100.9", "bounce@other.example", (), "pass", "reject", "none", "accept", None, dict(align=(False, True))),
+    # aspf=s: SPF pass for the parent does not align, for the name itself does
+    ("strict spf, parent", "strict.example.com", False, "192.0.2.10", "alice@example.com", (), "fail", "reject", "reject", "reject", "550 5.7.1"),
+    ("strict spf, identical", "strict.example.com", False, "192.0.2.10", "alice@strict.example.com", (), "pass", "reject", "none", "accept", None, dict(align=(True, False))),
+    # adkim=r with aspf=s: the parent's d= aligns, the parent's SPF pass not
+    ("adkim=r aspf=s: dkim relaxed", "rs.example.com", True, "198.51.100.9", "bounce@other.example", (), "pass", "reject", "none", "accept", None, dict(align=(False, True))),
+    ("adkim=r aspf=s: spf strict", "rs.example.com", False, "192.0.2.10", "alice@example.com", (), "fail", "reject", "reject", "reject", "550 5.7.1"),
     # np: a non-existent subdomain of example.com (NXDOMAIN) -> np=reject
-    ("np for a non-existent subdomain", "ghost.example.com", False, "198.51.100.9", "alice@ghost.example.com", (), "fail", "reject", "reject", "reject", "550 5.7.1"),
-    # DNS timeout on the policy: temperror, the mail is not refused
+    ("np for a non-existent subdomain", "ghost.example.com", False, "198.51.100.9", "alice@ghost.example.com", (), "fail", "reject", "reject", "reject", "550 5.7.1", dict(tag="np")),
+    ("np, several levels deep", "a.b.ghost.example.com", False, "198.51.100.9", "alice@a.b.ghost.example.com", (), "fail", "reject", "reject", "reject", "550 5.7.1", dict(tag="np")),
+    # an existing subdomain gets sp, also when it has only an MX record
+    ("sp for an existing subdomain (MX only)", "mxonly.example.com", False, "198.51.100.9", "alice@mxonly.example.com", (), "fail", "none", "none", "accept", None, dict(tag="sp")),
+    ("sp, several levels deep", "x.y.z.example.com", False, "198.51.100.9", "alice@x.y.z.example.com", (), "fail", "none", "none", "accept", None, dict(tag="sp")),
+    ("sp=quarantine, existing subdomain", "sub.spq.example", False, "198.51.100.9", "alice@sub.spq.example", (), "fail", "quarantine", "quarantine", "quarantine", None, dict(tag="sp")),
+    ("no np: sp for a non-existent subdomain", "ghost.spq.example", False, "198.51.100.9", "alice@ghost.spq.example", (), "fail", "quarantine", "quarantine", "quarantine", None, dict(tag="sp")),
+    ("no sp or np: p for a non-existent subdomain", "ghost.ponly.example", False, "198.51.100.9", "alice@ghost.ponly.example", (), "fail", "reject", "reject", "reject", "550 5.7.1", dict(tag="p")),
+    ("np=none, non-existent subdomain", "ghost.npnone.example", False, "198.51.100.9", "alice@ghost.npnone.example", (), "fail", "none", "none", "accept", None, dict(tag="np")),
+    ("np=none, existing subdomain gets sp=reject", "sub.npnone.example", False, "198.51.100.9", "alice@sub.npnone.example", (), "fail", "reject", "reject", "reject", "550 5.7.1", dict(tag="sp")),
+    # a subdomain's own record: its p, not the parent's sp
+    ("subdomain with its own record", "own.example.com", False, "198.51.100.9", "alice@own.example.com", (), "fail", "quarantine", "quarantine", "quarantine", None, dict(tag="p")),
+    # the existence test for np times out: temperror, never a silent accept
+    ("existence test times out", "flaky.example.com", False, "198.51.100.9", "bounce@other.example", (), "temperror", None, "none", "tempfail", "451 4.7.1"),
+    # DNS timeout on the policy: temperror
     # issue 5: a policy that cannot be looked up is never a silent accept
     ("policy lookup timeout", "slow.example", False, "198.51.100.9", "alice@slow.example", (), "temperror", None, "none", "tempfail", "451 4.7.1 Temporary DNS failure"),
     ("policy lookup timeout, accepted", "slow.example", False, "198.51.100.9", "alice@slow.example", ("dmarc_tempfail_on_temperror = no",), "temperror", None, "none", "accept", None),
+    # a TIMEOUT during the walk (_dmarc.mid.example.com): the policy may be
+    # there, so temperror; PSL discovery never asks that name
+    ("timeout during the tree walk", "x.mid.example.com", False, "198.51.100.9", "alice@x.mid.example.com", (), "temperror", None, "none", "tempfail", "451 4.7.1",
+     dict(psl=("fail", "none", "none", "accept", None), psl_tag="sp")),
+    ("timeout during the tree walk, accepted", "x.mid.example.com", False, "198.51.100.9", "alice@x.mid.example.com", ("dmarc_tempfail_on_temperror = no",), "temperror", None, "none", "accept", None,
+     dict(psl=("fail", "none", "none", "accept", None))),
+    # the Author Domain's record is found but the walk for its
+    # Organizational Domain times out: relaxed SPF alignment cannot be
+    # decided (5.3.6: temperror); an identical SPF domain still aligns
+    ("timeout above the policy, relaxed spf", "sub.towr.example", False, "192.0.2.10", "alice@towr.example", (), "temperror", "reject", "none", "tempfail", "451 4.7.1",
+     dict(psl=("pass", "reject", "none", "accept", None))),
+    ("timeout above the policy, identical spf", "sub.towr.example", False, "192.0.2.10", "alice@sub.towr.example", (), "pass", "reject", "none", "accept", None),
+    ("timeout above the policy, nothing aligned", "sub.towr.example", False, "198.51.100.9", "alice@sub.towr.example", (), "fail", "reject", "reject", "reject", "550 5.7.1"),
     # local overrides
     ("never reject this domain", "example.com", False, "198.51.100.9", "alice@example.com", ("dmarc_never_reject = Example.COM",), "fail", "reject", "reject", "accept", None),
     ("trusted forwarder: quarantine", "example.com", False, "198.51.100.9", "alice@example.com", ("dmarc_trusted_forwarders = 198.51.100.0/24",), "fail", "reject", "reject", "quarantine", None),
     ("quarantine as a header", "quarantine.example", False, "198.51.100.9", "alice@quarantine.example", ("dmarc_quarantine_action = header",), "fail", "quarantine", "quarantine", "accept", None),
     ("no policy", "other.example", False, "198.51.100.9", "alice@other.example", (), "none", None, "none", "accept", None),
-    # tree walk: mail.shop.co.example finds _dmarc.shop.co.example
+    # tree walk: mail.shop.co.example finds _dmarc.shop.co.example; the PSL
+    # (co.example a suffix) gives shop.co.example too
     ("tree walk to the parent", "mail.shop.co.example", False, "198.51.100.9", "alice@mail.shop.co.example", (), "fail", "reject", "reject", "reject", "550 5.7.1"),
-    # PSL discovery (RFC 7489 style) with a test list where co.example is a suffix
-    ("psl discovery", "mail.shop.co.example", False, "198.51.100.9", "alice@mail.shop.co.example",
-     ("dmarc_discovery = psl", "dmarc_psl_file = %s" % os.path.join(data, "dmarc", "public_suffix_list.dat")),
-     "fail", "reject", "reject", "reject", "550 5.7.1"),
-    ("psl relaxed spf", "shop.co.example", False, "192.0.2.10", "alice@mail.shop.co.example",
-     ("dmarc_discovery = psl", "dmarc_psl_file = %s" % os.path.join(data, "dmarc", "public_suffix_list.dat")),
-     "pass", "reject", "none", "accept", None),
+    ("relaxed spf to the parent", "shop.co.example", False, "192.0.2.10", "alice@mail.shop.co.example", (), "pass", "reject", "none", "accept", None),
+    # psd=n at dept.example.com: for the tree walk it is the Organizational
+    # Domain of a.b.dept.example.com (its p=quarantine applies, d= and MAIL
+    # FROM example.com do not align); for the PSL example.com is (sp=none)
+    ("psd=n, deep subdomain", "a.b.dept.example.com", False, "198.51.100.9", "alice@a.b.dept.example.com", (), "fail", "quarantine", "quarantine", "quarantine", None,
+     dict(tag="p", psl=("fail", "none", "none", "accept", None), psl_tag="sp")),
+    ("psd=n: dkim pass unaligned, spf aligned", "a.b.dept.example.com", True, "192.0.2.10", "alice@dept.example.com", (), "pass", "quarantine", "none", "accept", None,
+     dict(align=(True, False), psl=("pass", "none", "none", "accept", None), psl_align=(True, True))),
+    ("psd=n: dkim pass unaligned, spf fails", "a.b.dept.example.com", True, "198.51.100.9", "alice@dept.example.com", (), "fail", "quarantine", "quarantine", "quarantine", None,
+     dict(align=(False, False), psl=("pass", "none", "none", "accept", None), psl_align=(False, True))),
+    ("psd=n: spf pass for the parent unaligned, no dkim", "a.b.dept.example.com", False, "192.0.2.10", "alice@example.com", (), "fail", "quarantine", "quarantine", "quarantine", None,
+     dict(psl=("pass", "none", "none", "accept", None))),
+    # a psd=u record between the Author Domain and example.com is neither
+    # the Author Domain's nor the Organizational Domain's (4.10.1, 4.10.2)
+    ("intermediate psd=u record unused", "a.b.unit.example.com", False, "198.51.100.9", "alice@a.b.unit.example.com", (), "fail", "none", "none", "accept", None, dict(tag="sp")),
+    # 9 labels: _dmarc.<9 labels>, then straight to 7 labels (4.10 step 4):
+    # the psd=n p=none record at 8 labels is skipped, the one at 7 applies
+    ("9-label From, walk cut to 7 labels", "a.b.c.d.e.f.g.nine.example", False, "198.51.100.9", "alice@a.b.c.d.e.f.g.nine.example", (), "fail", "quarantine", "quarantine", "quarantine", None,
+     dict(tag="p", psl=("fail", "reject", "reject", "reject", "550 5.7.1"))),
+    # the MAIL FROM (8 labels) walk starts at its own psd=n record: another
+    # Organizational Domain than the Author Domain's (7 labels)
+    ("9-label From, 8-label spf domain unaligned", "a.b.c.d.e.f.g.nine.example", False, "192.0.2.10", "alice@b.c.d.e.f.g.nine.example", (), "fail", "quarantine", "quarantine", "quarantine", None,
+     dict(psl=("pass", "reject", "none", "accept", None))),
+    ("9-label From, only record at 8 labels: none", "a.b.c.d.e.f.g.skip.example", False, "198.51.100.9", "alice@a.b.c.d.e.f.g.skip.example", (), "none", None, "none", "accept", None),
+    # psd=y at co.example: brand.co.example (no record) gets the PSD policy
+    # by the tree walk; RFC 7489 discovery has no PSD policy
+    ("psd=y: PSD policy for an existing domain", "brand.co.example", False, "198.51.100.9", "alice@brand.co.example", (), "fail", "quarantine", "quarantine", "quarantine", None,
+     dict(tag="p", psl=("none", None, "none", "accept", None))),
+    ("psd=y: np for a non-existent domain", "ghost.co.example", False, "198.51.100.9", "alice@ghost.co.example", (), "fail", "reject", "reject", "reject", "550 5.7.1",
+     dict(tag="np", psl=("none", None, "none", "accept", None))),
+    ("psd=y not used below a domain with a record", "www.shop.co.example", False, "198.51.100.9", "alice@www.shop.co.example", (), "fail", "reject", "reject", "reject", "550 5.7.1 Rejected by the DMARC policy of www.shop.co.example"),
+    # invalid records (4.10.1): a bad p, sp or np -> p=none if rua= has a
+    # valid URI, else no DMARC processing (inkan: dmarc=permerror, accepted)
+    ("bad p with rua: p=none", "badp.example", False, "198.51.100.9", "alice@badp.example", (), "fail", "none", "none", "accept", None),
+    ("bad p without rua: no processing", "badpnorua.example", False, "198.51.100.9", "alice@badpnorua.example", (), "permerror", None, "none", "accept", None),
+    ("bad sp with rua: p=none, also for the domain", "badsp.example", False, "198.51.100.9", "alice@badsp.example", (), "fail", "none", "none", "accept", None),
+    ("bad np without rua: no processing", "ghost.badnp.example", False, "198.51.100.9", "alice@ghost.badnp.example", (), "permerror", None, "none", "accept", None),
+    # 4.7 p: absent in an otherwise valid record -> p=none
+    ("no p: p=none", "nop.example", False, "198.51.100.9", "alice@nop.example", (), "fail", "none", "none", "accept", None),
+    # 4.7 v: not first -> the record is ignored: no policy
+    ("v not first: ignored", "vlast.example", False, "198.51.100.9", "alice@vlast.example", (), "none", None, "none", "accept", None),
+    # several DMARC records at one name are all discarded (4.10 step 2)
+    ("two records at the Organizational Domain", "twice.example", False, "198.51.100.9", "alice@twice.example", (), "none", None, "none", "accept", None),
+    # ... the tree walk goes on to example.com (sp=none); RFC 7489 6.6.3
+    # step 5 ends discovery there: no policy
+    ("two records at the Author Domain", "multi.example.com", False, "198.51.100.9", "alice@multi.example.com", (), "fail", "none", "none", "accept", None,
+     dict(tag="sp", psl=("none", None, "none", "accept", None))),
+    # a non-DMARC TXT record beside the DMARC one is discarded, not counted
+    ("DMARC record beside another TXT", "mixtxt.example", False, "198.51.100.9", "alice@mixtxt.example", (), "fail", "reject", "reject", "reject", "550 5.7.1"),
 ]
 
-for name, dom, signed, ip, mf, extra, want_res, want_pol, want_dis, want_act, want_reply in CASES:
+for row in CASES:
+    name, dom, signed, ip, mf, extra, want_res, want_pol, want_dis, want_act, want_reply = row[:11]
+    more = row[11] if len(row) > 11 else {}
     msg = message(dom, signed)
-    r = subprocess.run([milter, "--evaluate", msg, "--config", conf(extra),
-        "--dns-zone", zone, "--client-ip", ip, "--helo", "mail.other.example",
-        "--mail-from", mf, "--now", "1795000000", "--json"], capture_output=True)
-    try:
-        j = json.loads(r.stdout)
-    except ValueError:
-        bad("%s: no JSON (exit %d): %s" % (name, r.returncode, r.stderr.decode()[-300:])); continue
-    d = j["dmarc"] or {}
-    got = (d.get("result"), d.get("policy") if want_pol else None, d.get("disposition"), j["action"])
-    want = (want_res, want_pol, want_dis, want_act)
-    if got != want:
-        bad("%s: got %s, want %s (%s)" % (name, got, want, d.get("reason"))); continue
-    if want_reply and not (j["reply"] or "").startswith(want_reply):
-        bad("%s: reply %r, want %r..." % (name, j["reply"], want_reply)); continue
-    ar = [v for n, v in j["added_headers"] if n == "Authentication-Results"]
-    if j["action"] not in ("reject", "tempfail") and not (ar and "dmarc=%s" % want_res in ar[0] and "header.from=" + dom in ar[0]):
-        bad("%s: Authentication-Results lacks dmarc=%s header.from=%s: %s" % (name, want_res, dom, ar)); continue
-    if "dmarc_quarantine_action = header" in extra and not any(
-            n == "X-DMARC-Quarantine" for n, v in j["added_headers"]):
-        bad("%s: no X-DMARC-Quarantine field" % name); continue
-    ok("%s: dmarc=%s p=%s dis=%s -> %s" % (name, want_res, want_pol, want_dis, want_act))
+    for mode in (TW, "psl"):
+        if more.get("only", mode) != mode:
+            continue
+        label = "%s [%s]" % (name, mode)
+        res, pol, dis, act, reply = (more["psl"] if mode == "psl" and "psl" in more
+            else (want_res, want_pol, want_dis, want_act, want_reply))
+        tag = more.get("psl_tag" if mode == "psl" and "psl_tag" in more else "tag")
+        al = more.get("psl_align" if mode == "psl" and "psl_align" in more else "align")
+        if mode == "psl" and "psl" in more and "psl_tag" not in more:
+            tag = None
+        if mode == "psl" and "psl" in more and "psl_align" not in more:
+            al = None
+        j, why = evaluate(msg, MODES[mode] + tuple(extra), ip, mf)
+        if j is None:
+            bad("%s: %s" % (label, why)); continue
+        d = j["dmarc"] or {}
+        got = (d.get("result"), d.get("policy") if pol else None, d.get("disposition"), j["action"])
+        want = (res, pol, dis, act)
+        if got != want:
+            bad("%s: got %s, want %s (%s)" % (label, got, want, d.get("reason"))); continue
+        if reply and not (j["reply"] or "").startswith(reply):
+            bad("%s: reply %r, want %r..." % (label, j["reply"], reply)); continue
+        if tag and d.get("policy_tag") != tag:
+            bad("%s: policy from %s=, want %s= (%s)" % (label, d.get("policy_tag"), tag, d.get("reason"))); continue
+        if al and (d.get("spf_aligned"), d.get("dkim_aligned")) != al:
+            bad("%s: aligned spf %s dkim %s, want %s" % (label, d.get("spf_aligned"), d.get("dkim_aligned"), al)); continue
+        ar = [v for n, v in j["added_headers"] if n == "Authentication-Results"]
+        if act not in ("reject", "tempfail") and not (ar and "dmarc=%s" % res in ar[0] and "header.from=" + dom in ar[0]):
+            bad("%s: Authentication-Results lacks dmarc=%s header.from=%s: %s" % (label, res, dom, ar)); continue
+        if "dmarc_quarantine_action = header" in extra and not any(
+                n == "X-DMARC-Quarantine" for n, v in j["added_headers"]):
+            bad("%s: no X-DMARC-Quarantine field" % label); continue
+        ok("%s: dmarc=%s p=%s dis=%s -> %s" % (label, res, pol, dis, act))
 
-# The author identity (RFC 5322 3.6.2, RFC 9989 5.3.1)
-for name, extra_from, extra, want_act in (
-        ("two From fields rejected", "mallory@evil.example", (), "reject"),
-        ("two From fields, from_reject = no", "mallory@evil.example", ("from_reject = no",), "accept")):
-    msg = message("example.com", False, extra_from)
-    r = subprocess.run([milter, "--evaluate", msg, "--config", conf(extra), "--dns-zone", zone,
-        "--client-ip", "198.51.100.9", "--helo", "mail.other.example", "--mail-from", "a@example.com",
-        "--json"], capture_output=True)
-    j = json.loads(r.stdout)
-    if j["action"] == want_act and j["dmarc"] is None and (want_act != "reject" or
-            j["reply"].startswith("550 5.7.1 Message must have exactly one author address")):
-        ok(name)
-    else:
-        bad("%s: action %s reply %s dmarc %s" % (name, j["action"], j["reply"], j["dmarc"]))
+# The author identity (RFC 5322 3.6.2 and 3.4, RFC 9989 4.4 and 5.3.1):
+# exactly one From field with exactly one address; display names, comments,
+# quoted local parts, encoded words (RFC 2047) and a group holding one
+# address parse to that address. The From rules come before discovery, so
+# these run in the default (tree walk) mode.
+# name, From field lines ([] for none), signed, client IP, MAIL FROM,
+# config extras, want: action, dmarc result (None: no DMARC evaluation),
+# header.from domain, reply text
+ONE = "550 5.7.1 Message must have exactly one author address"
+FROM_CASES = [
+    ("display name", ["From: Alice Example <alice@example.com>"], True, "198.51.100.9", "bounce@other.example", (), "accept", "pass", "example.com", None),
+    ("quoted display name holding an address", ['From: "bob@evil.example, Bob" <alice@example.com>'], False, "198.51.100.9", "bounce@evil.example", (), "reject", "fail", "example.com", "550 5.7.1 Rejected by the DMARC policy of example.com"),
+    ("comments", ["From: alice@example.com (Alice (the author))"], True, "198.51.100.9", "bounce@other.example", (), "accept", "pass", "example.com", None),
+    ("comments inside the address", ["From: Alice <alice(me)@(host)example.com>"], False, "192.0.2.10", "alice@example.com", (), "accept", "pass", "example.com", None),
+    ("quoted local part", ['From: "alice smith"@example.com'], True, "198.51.100.9", "bounce@other.example", (), "accept", "pass", "example.com", None),
+    ("quoted local part holding @ and <>", ['From: "a@evil.example <x>"@example.com'], False, "198.51.100.9", "bounce@other.example", (), "reject", "fail", "example.com", "550 5.7.1 Rejected by the DMARC policy of example.com"),
+    ("encoded-word display name", ["From: =?UTF-8?B?w4VzYSBFeGFtcGxl?= <alice@example.com>"], True, "198.51.100.9", "bounce@other.example", (), "accept", "pass", "example.com", None),
+    ("encoded word hiding an address", ["From: =?UTF-8?Q?bob=40evil.example?= <alice@example.com>"], False, "198.51.100.9", "bounce@other.example", (), "reject", "fail", "example.com", "550 5.7.1 Rejected by the DMARC policy of example.com"),
+    ("group with one address", ["From: Authors: alice@example.com;"], True, "198.51.100.9", "bounce@other.example", (), "accept", "pass", "example.com", None),
+    ("domain in upper case, folded field", ["From: Alice", " <alice@EXAMPLE.Com>"], False, "192.0.2.10", "alice@example.com", (), "accept", "pass", "example.com", None),
+    ("no From field", [], False, "198.51.100.9", "a@example.com", (), "reject", None, None, ONE),
+    ("two From fields", ["From: alice@example.com", "From: mallory@evil.example"], False, "198.51.100.9", "a@example.com", (), "reject", None, None, ONE),
+    ("one field, two addresses", ["From: alice@example.com, mallory@evil.example"], False, "198.51.100.9", "a@example.com", (), "reject", None, None, ONE),
+    ("group with two addresses", ["From: Authors: alice@example.com, bob@example.com;"], False, "198.51.100.9", "a@example.com", (), "reject", None, None, ONE),
+    ("empty group", ["From: undisclosed-recipients:;"], False, "198.51.100.9", "a@example.com", (), "reject", None, None, ONE),
+    ("two From fields, from_reject = no", ["From: alice@example.com", "From: mallory@evil.example"], False, "198.51.100.9", "a@example.com", ("from_reject = no",), "accept", None, None, None),
+    ("no From field, from_reject = no", [], False, "198.51.100.9", "a@example.com", ("from_reject = no",), "accept", None, None, None),
+    ("two addresses, from_reject = no", ["From: alice@example.com, mallory@evil.example"], False, "198.51.100.9", "a@example.com", ("from_reject = no",), "accept", None, None, None),
+]
+
+for name, lines, signed, ip, mf, extra, want_act, want_res, want_dom, want_reply in FROM_CASES:
+    label = "From: " + name
+    try:
+        msg = message("example.com", signed, lines)
+    except subprocess.CalledProcessError as ex:
+        bad("%s: signing failed: %s" % (label, ex.stderr.decode()[-300:])); continue
+    j, why = evaluate(msg, tuple(extra), ip, mf)
+    if j is None:
+        bad("%s: %s" % (label, why)); continue
+    d = j["dmarc"]
+    got = (j["action"], d and d.get("result"), d and d.get("header_from"))
+    want = (want_act, want_res, want_dom)
+    if got != want:
+        bad("%s: got %s, want %s (reply %s; %s)" % (label, got, want, j["reply"], d and d.get("reason"))); continue
+    if want_reply and not (j["reply"] or "").startswith(want_reply):
+        bad("%s: reply %r, want %r..." % (label, j["reply"], want_reply)); continue
+    ok("%s: %s%s" % (label, want_act, " dmarc=%s header.from=%s" % (want_res, want_dom) if want_res else ""))
 
 shutil.rmtree(tmp)
 print("%d passed, %d failed" % (npass, nfail))
