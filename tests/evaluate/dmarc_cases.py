@@ -27,14 +27,17 @@ def ok(name):
 def bad(name):
     global nfail; nfail += 1; print("FAIL:", name)
 
-os.makedirs(os.path.join(tmp, "keys", "example.com"))
-os.makedirs(os.path.join(tmp, "keys", "strict.example.com"))
-for k in ("rsa.private", "ed.private"):
-    for d in ("example.com", "strict.example.com"):
-        # strict.example.com publishes the same key pair (see the zone)
-        dst = os.path.join(tmp, "keys", d, k)
-        shutil.copy(os.path.join(data, "keys", "example.com", k), dst)
-        os.chmod(dst, 0o600)
+# keys: example.com and strict.example.com (which publishes the same key
+# pair, see the zone); keys-parent: example.com only, so that mail From
+# strict.example.com is signed d=example.com
+for kd, doms in (("keys", ("example.com", "strict.example.com")),
+                 ("keys-parent", ("example.com",))):
+    for d in doms:
+        os.makedirs(os.path.join(tmp, kd, d))
+        for k in ("rsa.private", "ed.private"):
+            dst = os.path.join(tmp, kd, d, k)
+            shutil.copy(os.path.join(data, "keys", "example.com", k), dst)
+            os.chmod(dst, 0o600)
 
 PSL = os.path.join(data, "dmarc", "public_suffix_list.dat")
 MODES = {
@@ -42,11 +45,11 @@ MODES = {
     "psl": ("dmarc_discovery = psl", "dmarc_psl_file = %s" % PSL),
 }
 
-def conf(extra):
-    path = os.path.join(tmp, "c%d.conf" % abs(hash(extra)))
+def conf(extra, keys="keys"):
+    path = os.path.join(tmp, "c%d.conf" % abs(hash((extra, keys))))
     with open(path, "w") as f:
         f.write("authserv_id = mx.test.example\nlog = stderr\n")
-        f.write("key_dir = %s\nsign_subdomains = yes\n" % os.path.join(tmp, "keys"))
+        f.write("key_dir = %s\nsign_subdomains = yes\n" % os.path.join(tmp, keys))
         for kv in extra:
             f.write(kv + "\n")
     return path
@@ -55,7 +58,9 @@ nmsg = 0
 
 def message(from_domain, signed, from_lines=None):
     """The test message From alice@from_domain, or with the From field(s)
-    replaced by from_lines (a list of field lines; [] for none)."""
+    replaced by from_lines (a list of field lines; [] for none); signed:
+    False, True (the key of the From domain or of its parent), or "parent"
+    (the key of example.com only)."""
     global nmsg
     nmsg += 1
     text = open(os.path.join(data, "dmarc-e2e", "message.eml"), "rb").read()
@@ -66,7 +71,8 @@ def message(from_domain, signed, from_lines=None):
     path = os.path.join(tmp, "m%d-%s-%s.eml" % (nmsg, from_domain, signed))
     open(path, "wb").write(text)
     if signed:
-        out = subprocess.run([milter, "--evaluate", path, "--config", conf(()),
+        out = subprocess.run([milter, "--evaluate", path, "--config",
+            conf((), "keys-parent" if signed == "parent" else "keys"),
             "--client-ip", "127.0.0.1", "--helo", "out.example.com",
             "--mail-from", "alice@" + from_domain, "--now", "1795000000"],
             capture_output=True, check=True).stdout
@@ -84,8 +90,8 @@ def evaluate(msg, extra, ip, mf):
         return None, "no JSON (exit %d): %s" % (r.returncode, r.stderr.decode()[-300:])
 
 TW = "treewalk"
-# name, From domain, signed by inkan (d= the From domain's key: example.com
-# or strict.example.com), client IP, MAIL FROM, config extras, want: dmarc
+# name, From domain, signed by inkan (see message(): d= example.com or
+# strict.example.com), client IP, MAIL FROM, config extras, want: dmarc
 # result, policy, disposition, action, reply text; then optional details:
 #   tag    the tag that gave the policy (p, sp, np)
 #   align  (spf_aligned, dkim_aligned)
@@ -116,8 +122,9 @@ CASES = [
     ("relaxed spf", "example.com", False, "192.0.2.10", "alice@news.example.com", (), "pass", "reject", "none", "accept", None, dict(align=(True, False))),
     # relaxed SPF between two subdomains (the MAIL FROM's own walk)
     ("relaxed spf, sibling subdomains", "news.example.com", False, "192.0.2.10", "alice@bounce.example.com", (), "pass", "none", "none", "accept", None, dict(align=(True, False))),
-    # adkim=s: d=example.com does not align with strict.example.com
-    ("strict dkim", "strict.example.com", False, "198.51.100.9", "bounce@other.example", (), "fail", "reject", "reject", "reject", "550 5.7.1"),
+    # adkim=s: d=example.com does not align with strict.example.com,
+    # d=strict.example.com does
+    ("strict dkim", "strict.example.com", "parent", "198.51.100.9", "bounce@other.example", (), "fail", "reject", "reject", "reject", "550 5.7.1"),
     ("strict dkim, identical d=", "strict.example.com", True, "198.51.100.9", "bounce@other.example", (), "pass", "reject", "none", "accept", None, dict(align=(False, True))),
     # aspf=s: SPF pass for the parent does not align, for the name itself does
     ("strict spf, parent", "strict.example.com", False, "192.0.2.10", "alice@example.com", (), "fail", "reject", "reject", "reject", "550 5.7.1"),
@@ -246,6 +253,12 @@ for row in CASES:
             bad("%s: policy from %s=, want %s= (%s)" % (label, d.get("policy_tag"), tag, d.get("reason"))); continue
         if al and (d.get("spf_aligned"), d.get("dkim_aligned")) != al:
             bad("%s: aligned spf %s dkim %s, want %s" % (label, d.get("spf_aligned"), d.get("dkim_aligned"), al)); continue
+        # a signed message's signatures all pass (aligned or not), with the
+        # d= message() signed with
+        if signed:
+            sd = dom if signed is True and dom == "strict.example.com" else "example.com"
+            if not j["dkim"] or any(v["result"] != "pass" or v["domain"] != sd for v in j["dkim"]):
+                bad("%s: want dkim=pass d=%s, got %s" % (label, sd, j["dkim"])); continue
         ar = [v for n, v in j["added_headers"] if n == "Authentication-Results"]
         if act not in ("reject", "tempfail") and not (ar and "dmarc=%s" % res in ar[0] and "header.from=" + dom in ar[0]):
             bad("%s: Authentication-Results lacks dmarc=%s header.from=%s: %s" % (label, res, dom, ar)); continue
