@@ -63,7 +63,8 @@ const char *check_status_words(enum dns_status);
  */
 void	 check_dkim(struct check *, const struct keyset *ks,
 	    const char *selector, bool have_keys);
-/* SPF: one record, its syntax, lookup counts, the all, the --ip. */
+/* SPF: one record, its syntax, lookup counts, the all, the --ip (or this
+ * host's own addresses). */
 void	 check_spf(struct check *);
 /* DMARC: the record, its policy in words, rua and its authorization. */
 void	 check_dmarc(struct check *);

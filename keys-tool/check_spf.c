@@ -4,11 +4,19 @@
  * record at the domain (4.5), valid syntax (the core's spf_record.c), the
  * DNS-querying terms counted through every include and redirect against
  * the limit of 10 and the void lookups against 2 (4.6.4), shown as the
- * chain of records, an "all" at the end, and the --ip address authorised
- * by the core's check_host() (spf_eval.c).
+ * chain of records, an "all" at the end, and the --ip address (without
+ * --ip, each of this host's addresses other than loopback and link-local
+ * ones, from getifaddrs) authorised by the core's check_host()
+ * (spf_eval.c).
  * The walk here only counts; it never decides a result. Terms with macros
  * (%{...}) depend on the sender, so they are counted but not followed.
  */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,55 +344,136 @@ check_all(struct check *c, const struct spf_record *rec)
 	}
 }
 
+/*
+ * May ip send for the domain? given: the address came from --ip; else it
+ * is one of this host's, which may not be the one it sends from, so a
+ * refusal is a warning rather than a failure.
+ */
 static void
-check_ip(struct check *c)
+check_one_ip(struct check *c, const char *ip, bool given)
 {
 	struct spf_request req;
 	struct spf_answer a;
 	struct timespec dl;
 	struct err e;
+	const char *who = given ? "" : "this host's address ";
 
-	if (c->ip == NULL) {
-		check_say(c, CHECK_NOTE, "SPF: no --ip given, so whether your "
-		    "server may send for %s was not checked; rerun with --ip "
-		    "<your server's outgoing address>", c->domain);
-		return;
-	}
 	memset(&req, 0, sizeof(req));
-	req.ip = c->ip;
+	req.ip = ip;
 	req.domain = c->domain;
 	req.now = time(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &dl);
 	dl.tv_sec += SPF_CHECK_SECONDS;
 	req.deadline = &dl;
 	if (spf_check_host(c->res, &req, &a, &e) == -1) {
-		check_say(c, CHECK_FAIL, "SPF: cannot check %s: %s", c->ip,
+		check_say(c, CHECK_FAIL, "SPF: cannot check %s%s: %s", who, ip,
 		    e.msg);
 		spf_answer_free(&a);
 		return;
 	}
 	if (a.result == SPF_PASS)
-		check_say(c, CHECK_OK, "SPF: %s may send mail for %s (%s)",
-		    c->ip, c->domain, a.reason);
+		check_say(c, CHECK_OK, "SPF: %s%s may send mail for %s (%s)",
+		    who, ip, c->domain, a.reason);
 	else if (a.result == SPF_PERMERROR)
-		check_say(c, CHECK_FAIL, "SPF: mail from %s for %s gets "
+		check_say(c, CHECK_FAIL, "SPF: mail from %s%s for %s gets "
 		    "\"permerror\" (%s): the record is broken for every "
-		    "sender. Fix what is reported above", c->ip, c->domain,
+		    "sender. Fix what is reported above", who, ip, c->domain,
 		    a.reason);
 	else if (a.result == SPF_TEMPERROR)
-		check_say(c, CHECK_FAIL, "SPF: mail from %s for %s gets "
+		check_say(c, CHECK_FAIL, "SPF: mail from %s%s for %s gets "
 		    "\"temperror\" (%s): a DNS lookup the record needs "
 		    "failed, and receivers may defer your mail. Check the DNS "
-		    "servers of the names in the record", c->ip, c->domain,
+		    "servers of the names in the record", who, ip, c->domain,
 		    a.reason);
 	else
-		check_say(c, CHECK_FAIL, "SPF: %s is not allowed to send mail "
-		    "for %s: receivers get \"%s\" (%s). Add \"%s:%s\" to the "
-		    "record before the all term, or the include of the "
-		    "service that sends from it", c->ip, c->domain,
-		    spf_result_name(a.result), a.reason,
-		    strchr(c->ip, ':') != NULL ? "ip6" : "ip4", c->ip);
+		check_say(c, given ? CHECK_FAIL : CHECK_WARN, "SPF: %s%s is "
+		    "not allowed to send mail for %s: receivers get \"%s\" "
+		    "(%s). %s\"%s:%s\" to the record before the all term, or "
+		    "the include of the service that sends from it%s", who, ip,
+		    c->domain, spf_result_name(a.result), a.reason,
+		    given ? "Add " : "If this host sends mail from it, add ",
+		    strchr(ip, ':') != NULL ? "ip6" : "ip4", ip, given ? "" :
+		    ". A private address behind NAT is not what receivers "
+		    "see: rerun with --ip <the public address>");
 	spf_answer_free(&a);
+}
+
+/* Not loopback, link-local or unspecified: an address mail may leave from. */
+static bool
+usable_addr(const struct sockaddr *sa)
+{
+	const unsigned char *b;
+	const struct in6_addr *a6;
+
+	if (sa->sa_family == AF_INET) {
+		b = (const unsigned char *)
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+		return b[0] != 127 && b[0] != 0 &&
+		    !(b[0] == 169 && b[1] == 254);
+	}
+	if (sa->sa_family == AF_INET6) {
+		a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		return !IN6_IS_ADDR_LOOPBACK(a6) &&
+		    !IN6_IS_ADDR_LINKLOCAL(a6) &&
+		    !IN6_IS_ADDR_UNSPECIFIED(a6) &&
+		    !IN6_IS_ADDR_V4MAPPED(a6);
+	}
+	return false;
+}
+
+/* More addresses than this on one host are not worth a line each. */
+#define CHECK_MAX_HOST_ADDRS	32
+
+static void
+check_ip(struct check *c)
+{
+	char seen[CHECK_MAX_HOST_ADDRS][INET6_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN];
+	struct ifaddrs *ifs, *ifa;
+	const void *bin;
+	size_t n = 0, i;
+
+	if (c->ip != NULL) {
+		check_one_ip(c, c->ip, true);
+		return;
+	}
+	/* without --ip: every address of this host */
+	if (getifaddrs(&ifs) == -1)
+		ifs = NULL;
+	for (ifa = ifs; ifa != NULL && n < CHECK_MAX_HOST_ADDRS;
+	    ifa = ifa->ifa_next) {
+		if (ifa->ifa_addr == NULL || !usable_addr(ifa->ifa_addr))
+			continue;
+		if (ifa->ifa_addr->sa_family == AF_INET)
+			bin = &((const struct sockaddr_in *)(const void *)
+			    ifa->ifa_addr)->sin_addr;
+		else
+			bin = &((const struct sockaddr_in6 *)(const void *)
+			    ifa->ifa_addr)->sin6_addr;
+		if (inet_ntop(ifa->ifa_addr->sa_family, bin, buf,
+		    sizeof(buf)) == NULL)
+			continue;
+		for (i = 0; i < n && strcmp(seen[i], buf) != 0; i++)
+			;
+		if (i < n)
+			continue;	/* the same address on two interfaces */
+		memcpy(seen[n++], buf, sizeof(buf));
+	}
+	if (ifs != NULL)
+		freeifaddrs(ifs);
+	if (n == 0) {
+		check_say(c, CHECK_NOTE, "SPF: no --ip given and this host has "
+		    "no address other than loopback and link-local ones, so "
+		    "whether your server may send for %s was not checked; "
+		    "rerun with --ip <your server's outgoing address>",
+		    c->domain);
+		return;
+	}
+	check_say(c, CHECK_NOTE, "SPF: no --ip given: checking this host's "
+	    "%zu address%s (use --ip for the address your mail leaves from)",
+	    n, n == 1 ? "" : "es");
+	for (i = 0; i < n; i++)
+		check_one_ip(c, seen[i], false);
 }
 
 void

@@ -64,13 +64,37 @@ has good "OK   DMARC: p=quarantine: receivers put mail that fails DMARC in the s
 has good "OK   MX: example.com receives mail"
 has good "NOTE DNSSEC: answers not validated"
 has good "0 WARN, 0 FAIL"
-# without --ip the address check is skipped with a note
+# without --ip: each of this host's addresses (not loopback or link-local)
+# is checked, one line each; with none, the check is skipped with a note.
+# What this host has is not up to the test, so either outcome is accepted.
 check good 0
 has good-noip "NOTE SPF: no --ip given"
+lacks good-noip 'SPF: (this host.s address )?(127\.|::1 |fe80:|169\.254\.)'
+nhost=$(printf '%s\n' "$OUT" | sed -n "s/^NOTE SPF: no --ip given: checking this host's \([0-9]*\) address.*/\1/p")
+if [ -n "$nhost" ]; then
+	nline=$(printf '%s\n' "$OUT" | grep -c "^[A-Z]* *SPF: .*this host's address ")
+	[ "$nline" -eq "$nhost" ] && ok || \
+	    bad "good-noip: $nhost host addresses but $nline lines"
+else
+	has good-noip "this host has no address other than loopback and link-local ones"
+fi
 # a subdomain uses the parent's DMARC record and says which name answered
 run sub 0 check --domain sub.example.com --dns-zone "$DATA/good.zone"
 has sub "the record at _dmarc.example.com applies"
 has sub "NOTE DKIM: not checked"
+# the organizational domain comes from the tree walk, not the last two
+# labels: mail.shop.co.example uses _dmarc.shop.co.example (co.example,
+# the last two labels, has no record), and a rua at another name under
+# shop.co.example needs no authorization while one at co.example does
+run orgdomain 1 check --domain mail.shop.co.example --ip 192.0.2.25 \
+    --dns-zone "$DATA/orgdomain.zone"
+has orgdomain "OK   DMARC: no record at _dmarc.mail.shop.co.example; the record at _dmarc.shop.co.example applies"
+has orgdomain "the organizational domain of mail.shop.co.example is shop.co.example"
+has orgdomain "OK   DMARC: sp=reject, set by shop.co.example: receivers refuse mail"
+has orgdomain "OK   DMARC: reports go to mailto:agg@reports.shop.co.example"
+has orgdomain "FAIL DMARC: reports to mailto:dmarc@co.example are not sent"
+has orgdomain "shop.co.example._report._dmarc.co.example"
+lacks orgdomain "^FAIL DMARC: no record"
 # the daemon's configuration finds the same keys
 printf 'key_dir = %s\n' "$TMP/keys" >"$TMP/inkan.conf"
 run config 0 check --domain example.com --config "$TMP/inkan.conf" \
@@ -121,7 +145,9 @@ check dmarc-no-rua 0
 has dmarc-no-rua "WARN DMARC: no rua= report address"
 has dmarc-no-rua "OK   DMARC: p=none: receivers only report; nothing is rejected"
 check dmarc-bad-tag 1
-has dmarc-bad-tag "FAIL DMARC: the record at _dmarc.example.com is invalid: p= must be none, quarantine or reject"
+has dmarc-bad-tag "FAIL DMARC: the record at _dmarc.example.com is invalid: p=, sp= and np= must each be none, quarantine or reject"
+# with a valid rua= receivers read the broken record as p=none (RFC 9989)
+has dmarc-bad-tag "receivers read it as p=none"
 check rua-external 1
 has rua-external "FAIL DMARC: reports to mailto:reports@dmarc-service.test are not sent"
 has rua-external "example.com._report._dmarc.dmarc-service.test"
@@ -232,7 +258,7 @@ has rotate-records "; DKIM key, selector s2 (rsa, 2048 bits), pending (inkan-key
 printf 'example.com. MX 10 mail.example.com.\nmail.example.com. A 192.0.2.10\n' \
     >>"$TMP/rot.zone"
 run rotate-published 0 check --domain example.com --dir "$TMP/rot" \
-    --dns-zone "$TMP/rot.zone"
+    --dns-zone "$TMP/rot.zone" --ip 192.0.2.10
 has rotate-published "OK   DKIM s2: rotation in progress: selector s2 is pending; its record is published and matches (rsa, 2048 bits), so you can activate it"
 has rotate-published "       mv $R/s2.private.pending $R/s2.private"
 lacks rotate-published '^(WARN|FAIL)'
@@ -278,7 +304,7 @@ has rotating-wrong "so do not activate it"
 mv "$TMP/rotating/example.com/s2027.private.pending" \
     "$TMP/rotating/example.com/s2027.private"
 run rotating-active 0 check --domain example.com --dir "$TMP/rotating" \
-    --dns-zone "$DATA/rotate-published.zone"
+    --dns-zone "$DATA/rotate-published.zone" --ip 192.0.2.25
 has rotating-active "OK   DKIM s2027: s2027._domainkey.example.com publishes the public key of inkan's private key"
 has rotating-active "OK   DKIM sel: sel._domainkey.example.com publishes the public key of inkan's private key"
 has rotating-active "NOTE DKIM: inkan signs mail from example.com with selectors s2027 and sel"
@@ -287,7 +313,7 @@ lacks rotating-active 'pending|^(WARN|FAIL)'
 # the old key retired: one key, one selector, no rotation talk
 rm "$TMP/rotating/example.com/sel.private"
 run rotating-done 0 check --domain example.com --dir "$TMP/rotating" \
-    --dns-zone "$DATA/rotate-published.zone"
+    --dns-zone "$DATA/rotate-published.zone" --ip 192.0.2.25
 has rotating-done "OK   DKIM s2027: s2027._domainkey.example.com publishes"
 lacks rotating-done 'DKIM sel|rotat|^(WARN|FAIL)'
 # a pending key others may read would be refused once activated
