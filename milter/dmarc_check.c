@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dmarc_check.h"
 
@@ -66,6 +67,26 @@ dmarc_check_start(struct dns_resolver *res, const char *from_domain,
 	return c;
 }
 
+/*
+ * An organizational domain already looked up for the same name: an earlier
+ * passing signature's (those before i that needed one have it filled) or
+ * the MAIL FROM domain's. NULL if none.
+ */
+static const struct dmarc_orgdomain *
+known_org(const char *const *dkim, const struct dmarc_orgdomain *org, size_t i,
+    const struct dmarc_orgdomain *spf_org, const char *spf_domain)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (org[j].domain[0] != '\0' && strcasecmp(dkim[j], dkim[i]) == 0)
+			return &org[j];
+	if (spf_org != NULL && spf_domain != NULL &&
+	    strcasecmp(spf_domain, dkim[i]) == 0)
+		return spf_org;
+	return NULL;
+}
+
 int
 dmarc_check_finish(struct dmarc_check *c, enum auth_result spf,
     const char *spf_domain, const char *const *dkim_pass, size_t n,
@@ -96,11 +117,21 @@ dmarc_check_finish(struct dmarc_check *c, enum auth_result spf,
 			return -1;
 		auth.spf_org = &spf_org;
 	}
-	for (i = 0; i < n; i++)
-		if (dmarc_needs_orgdomain(&c->policy, dkim_pass[i], true) &&
-		    dmarc_orgdomain_lookup(c->res, dkim_pass[i], c->mode, c->psl,
+	for (i = 0; i < n; i++) {
+		const struct dmarc_orgdomain *known;
+
+		if (!dmarc_needs_orgdomain(&c->policy, dkim_pass[i], true))
+			continue;
+		/* several signatures of one d=, or d= = MAIL FROM domain: ask once */
+		if ((known = known_org(dkim_pass, dkim_org, i, auth.spf_org,
+		    spf_domain)) != NULL) {
+			dkim_org[i] = *known;
+			continue;
+		}
+		if (dmarc_orgdomain_lookup(c->res, dkim_pass[i], c->mode, c->psl,
 		    &c->deadline, &dkim_org[i], e) == -1)
 			return -1;
+	}
 	auth.dkim_domains = dkim_pass;
 	auth.dkim_orgs = dkim_org;
 	auth.ndkim = n;

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+
 #include "canon.h"
 
 const char *
@@ -98,6 +100,18 @@ canon_header(enum canon_alg a, const char *raw, size_t len, bool with_crlf,
 		buf_add(out, raw, len);
 	if (with_crlf)
 		buf_add(out, "\r\n", 2);
+}
+
+int
+canon_header_hash(void *ctx, enum canon_alg a, const char *raw, size_t len,
+    bool with_crlf, struct buf *scratch)
+{
+	buf_reset(scratch);
+	canon_header(a, raw, len, with_crlf, scratch);
+	if (buf_failed(scratch) ||
+	    EVP_DigestUpdate(ctx, scratch->data, scratch->len) != 1)
+		return -1;
+	return 0;
 }
 
 /* Canonical bytes are staged here and handed to emit in blocks. */

@@ -35,6 +35,15 @@ int	 canon_parse(const char *s, size_t len, enum canon_alg *out);
 void	 canon_header(enum canon_alg, const char *raw, size_t len, bool with_crlf,
 	    struct buf *out);
 
+/*
+ * Canonicalize one header field as canon_header does and feed it to the
+ * hash in ctx (an EVP_MD_CTX, the caller's); scratch is reused between
+ * calls. 0, or -1 (no memory or a hash failure). Signer and verifier both
+ * hash their fields this one way (RFC 6376 3.7).
+ */
+int	 canon_header_hash(void *ctx, enum canon_alg, const char *raw, size_t len,
+	    bool with_crlf, struct buf *scratch);
+
 /* Receives canonical body bytes; returns 0, or -1 to make the body fail. */
 typedef int (*canon_emit_fn)(void *arg, const unsigned char *, size_t);
 

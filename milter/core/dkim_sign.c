@@ -208,28 +208,18 @@ header_digest(struct dkim_signer *s, struct dkim_sig_out *o,
 		if (s->pick[i] < 0)
 			continue;	/* oversigned: hashes as nothing */
 		f = &s->hdrs->f[s->pick[i]];
-		buf_reset(&c);
-		canon_header(s->hcanon, f->raw, f->raw_len, true, &c);
-		if (buf_failed(&c)) {
-			err_set(e, "out of memory");
-			goto out;
-		}
-		if (EVP_DigestUpdate(ctx, c.data, c.len) != 1) {
-			err_ssl(e, "header hash");
+		if (canon_header_hash(ctx, s->hcanon, f->raw, f->raw_len, true,
+		    &c) == -1) {
+			err_set(e, "header hash");
 			goto out;
 		}
 	}
 	buf_adds(&self, DKIM_SIGNATURE_FIELD ":");
 	buf_add(&self, o->value.data, o->value.len);
-	buf_reset(&c);
-	canon_header(s->hcanon, self.data, self.len, false, &c);
-	if (buf_failed(&c) || buf_failed(&self)) {
-		err_set(e, "out of memory");
-		goto out;
-	}
-	if (EVP_DigestUpdate(ctx, c.data, c.len) != 1 ||
+	if (buf_failed(&self) || canon_header_hash(ctx, s->hcanon, self.data,
+	    self.len, false, &c) == -1 ||
 	    EVP_DigestFinal_ex(ctx, digest, &dlen) != 1 || dlen != 32) {
-		err_ssl(e, "header hash");
+		err_set(e, "header hash");
 		goto out;
 	}
 	rc = 0;

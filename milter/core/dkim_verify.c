@@ -346,9 +346,8 @@ header_digest(const struct dkim_verifier *vf, const struct vsig *s,
 		}
 		if (pick == NULL)
 			continue;	/* absent: contributes nothing */
-		buf_reset(&c);
-		canon_header(sig->hcanon, pick->raw, pick->raw_len, true, &c);
-		if (buf_failed(&c) || EVP_DigestUpdate(ctx, c.data, c.len) != 1) {
+		if (canon_header_hash(ctx, sig->hcanon, pick->raw,
+		    pick->raw_len, true, &c) == -1) {
 			err_set(e, "header hash");
 			goto out;
 		}
@@ -367,10 +366,8 @@ header_digest(const struct dkim_verifier *vf, const struct vsig *s,
 	buf_add(&self, s->field->raw, s->field->name_len + 1);
 	buf_add(&self, val, start);
 	buf_add(&self, val + stop, vlen - stop);
-	buf_reset(&c);
-	canon_header(sig->hcanon, self.data, self.len, false, &c);
-	if (buf_failed(&c) || buf_failed(&self) ||
-	    EVP_DigestUpdate(ctx, c.data, c.len) != 1 ||
+	if (buf_failed(&self) || canon_header_hash(ctx, sig->hcanon, self.data,
+	    self.len, false, &c) == -1 ||
 	    EVP_DigestFinal_ex(ctx, digest, &dlen) != 1 || dlen != 32) {
 		err_set(e, "header hash");
 		goto out;
