@@ -460,8 +460,49 @@ find_forged_ar(struct txn *t)
 }
 
 /*
+ * What is done with a message that failed DMARC, after local policy: the
+ * disposition the Domain Owner asks for (t=y already lowered it, RFC 9989
+ * 4.7) unless dmarc_enforce = no or dmarc_never_reject spares the domain
+ * (none), or a reject is held instead (quarantine) because the client is
+ * a trusted forwarder or dmarc_reject_action = quarantine. *why names the
+ * override as the aggregate report's PolicyOverrideType (RFC 9990 2.1.5),
+ * or is NULL when the Domain Owner's disposition stands.
+ */
+static enum dmarc_request
+applied_disposition(const struct txn *t, const char **why)
+{
+	const struct dmarc_verdict *v = &t->dmarc_v;
+
+	*why = NULL;
+	if (v->result != AUTH_FAIL)
+		return DMARC_REQ_NONE;
+	if (v->testing)
+		*why = "policy_test_mode";
+	if (v->disposition == DMARC_REQ_NONE)
+		return DMARC_REQ_NONE;
+	if (!t->cfg->dmarc_enforce ||
+	    in_list(&t->cfg->dmarc_never_reject, t->from_domain)) {
+		*why = "local_policy";
+		return DMARC_REQ_NONE;
+	}
+	if (v->disposition != DMARC_REQ_REJECT)
+		return v->disposition;
+	if (cidr_list_match(&t->cfg->dmarc_trusted_forwarders, t->client_ip)) {
+		*why = "trusted_forwarder";
+		return DMARC_REQ_QUARANTINE;
+	}
+	if (strcmp(t->cfg->dmarc_reject_action, "reject") != 0) {
+		*why = "local_policy";
+		return DMARC_REQ_QUARANTINE;
+	}
+	return DMARC_REQ_REJECT;
+}
+
+/*
  * Keep the result for the aggregate reports (RFC 9990) when the domain
- * has a policy; the database drops rather than waits (report_db.h).
+ * has a policy; the database drops rather than waits (report_db.h). The
+ * disposition is what was done, with the reason when local policy
+ * overrode the Domain Owner's (RFC 9990 2.1.5).
  */
 static void
 record_report(struct txn *t)
@@ -505,9 +546,7 @@ record_report(struct txn *t)
 	    "treewalk";
 	row.dmarc = auth_result_name(v->result);
 	row.disposition = v->result == AUTH_PASS ? "pass" :
-	    dmarc_request_name(v->disposition);
-	row.override = v->testing && v->result == AUTH_FAIL ?
-	    "policy_test_mode" : NULL;
+	    dmarc_request_name(applied_disposition(t, &row.override));
 	row.dkim_aligned = v->dkim_aligned;
 	row.spf_aligned = v->spf_aligned;
 	if (t->spf != NULL) {
@@ -558,6 +597,8 @@ static void
 author_policy(struct txn *t, struct txn_outcome *out)
 {
 	const struct dmarc_verdict *v = &t->dmarc_v;
+	enum dmarc_request dis;
+	const char *why;
 
 	if (t->bad_from && t->cfg->from_reject) {
 		buf_reset(&t->reply);
@@ -582,13 +623,10 @@ author_policy(struct txn *t, struct txn_outcome *out)
 		out->reply_text = buf_str(&t->reply);
 		return;
 	}
-	if (v->result != AUTH_FAIL || v->disposition == DMARC_REQ_NONE ||
-	    in_list(&t->cfg->dmarc_never_reject, t->from_domain))
+	if ((dis = applied_disposition(t, &why)) == DMARC_REQ_NONE)
 		return;
 	buf_reset(&t->reply);
-	if (v->disposition == DMARC_REQ_REJECT &&
-	    strcmp(t->cfg->dmarc_reject_action, "reject") == 0 &&
-	    !cidr_list_match(&t->cfg->dmarc_trusted_forwarders, t->client_ip)) {
+	if (dis == DMARC_REQ_REJECT) {
 		buf_printf(&t->reply, "Rejected by the DMARC policy of %s (%s)",
 		    t->from_domain, v->reason);
 		out->action = TXN_REJECT;
@@ -679,7 +717,19 @@ write_ar(struct txn *t)
 		ar_add(&t->ar, "dkim", AUTH_NONE, "no signatures", NULL);
 	if (t->dmarc_done) {
 		const struct dmarc_verdict *v = &t->dmarc_v;
-		const char *props[] = { "header.from", t->from_domain, NULL };
+		const struct dmarc_policy *pol = dmarc_check_policy(t->dmarc);
+		bool found = pol != NULL && pol->status == DMARC_POLICY_FOUND;
+		/*
+		 * RFC 9989's registrations for the dmarc method (section
+		 * 11, IANA's Email Authentication Methods): polrec.p is the
+		 * p= read from the record found (none where 4.10.1 reads
+		 * the record as p=none), polrec.domain where it was found,
+		 * given only when that is not the From domain.
+		 */
+		const char *props[] = { "header.from", t->from_domain,
+		    "polrec.p", found ? dmarc_request_name(pol->rec.p) : NULL,
+		    "polrec.domain", found && strcasecmp(pol->policy_domain,
+		    t->from_domain) != 0 ? pol->policy_domain : NULL, NULL };
 		char why[DMARC_REASON_MAX + 64];
 
 		snprintf(why, sizeof(why), "p=%s dis=%s%s",
@@ -908,6 +958,9 @@ txn_json_dmarc(const struct txn *t, struct buf *out)
 	json_str(out, dmarc_request_name(t->dmarc_v.disposition));
 	buf_adds(out, ", \"policy_tag\": ");
 	json_str(out, dmarc_policy_tag_name(t->dmarc_v.tag));
+	buf_adds(out, ", \"policy_domain\": ");
+	json_str(out, t->dmarc != NULL ?
+	    dmarc_check_policy(t->dmarc)->policy_domain : "");
 	buf_printf(out, ", \"testing\": %s, \"spf_aligned\": %s, "
 	    "\"dkim_aligned\": %s, \"reason\": ",
 	    t->dmarc_v.testing ? "true" : "false",

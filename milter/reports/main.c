@@ -6,7 +6,10 @@
  *   inkan-reports --db PATH --org-name NAME --email ADDR
  *       [--period-start EPOCH --period-end EPOCH | --yesterday]
  *       [--out-dir DIR | --sendmail CMD] [--dns-zone ZONEFILE]
+ *       [--keep-days N]
  * Default period: yesterday (UTC); default output: --out-dir ".".
+ * Afterwards rows older than N days (default 31; 0 keeps everything) are
+ * deleted, reported or not, so the database does not grow for ever.
  * Rows of a domain are marked reported once every destination took the
  * report (so a failed one is retried next run with the same Report-ID
  * and file name, as RFC 9990 asks of a re-send), or skipped when the
@@ -34,6 +37,7 @@ struct opts {
 	const char	*db, *org_name, *email, *out_dir, *sendmail, *zone;
 	const char	*submitter;	/* the domain of email */
 	int64_t		 begin, end;
+	int64_t		 keep_days;
 };
 
 static void
@@ -42,7 +46,8 @@ usage(void)
 	fprintf(stderr, "usage: inkan-reports --db PATH --org-name NAME "
 	    "--email ADDR\n"
 	    "    [--period-start EPOCH --period-end EPOCH | --yesterday]\n"
-	    "    [--out-dir DIR | --sendmail CMD] [--dns-zone ZONEFILE]\n");
+	    "    [--out-dir DIR | --sendmail CMD] [--dns-zone ZONEFILE]\n"
+	    "    [--keep-days N]\n");
 	exit(2);
 }
 
@@ -72,6 +77,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "out-dir", required_argument, NULL, 'O' },
 		{ "sendmail", required_argument, NULL, 'm' },
 		{ "dns-zone", required_argument, NULL, 'z' },
+		{ "keep-days", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool yesterday = false, have_s = false, have_e = false;
@@ -79,6 +85,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->keep_days = 31;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->db = optarg; break;
@@ -90,13 +97,14 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'O': o->out_dir = optarg; break;
 		case 'm': o->sendmail = optarg; break;
 		case 'z': o->zone = optarg; break;
+		case 'k': o->keep_days = num(optarg); break;
 		default: usage();
 		}
 	}
 	if (optind != argc || o->db == NULL || o->org_name == NULL ||
 	    o->email == NULL || have_s != have_e || (have_s && yesterday) ||
 	    (o->out_dir != NULL && o->sendmail != NULL) ||
-	    (have_s && o->end < o->begin))
+	    (have_s && o->end < o->begin) || o->keep_days > 100000)
 		usage();
 	/* the receiver's domain, for the file name and the Subject */
 	if ((at = strrchr(o->email, '@')) == NULL || at[1] == '\0' ||
@@ -318,6 +326,39 @@ open_resolver(const struct opts *o, struct err *e)
 	return dns_unbound_new(&uo, e);
 }
 
+/*
+ * Delete rows older than keep_days days (0: keep all). Rows that were
+ * never reported by then are past any period a Report Consumer still
+ * expects (RFC 9990 2.4 asks for daily reports).
+ */
+static int
+prune(sqlite3 *db, int64_t keep_days)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (keep_days == 0)
+		return 0;
+	if (sqlite3_prepare_v2(db, "DELETE FROM messages WHERE time < ?1",
+	    -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "inkan-reports: pruning: %s\n",
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t)time(NULL) - keep_days * 86400);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "inkan-reports: pruning: %s\n",
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	if (sqlite3_changes(db) > 0)
+		printf("removed %d rows older than %lld days\n",
+		    sqlite3_changes(db), (long long)keep_days);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -388,6 +429,8 @@ main(int argc, char **argv)
 		if (one_domain(db, res, &o, &sel) != 0)
 			status = 1;
 	}
+	if (status == 0 && prune(db, o.keep_days) == -1)
+		status = 1;
 out:
 	for (i = 0; i < n; i++)
 		free(domains[i]);

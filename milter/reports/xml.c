@@ -94,7 +94,7 @@ policy_published(sqlite3 *db, const struct report_sel *sel, struct buf *b,
     struct err *e)
 {
 	static const char sql[] = "SELECT p, sp, adkim, aspf, testing, fo,"
-	    " discovery FROM messages" SEL_WHERE
+	    " discovery, np FROM messages" SEL_WHERE
 	    " ORDER BY time DESC, id DESC LIMIT 1";
 	sqlite3_stmt *st;
 
@@ -115,6 +115,9 @@ policy_published(sqlite3 *db, const struct report_sel *sel, struct buf *b,
 	elem(b, "    ", "aspf", strcmp(col(st, 3), "s") == 0 ? "s" : "r");
 	elem(b, "    ", "p", word(col(st, 0), dispositions, "none"));
 	elem(b, "    ", "sp", word(col(st, 1), dispositions, "none"));
+	/* np only when the record had one: it is optional (RFC 9990 A) */
+	if (col(st, 7) != NULL && *col(st, 7) != '\0')
+		elem(b, "    ", "np", word(col(st, 7), dispositions, "none"));
 	elem(b, "    ", "testing", strcmp(col(st, 4), "y") == 0 ? "y" : "n");
 	elem(b, "    ", "fo", col(st, 5));
 	buf_adds(b, "  </policy_published>\n");
@@ -263,6 +266,8 @@ report_xml(sqlite3 *db, const struct report_sel *sel,
 	buf_printf(b, "    <date_range>\n      <begin>%lld</begin>\n"
 	    "      <end>%lld</end>\n    </date_range>\n",
 	    (long long)sel->begin, (long long)sel->end);
+	/* where a Report Consumer sends bug reports about the report */
+	elem(b, "    ", "generator", "inkan-reports " INKAN_VERSION_STRING);
 	buf_adds(b, "  </report_metadata>\n");
 	if (policy_published(db, sel, b, e) == -1 ||
 	    records(db, sel, b, nrecords, nmsgs, e) == -1)

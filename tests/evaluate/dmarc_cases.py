@@ -54,6 +54,19 @@ def conf(extra, keys="keys"):
             f.write(kv + "\n")
     return path
 
+def zone_p(domain):
+    """The p= in force of the DMARC record at domain in the test zone:
+    its value, or none when p= is absent or p=, sp= or np= is not a valid
+    request (RFC 9989 4.10.1 reads such a record, with rua=, as p=none)."""
+    for line in open(zone):
+        f = line.split(None, 2)
+        if len(f) == 3 and f[0].rstrip(".").lower() == "_dmarc." + domain and f[1] == "TXT":
+            tags = dict(t.strip().split("=", 1) for t in f[2].strip().strip('"').split(";") if "=" in t)
+            if any(tags.get(k, "none") not in ("none", "quarantine", "reject") for k in ("p", "sp", "np")):
+                return "none"
+            return tags.get("p", "none")
+    return None
+
 nmsg = 0
 
 def message(from_domain, signed, from_lines=None):
@@ -262,6 +275,18 @@ for row in CASES:
         ar = [v for n, v in j["added_headers"] if n == "Authentication-Results"]
         if act not in ("reject", "tempfail") and not (ar and "dmarc=%s" % res in ar[0] and "header.from=" + dom in ar[0]):
             bad("%s: Authentication-Results lacks dmarc=%s header.from=%s: %s" % (label, res, dom, ar)); continue
+        # polrec.p and polrec.domain (RFC 9989 IANA registrations): the p=
+        # of the record found, read here from the zone file itself, and
+        # where it was found when that is not the From domain
+        if ar and act not in ("reject", "tempfail"):
+            pd = d.get("policy_domain") or ""
+            want_p = zone_p(pd) if res in ("pass", "fail") else None
+            got_p = [w[len("polrec.p="):] for w in ar[0].split() if w.startswith("polrec.p=")]
+            got_d = [w[len("polrec.domain="):] for w in ar[0].split() if w.startswith("polrec.domain=")]
+            if got_p != ([want_p] if want_p else []):
+                bad("%s: polrec.p %s, want %s (record at %r): %s" % (label, got_p, want_p, pd, ar[0])); continue
+            if got_d != ([pd] if want_p and pd and pd != dom else []):
+                bad("%s: polrec.domain %s, record at %r: %s" % (label, got_d, pd, ar[0])); continue
         if "dmarc_quarantine_action = header" in extra and not any(
                 n == "X-DMARC-Quarantine" for n, v in j["added_headers"]):
             bad("%s: no X-DMARC-Quarantine field" % label); continue
@@ -314,6 +339,38 @@ for name, lines, signed, ip, mf, extra, want_act, want_res, want_dom, want_reply
     if want_reply and not (j["reply"] or "").startswith(want_reply):
         bad("%s: reply %r, want %r..." % (label, j["reply"], want_reply)); continue
     ok("%s: %s%s" % (label, want_act, " dmarc=%s header.from=%s" % (want_res, want_dom) if want_res else ""))
+
+# The aggregate report's row (RFC 9990 2.1.5): the disposition is what was
+# done with the message, and when local policy overrode the Domain Owner's
+# disposition the row says why, in the schema's PolicyOverrideType words.
+# name, From domain, signed, client IP, MAIL FROM, config extras, want:
+# action, report disposition, override
+import sqlite3
+REPORT_CASES = [
+    ("pass", "example.com", True, "198.51.100.9", "bounce@other.example", (), "accept", "pass", None),
+    ("fail p=reject", "example.com", False, "198.51.100.9", "alice@example.com", (), "reject", "reject", None),
+    ("reject held by dmarc_reject_action", "example.com", False, "198.51.100.9", "alice@example.com", ("dmarc_reject_action = quarantine",), "quarantine", "quarantine", "local_policy"),
+    ("not enforced", "example.com", False, "198.51.100.9", "alice@example.com", ("dmarc_enforce = no",), "accept", "none", "local_policy"),
+    ("never reject this domain", "example.com", False, "198.51.100.9", "alice@example.com", ("dmarc_never_reject = example.com",), "accept", "none", "local_policy"),
+    ("trusted forwarder", "example.com", False, "198.51.100.9", "alice@example.com", ("dmarc_trusted_forwarders = 198.51.100.0/24",), "quarantine", "quarantine", "trusted_forwarder"),
+    ("t=y lowers reject to quarantine", "testing.example", False, "198.51.100.9", "alice@testing.example", (), "quarantine", "quarantine", "policy_test_mode"),
+    ("p=quarantine", "quarantine.example", False, "198.51.100.9", "alice@quarantine.example", (), "quarantine", "quarantine", None),
+]
+for i, (name, dom, signed, ip, mf, extra, want_act, want_dis, want_why) in enumerate(REPORT_CASES):
+    label = "report row: " + name
+    db = os.path.join(tmp, "report-%d.db" % i)
+    j, why = evaluate(message(dom, signed), tuple(extra) + ("dmarc_report_db = %s" % db,), ip, mf)
+    if j is None:
+        bad("%s: %s" % (label, why)); continue
+    try:
+        rows = sqlite3.connect(db).execute("SELECT header_from, disposition, override FROM messages").fetchall()
+    except sqlite3.Error as ex:
+        bad("%s: report database: %s" % (label, ex)); continue
+    got = (j["action"], rows)
+    want = (want_act, [(dom, want_dis, want_why)])
+    if got != want:
+        bad("%s: got %s, want %s" % (label, got, want)); continue
+    ok("%s: %s, disposition %s%s" % (label, want_act, want_dis, ", override " + want_why if want_why else ""))
 
 shutil.rmtree(tmp)
 print("%d passed, %d failed" % (npass, nfail))

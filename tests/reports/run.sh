@@ -31,6 +31,8 @@ n=$(xmllint --xpath 'sum(//*[local-name()="count"])' "$T/com.xml")
 [ "$n" = 5 ] || fail "example.com messages: $n"
 grep -q '<source_ip>192.0.2.9</source_ip>' "$T/com.xml" || fail "mapped IPv4"
 grep -q '<type>trusted_forwarder</type>' "$T/com.xml" || fail "override"
+grep -q '<np>reject</np>' "$T/com.xml" || fail "np of the record"
+grep -q '<generator>inkan-reports [0-9.]*</generator>' "$T/com.xml" || fail "generator"
 grep -q 'example.org: wrote .* for reports@thirdparty.example$' "$T/a.out" || fail "example.org dest"
 # a second run reports nothing new
 # shellcheck disable=SC2086
@@ -62,4 +64,18 @@ grep -q '^Content-Type: application/gzip' "$m" || fail media-type
 sed -n '/^Content-Transfer-Encoding: base64/,/^--/p' "$m" | sed '1,2d;$d' |
     base64 -d | gunzip -c >"$T/m.xml"
 xmllint --noout --schema "$XSD" "$T/m.xml" 2>"$T/lint" || { cat "$T/lint"; fail "mailed report invalid"; }
+
+# 4. retention: --keep-days 0 keeps every row; by default rows older than
+# 31 days go (fill_db's rows are from 2001), reported or not
+rows() { /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM messages").fetchone()[0])' "$1"; }
+"$FILL" "$T/d.db"; mkdir "$T/d"
+all=$(rows "$T/d.db")
+[ "$all" -gt 0 ] || fail "fill_db wrote no rows"
+# shellcheck disable=SC2086
+"$R" --db "$T/d.db" $P --out-dir "$T/d" --dns-zone "$SRC/tests/data/reports/auth.zone" --keep-days 0 >"$T/d.out"
+[ "$(rows "$T/d.db")" = "$all" ] || fail "--keep-days 0 removed rows"
+# shellcheck disable=SC2086
+"$R" --db "$T/d.db" $P --out-dir "$T/d" --dns-zone "$SRC/tests/data/reports/auth.zone" >"$T/d2.out"
+[ "$(rows "$T/d.db")" = 0 ] || fail "old rows kept: $(rows "$T/d.db") of $all"
+grep -q "^removed $all rows older than 31 days$" "$T/d2.out" || fail "prune message: $(cat "$T/d2.out")"
 echo "PASS"
