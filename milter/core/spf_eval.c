@@ -401,18 +401,51 @@ target_name(struct spf_state *st, const char *domain,
 	return 0;
 }
 
+/*
+ * The start of every mechanism that looks at the DNS: count it against
+ * the limit of 10 terms (RFC 7208 4.6.4), then expand its domain-spec
+ * into name. *go is false when the term is settled already (*m says
+ * how) or, with *m == M_NO, when the target is not a valid domain name.
+ */
+static int
+term_target(struct spf_state *st, const char *domain,
+    const struct spf_mech *mech, struct buf *name, enum match *m, bool *go)
+{
+	*go = false;
+	if ((*m = count_term(st)) != M_NO)
+		return 0;
+	return target_name(st, domain, &mech->domain, name, go);
+}
+
+/*
+ * Query name/type for a mechanism: a DNS error makes it temperror, an
+ * empty answer counts as a void lookup (RFC 7208 4.6.4), and on
+ * Q_RECORDS *m is left to the caller. *r is the caller's to free.
+ */
+static int
+term_query(struct spf_state *st, const char *name, enum dns_type type,
+    struct dns_result *r, enum qclass *qc, enum match *m)
+{
+	if (query(st, name, type, r, qc) == -1)
+		return -1;
+	if (*qc == Q_ERROR) {
+		temp_reason(st, name, type, r);
+		*m = M_TEMP;
+	} else if (*qc == Q_VOID)
+		*m = count_void(st, name);
+	return 0;
+}
+
 /* a = "a" [ ":" domain-spec ] [ dual-cidr-length ] (RFC 7208 5.3) */
 static int
 mech_a(struct spf_state *st, const char *domain, const struct spf_mech *mech,
     struct buf *name, enum match *m)
 {
-	bool valid;
+	bool go;
 
-	if ((*m = count_term(st)) != M_NO)
-		return 0;
-	if (target_name(st, domain, &mech->domain, name, &valid) == -1)
+	if (term_target(st, domain, mech, name, m, &go) == -1)
 		return -1;
-	if (!valid)
+	if (!go)
 		return 0;
 	return addr_lookup(st, name->data, st->v6 ? mech->cidr6 : mech->cidr4,
 	    true, m);
@@ -426,25 +459,18 @@ mech_mx(struct spf_state *st, const char *domain, const struct spf_mech *mech,
 	struct dns_result r;
 	enum qclass qc;
 	size_t i, nmx = 0;
-	bool valid;
+	bool go;
 	int rc = 0;
 
-	if ((*m = count_term(st)) != M_NO)
-		return 0;
-	if (target_name(st, domain, &mech->domain, name, &valid) == -1)
+	if (term_target(st, domain, mech, name, m, &go) == -1)
 		return -1;
-	if (!valid)
+	if (!go)
 		return 0;
-	if (query(st, name->data, DNS_MX, &r, &qc) == -1) {
+	if (term_query(st, name->data, DNS_MX, &r, &qc, m) == -1) {
 		dns_result_free(&r);
 		return -1;
 	}
-	if (qc == Q_ERROR) {
-		temp_reason(st, name->data, DNS_MX, &r);
-		*m = M_TEMP;
-	} else if (qc == Q_VOID)
-		*m = count_void(st, name->data);
-	else {
+	if (qc == Q_RECORDS) {
 		for (i = 0; i < r.n; i++)
 			if (r.rr[i].type == DNS_MX)
 				nmx++;
@@ -478,14 +504,12 @@ mech_ptr(struct spf_state *st, const char *domain,
 	struct dns_result r;
 	enum qclass qc;
 	size_t i, seen = 0;
-	bool valid, ok;
+	bool go, ok;
 	int rc = 0;
 
-	if ((*m = count_term(st)) != M_NO)
-		return 0;
-	if (target_name(st, domain, &mech->domain, name, &valid) == -1)
+	if (term_target(st, domain, mech, name, m, &go) == -1)
 		return -1;
-	if (!valid)
+	if (!go)
 		return 0;
 	if (query(st, st->rev_name, DNS_PTR, &r, &qc) == -1) {
 		dns_result_free(&r);
@@ -519,24 +543,17 @@ mech_exists(struct spf_state *st, const char *domain,
 {
 	struct dns_result r;
 	enum qclass qc;
-	bool valid;
+	bool go;
 
-	if ((*m = count_term(st)) != M_NO)
-		return 0;
-	if (target_name(st, domain, &mech->domain, name, &valid) == -1)
+	if (term_target(st, domain, mech, name, m, &go) == -1)
 		return -1;
-	if (!valid)
+	if (!go)
 		return 0;
-	if (query(st, name->data, DNS_A, &r, &qc) == -1) {
+	if (term_query(st, name->data, DNS_A, &r, &qc, m) == -1) {
 		dns_result_free(&r);
 		return -1;
 	}
-	if (qc == Q_ERROR) {
-		temp_reason(st, name->data, DNS_A, &r);
-		*m = M_TEMP;
-	} else if (qc == Q_VOID)
-		*m = count_void(st, name->data);
-	else
+	if (qc == Q_RECORDS)
 		*m = M_YES;
 	dns_result_free(&r);
 	return 0;
@@ -548,13 +565,13 @@ mech_include(struct spf_state *st, const char *domain,
     const struct spf_mech *mech, struct buf *name, enum match *m)
 {
 	enum spf_result inner;
-	bool valid;
+	bool go;
 
-	if ((*m = count_term(st)) != M_NO)
-		return 0;
-	if (target_name(st, domain, &mech->domain, name, &valid) == -1)
+	if (term_target(st, domain, mech, name, m, &go) == -1)
 		return -1;
-	if (!valid) {
+	if (*m != M_NO)
+		return 0;
+	if (!go) {
 		set_reason(st, "include target \"%.60s\" is not a domain name",
 		    buf_str(name));
 		*m = M_PERM;
