@@ -32,8 +32,9 @@ with open(os.path.join(tmp, "inkan.conf"), "w") as f:
 open(os.path.join(tmp, "zone"), "w").write("; empty\n")
 log = open(os.path.join(tmp, "milter.log"), "w")
 proc = subprocess.Popen([milter, "-f", "-c", os.path.join(tmp, "inkan.conf")], stderr=log)
-for _ in range(100):
-    if os.path.exists(sock_path):
+# a loaded machine (CI runs tests in parallel) can take seconds to start it
+for _ in range(600):
+    if os.path.exists(sock_path) or proc.poll() is not None:
         break
     time.sleep(0.05)
 
@@ -57,9 +58,18 @@ def read_reply(s):
     return body[:1], body[1:]
 
 def connect():
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(10)
-    s.connect(sock_path)
+    # the socket file appears at bind(), a moment before listen()
+    for attempt in range(100):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        try:
+            s.connect(sock_path)
+            break
+        except (ConnectionRefusedError, FileNotFoundError):
+            s.close()
+            if attempt == 99 or proc.poll() is not None:
+                raise
+            time.sleep(0.1)
     # version 6, all actions offered, the steps we will send (no skipping)
     s.sendall(pkt(b"O", struct.pack(">III", 6, 0x1ff, 0x0)))
     read_reply(s)
