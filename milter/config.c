@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "report_db.h"
 #include "resolver.h"
 
@@ -83,6 +84,9 @@ static const struct cfg_key cfg_keys[] = {
 	    "syslog or stderr" },
 	{ "log_level", CFG_LOGLEVEL, OFF(log_level), "info", 0, 0, true,
 	    "error, warning, info or debug" },
+	{ "metrics_socket", CFG_STRING, OFF(metrics_socket), "", 0, 0, false,
+	    "where Prometheus scrapes /metrics: inet:PORT@ADDRESS or "
+	    "unix:PATH (empty: no metrics socket)" },
 	{ "shutdown_timeout", CFG_UINT, OFF(shutdown_timeout), "30", 0, 3600,
 	    false, "seconds SIGTERM waits for messages in flight" },
 	{ "max_signatures", CFG_UINT, OFF(max_signatures), "8", 1, 32, true,
@@ -454,13 +458,15 @@ make_resolver(struct config *c, struct buf *problems)
 	struct err e;
 
 	if (*c->dns_zone_file != '\0') {
-		if ((c->resolver = dns_zone_open(c->dns_zone_file, &e)) == NULL) {
+		if ((c->resolver = dns_counted_resolver(
+		    dns_zone_open(c->dns_zone_file, &e), &e)) == NULL) {
 			buf_printf(problems, "dns_zone_file: %s\n", e.msg);
 			return 1;
 		}
 		return 0;
 	}
-	if ((c->resolver = dns_system_resolver(c, &e)) == NULL) {
+	if ((c->resolver = dns_counted_resolver(dns_system_resolver(c, &e),
+	    &e)) == NULL) {
 		buf_printf(problems, "DNS resolver: %s\n", e.msg);
 		return 1;
 	}
@@ -523,7 +529,7 @@ config_set_resolver(struct config *c, struct dns_resolver *res)
 struct config *
 config_load(const char *path, struct buf *problems)
 {
-	struct config *c;
+	struct config *c, *running;
 	char why[256], host[256];
 	size_t i;
 	int n = 0, r;
@@ -566,7 +572,32 @@ config_load(const char *path, struct buf *problems)
 		n += make_resolver(c, problems);
 	if (n == 0)
 		n += check_dmarc_settings(c, problems);
-	if (n == 0 && *c->dmarc_report_db != '\0') {
+	if (*c->metrics_socket != '\0') {
+		struct sockaddr_storage ss;
+		socklen_t sslen;
+		struct err e;
+
+		if (metrics_http_parse(c->metrics_socket, &ss, &sslen,
+		    &e) == -1) {
+			buf_printf(problems, "%s: metrics_socket: %s\n",
+			    c->path != NULL ? c->path : "config", e.msg);
+			n++;
+		}
+	}
+	if (n == 0 && (running = config_current()) != NULL) {
+		/*
+		 * A reload: dmarc_report_db takes effect only at restart, so
+		 * the running database goes on. It was opened before the
+		 * daemon gave up root; reopened now, as the unprivileged user,
+		 * it would be read-only, and a database gone bad would refuse
+		 * the whole reload (key changes included) over a side channel.
+		 */
+		if (strcmp(running->dmarc_report_db, c->dmarc_report_db) != 0)
+			log_warnx("%s: dmarc_report_db takes effect only at the "
+			    "next start", c->path != NULL ? c->path : "config");
+		c->reports = report_db_ref(running->reports);
+		config_unref(running);
+	} else if (n == 0 && *c->dmarc_report_db != '\0') {
 		struct err e;
 
 		if ((c->reports = report_db_open(c->dmarc_report_db, &e)) == NULL) {

@@ -48,6 +48,7 @@ struct config {
 	unsigned long	 signature_ttl;
 	char		*log;		/* "syslog" or "stderr" */
 	int		 log_level;	/* syslog level */
+	char		*metrics_socket;	/* "" for none */
 	unsigned long	 shutdown_timeout;
 	unsigned long	 max_signatures;
 	bool		 spf_reject_fail;
@@ -64,7 +65,7 @@ struct config {
 	struct cidr_list dmarc_trusted_forwarders;
 	struct psl_ctx_st *psl;		/* owned; loaded for psl discovery */
 	char		*dmarc_report_db;
-	struct report_db *reports;	/* owned; NULL when not recording */
+	struct report_db *reports;	/* a reference (shared across reloads); NULL when not recording */
 	char		*dns_zone_file;
 	struct strlist	 dns_forwarders;
 	char		*dns_trust_anchor;

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * dmarc_check.c - DMARC discovery in a thread, evaluation at end of
- * message (see dmarc_check.h).
+ * dmarc_check.c - DMARC discovery in a thread of the jobs pool (jobs.h),
+ * evaluation at end of message (see dmarc_check.h).
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "dmarc_check.h"
+#include "jobs.h"
 
 /* Passing DKIM signatures whose organizational domain we look up. */
 #define DMARC_CHECK_MAX_DKIM	8
@@ -19,21 +19,20 @@ struct dmarc_check {
 	enum dmarc_discovery mode;
 	char		*from_domain;
 	struct timespec	 deadline;
-	pthread_t	 thread;
+	struct job	 job;
 	bool		 running;
 	int		 rc;
 	struct err	 err;
 	struct dmarc_policy policy;
 };
 
-static void *
-dmarc_thread(void *arg)
+static void
+dmarc_job(void *arg)
 {
 	struct dmarc_check *c = arg;
 
 	c->rc = dmarc_discover(c->res, c->from_domain, c->mode, c->psl,
 	    &c->deadline, &c->policy, &c->err);
-	return NULL;
 }
 
 struct dmarc_check *
@@ -42,6 +41,7 @@ dmarc_check_start(struct dns_resolver *res, const char *from_domain,
     const struct timespec *deadline, struct err *e)
 {
 	struct dmarc_check *c;
+	int rc;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->from_domain = strdup(from_domain)) == NULL) {
@@ -58,8 +58,8 @@ dmarc_check_start(struct dns_resolver *res, const char *from_domain,
 		dmarc_check_free(c);
 		return NULL;
 	}
-	if (pthread_create(&c->thread, NULL, dmarc_thread, c) != 0) {
-		err_set(e, "cannot start the DMARC thread");
+	if ((rc = jobs_run(&c->job, dmarc_job, c)) != 0) {
+		err_set(e, "cannot start the DMARC thread: %s", strerror(rc));
 		dmarc_check_free(c);
 		return NULL;
 	}
@@ -97,7 +97,7 @@ dmarc_check_finish(struct dmarc_check *c, enum auth_result spf,
 	size_t i;
 
 	if (c->running) {
-		pthread_join(c->thread, NULL);
+		jobs_wait(&c->job);
 		c->running = false;
 	}
 	if (c->rc == -1)
@@ -151,7 +151,7 @@ dmarc_check_free(struct dmarc_check *c)
 	if (c == NULL)
 		return;
 	if (c->running)
-		pthread_join(c->thread, NULL);
+		jobs_wait(&c->job);
 	dmarc_policy_free(&c->policy);
 	free(c->from_domain);
 	free(c);

@@ -9,6 +9,13 @@
  * it), and write our own fields with their leading space for the same
  * reason. Folded values we add use LF line ends, which Postfix and Sendmail
  * turn into the message's CRLF.
+ * Replies: before end of message inkan only collects, so we tell the MTA
+ * (SMFIP_NR_*) not to wait for an answer to any earlier step and not to
+ * send the steps we have no callback for. A message then streams in one
+ * go; a reply per header or body chunk was a round trip and, in
+ * libmilter's worker pool, a hand-over between threads each, which was
+ * most of what a small message cost (tests/bench/README). A failure in
+ * an unanswered step is kept and answered at end of message (tempfail).
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -20,6 +27,7 @@
 
 #include "glue.h"
 #include "log.h"
+#include "metrics.h"
 #include "txn.h"
 
 /* What libmilter's private pointer holds: one per MTA connection. */
@@ -27,7 +35,17 @@ struct glue_conn {
 	struct txn	*txn;
 	bool		 leadspc;	/* MTA keeps the space after a colon */
 	bool		 can_skip;	/* MTA understands SMFIS_SKIP */
+	unsigned long	 nr;		/* SMFIP_NR_* steps we do not answer */
+	bool		 failed;	/* an unanswered step failed: tempfail */
 };
+
+/*
+ * Steps whose callback never needs to answer, and steps with no callback
+ * at all (not sent; should an MTA send one anyway, libmilter answers it).
+ */
+#define GLUE_NR		(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | \
+	SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+#define GLUE_NOSTEP	(SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOUNKNOWN)
 
 static int active_connections;
 
@@ -46,6 +64,7 @@ conn_of(SMFICTX *ctx)
 	if (c == NULL && (c = calloc(1, sizeof(*c))) != NULL) {
 		smfi_setpriv(ctx, c);
 		__atomic_add_fetch(&active_connections, 1, __ATOMIC_SEQ_CST);
+		metrics_connections(1);
 	}
 	return c;
 }
@@ -56,6 +75,20 @@ txn_of(SMFICTX *ctx)
 	struct glue_conn *c = smfi_getpriv(ctx);
 
 	return c != NULL ? c->txn : NULL;
+}
+
+/*
+ * The reply of a step: SMFIS_NOREPLY if the MTA does not wait for one
+ * (libmilter insists), noting a failure for end of message.
+ */
+static sfsistat
+answer(struct glue_conn *c, unsigned long nr_bit, sfsistat rc)
+{
+	if (c == NULL || (c->nr & nr_bit) == 0)
+		return rc;
+	if (rc != SMFIS_CONTINUE)
+		c->failed = true;
+	return SMFIS_NOREPLY;
 }
 
 static sfsistat
@@ -75,7 +108,10 @@ glue_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		*pf1 |= SMFIP_HDR_LEADSPC;
 		c->leadspc = true;
 	}
-	if ((f1 & SMFIP_SKIP) != 0) {
+	c->nr = f1 & GLUE_NR;
+	*pf1 |= c->nr | (f1 & GLUE_NOSTEP);
+	/* SKIP is a reply to a body chunk: only without NR_BODY */
+	if ((f1 & SMFIP_SKIP) != 0 && (c->nr & SMFIP_NR_BODY) == 0) {
 		*pf1 |= SMFIP_SKIP;
 		c->can_skip = true;
 	}
@@ -100,12 +136,12 @@ glue_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 	if (c == NULL ||
 	    (t = txn_new(*ip != '\0' ? ip : NULL, hostname)) == NULL) {
 		log_errx("out of memory at connect");
-		return SMFIS_TEMPFAIL;
+		return answer(c, SMFIP_NR_CONN, SMFIS_TEMPFAIL);
 	}
 	txn_free(c->txn);
 	c->txn = t;
 	txn_set_daemon_name(t, smfi_getsymval(ctx, "{daemon_name}"));
-	return SMFIS_CONTINUE;
+	return answer(c, SMFIP_NR_CONN, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -115,23 +151,32 @@ glue_helo(SMFICTX *ctx, char *helo)
 
 	if (t != NULL)
 		txn_helo(t, helo);
-	return SMFIS_CONTINUE;
+	return answer(smfi_getpriv(ctx), SMFIP_NR_HELO, SMFIS_CONTINUE);
 }
 
 static sfsistat
 glue_envfrom(SMFICTX *ctx, char **argv)
 {
+	struct glue_conn *c = smfi_getpriv(ctx);
 	struct txn *t = txn_of(ctx);
 
+	if (c != NULL)
+		c->failed = false;	/* a new message */
 	if (t == NULL)
-		return SMFIS_TEMPFAIL;
+		return answer(c, SMFIP_NR_MAIL, SMFIS_TEMPFAIL);
 	if (txn_mail_from(t, argv[0], smfi_getsymval(ctx, "{auth_authen}"),
 	    NULL) == -1) {
-		log_errx("cannot start a transaction; tempfailing");
+		log_errx("%s: cannot start a transaction: %s; tempfailing",
+		    smfi_getsymval(ctx, "i") != NULL ? smfi_getsymval(ctx, "i") :
+		    "NOQUEUE", txn_error(t));
+		/* unanswered: end of message tempfails it (and counts it) */
+		if ((c->nr & SMFIP_NR_MAIL) != 0)
+			return answer(c, SMFIP_NR_MAIL, SMFIS_TEMPFAIL);
+		metrics_action(TXN_TEMPFAIL);
 		return SMFIS_TEMPFAIL;
 	}
 	txn_set_queue_id(t, smfi_getsymval(ctx, "i"));
-	return SMFIS_CONTINUE;
+	return answer(c, SMFIP_NR_MAIL, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -143,13 +188,13 @@ glue_header(SMFICTX *ctx, char *name, char *value)
 	int rc;
 
 	if (t == NULL)
-		return SMFIS_TEMPFAIL;
+		return answer(c, SMFIP_NR_HDR, SMFIS_TEMPFAIL);
 	if (!c->leadspc) {
 		/* the MTA ate the space after the colon: put the usual one back */
 		size_t len = strlen(value);
 
 		if ((v = malloc(len + 2)) == NULL)
-			return SMFIS_TEMPFAIL;
+			return answer(c, SMFIP_NR_HDR, SMFIS_TEMPFAIL);
 		v[0] = ' ';
 		memcpy(v + 1, value, len + 1);
 	}
@@ -158,7 +203,7 @@ glue_header(SMFICTX *ctx, char *name, char *value)
 		free(v);
 	/* an internal error is reported (and tempfailed) at end of message */
 	(void)rc;
-	return SMFIS_CONTINUE;
+	return answer(c, SMFIP_NR_HDR, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -167,9 +212,9 @@ glue_eoh(SMFICTX *ctx)
 	struct txn *t = txn_of(ctx);
 
 	if (t == NULL)
-		return SMFIS_TEMPFAIL;
+		return answer(smfi_getpriv(ctx), SMFIP_NR_EOH, SMFIS_TEMPFAIL);
 	txn_eoh(t);
-	return SMFIS_CONTINUE;
+	return answer(smfi_getpriv(ctx), SMFIP_NR_EOH, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -179,12 +224,12 @@ glue_body(SMFICTX *ctx, unsigned char *p, size_t len)
 	struct txn *t = txn_of(ctx);
 
 	if (t == NULL)
-		return SMFIS_TEMPFAIL;
+		return answer(c, SMFIP_NR_BODY, SMFIS_TEMPFAIL);
 	txn_body(t, p, len);
 	/* Nothing left to learn from the body: let the MTA stop sending it. */
 	if (c->can_skip && !txn_wants_body(t))
 		return SMFIS_SKIP;
-	return SMFIS_CONTINUE;
+	return answer(c, SMFIP_NR_BODY, SMFIS_CONTINUE);
 }
 
 /* A value for smfi_insheader: LF line ends; no leading space unless kept. */
@@ -223,6 +268,16 @@ glue_eom(SMFICTX *ctx)
 
 	if (t == NULL)
 		return SMFIS_TEMPFAIL;
+	if (c->failed) {
+		/* a step we did not answer failed (its cause is logged) */
+		log_errx("%s: an earlier step failed; tempfailing",
+		    smfi_getsymval(ctx, "i") != NULL ? smfi_getsymval(ctx, "i") :
+		    "NOQUEUE");
+		metrics_action(TXN_TEMPFAIL);
+		c->failed = false;
+		txn_reset(t);
+		return SMFIS_TEMPFAIL;
+	}
 	{
 		const char *q = smfi_getsymval(ctx, "i");
 
@@ -242,6 +297,7 @@ glue_eom(SMFICTX *ctx)
 		    (int)out.delete_idx[i - 1], NULL) != MI_SUCCESS) {
 			log_errx("%s: could not delete %s #%zu; tempfailing",
 			    out.log_line, out.delete_name, out.delete_idx[i - 1]);
+			metrics_action(TXN_TEMPFAIL);
 			txn_reset(t);
 			return SMFIS_TEMPFAIL;
 		}
@@ -254,6 +310,7 @@ glue_eom(SMFICTX *ctx)
 		    (char *)out.added[i - 1].name, v) != MI_SUCCESS) {
 			log_errx("%s: could not add %s; tempfailing",
 			    out.log_line, out.added[i - 1].name);
+			metrics_action(TXN_TEMPFAIL);
 			free(v);
 			txn_reset(t);
 			return SMFIS_TEMPFAIL;
@@ -281,6 +338,7 @@ glue_eom(SMFICTX *ctx)
 	}
 	log_msg(out.action == TXN_TEMPFAIL ? LOG_WARNING : LOG_INFO, "%s",
 	    out.log_line);
+	metrics_action(out.action);
 	txn_reset(t);
 	return rc;
 }
@@ -288,7 +346,11 @@ glue_eom(SMFICTX *ctx)
 static sfsistat
 glue_abort(SMFICTX *ctx)
 {
+	struct glue_conn *c = smfi_getpriv(ctx);
 	struct txn *t = txn_of(ctx);
+
+	if (c != NULL)
+		c->failed = false;
 
 	if (t != NULL)
 		txn_reset(t);
@@ -305,6 +367,7 @@ glue_close(SMFICTX *ctx)
 		free(c);
 		smfi_setpriv(ctx, NULL);
 		__atomic_sub_fetch(&active_connections, 1, __ATOMIC_SEQ_CST);
+		metrics_connections(-1);
 	}
 	return SMFIS_CONTINUE;
 }

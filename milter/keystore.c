@@ -207,7 +207,8 @@ load_domain_dir(struct keystore *ks, const char *dir, const char *domain,
 		nnames++;
 	}
 	closedir(d);
-	if (rc == 0)
+	/* no key (all deleted, or only a .pending one): names is NULL */
+	if (rc == 0 && nnames > 0)
 		qsort(names, nnames, sizeof(*names), cmp_names);
 	for (i = 0; rc == 0 && i < nnames; i++) {
 		size_t slen = strlen(names[i]) - 8;

@@ -33,7 +33,8 @@ log_set_level(int level)
 static void
 log_v(int level, const char *suffix, const char *fmt, va_list ap)
 {
-	char line[2048];
+	/* room for a message line with 32 DKIM results (longer ones are cut) */
+	char line[8192];
 
 	if (level > log_level)
 		return;

@@ -2,7 +2,8 @@
 /*
  * main.c - inkan-milter: options, start-up (config, socket, privileges),
  * libmilter's main loop, and a clean stop that lets messages in flight
- * finish. --evaluate runs the pipeline offline instead (evaluate.c).
+ * finish. --evaluate runs the pipeline offline instead (evaluate.c);
+ * --import-opendkim translates an opendkim.conf (import_opendkim.c).
  */
 #include <sys/stat.h>
 
@@ -19,7 +20,10 @@
 #include "config.h"
 #include "evaluate.h"
 #include "glue.h"
+#include "import_opendkim.h"
+#include "jobs.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "sighup.h"
 
 #define DEFAULT_CONFIG	"/etc/inkan/inkan.conf"
@@ -31,6 +35,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: inkan-milter [-fnV] [-c FILE]\n"
 	    "       inkan-milter --evaluate MSGFILE ... (see inkan-milter(8))\n"
+	    "       inkan-milter --import-opendkim FILE [--table-dir DIR]\n"
 	    "  -c FILE  configuration (default %s if it exists,\n"
 	    "           otherwise built-in defaults)\n"
 	    "  -f       stay in the foreground and log to stderr\n"
@@ -67,6 +72,15 @@ drop_privileges(const struct config *c)
 		log_warn("cannot hand socket %s to %s", path, c->user);
 		return -1;
 	}
+	/* the metrics socket too (metrics_http_start made it 0660) */
+	if ((path = unix_path(c->metrics_socket)) != NULL &&
+	    chown(path, pw->pw_uid, pw->pw_gid) == -1) {
+		log_warn("cannot hand socket %s to %s", path, c->user);
+		return -1;
+	}
+	/* started as that user already (systemd's User=): nothing to drop */
+	if (getuid() == pw->pw_uid && geteuid() == pw->pw_uid)
+		return 0;
 	if (initgroups(pw->pw_name, pw->pw_gid) == -1 ||
 	    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1) {
 		log_warn("cannot become user %s", c->user);
@@ -109,8 +123,14 @@ main(int argc, char **argv)
 	bool foreground = false, check = false;
 	int ch, waited;
 
-	if (argc > 1 && strcmp(argv[1], "--evaluate") == 0)
-		return evaluate_main(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "--evaluate") == 0) {
+		int rc = evaluate_main(argc, argv);
+
+		jobs_stop();	/* the SPF and DMARC threads, for a clean exit */
+		return rc;
+	}
+	if (argc > 1 && strcmp(argv[1], "--import-opendkim") == 0)
+		return import_opendkim_main(argc, argv);
 	while ((ch = getopt(argc, argv, "c:fnVh")) != -1) {
 		switch (ch) {
 		case 'c': path = optarg; break;
@@ -157,6 +177,16 @@ main(int argc, char **argv)
 		log_errx("cannot listen on %s", c->socket);
 		return 1;
 	}
+	if (*c->metrics_socket != '\0') {
+		struct err e;
+
+		/* after daemon(): the serving thread would not survive it */
+		if (metrics_http_start(c->metrics_socket, &e) == -1) {
+			log_errx("%s", e.msg);
+			return 1;
+		}
+		log_info("metrics served on %s", c->metrics_socket);
+	}
 	if (drop_privileges(c) == -1)
 		return 1;
 	log_info("inkan-milter %s listening on %s; %zu signing keys; "
@@ -174,6 +204,9 @@ main(int argc, char **argv)
 	/* a stale socket file would make the next start think we still run */
 	if (unix_path(c->socket) != NULL)
 		(void)unlink(unix_path(c->socket));
+	metrics_http_stop();
+	sighup_stop();
+	jobs_stop();
 	log_info("inkan-milter stopped");
 	config_unref(c);
 	return 0;

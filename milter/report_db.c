@@ -6,7 +6,9 @@
  * One SQLite connection per handle behind a mutex; WAL mode so the report
  * run reads while the milter writes; a short busy timeout so a lock never
  * holds up mail. Failures drop the row and reach the caller's callback
- * once per handle. Not here: building reports (milter/reports/).
+ * once per run of failures. The handle is reference-counted: a reloaded
+ * configuration shares the running one's. Not here: building reports
+ * (milter/reports/).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -26,8 +28,9 @@ struct report_db {
 	char		*path;
 	void		(*on_error)(void *, const char *);
 	void		*arg;
-	bool		 reported;	/* the one failure was passed on */
+	bool		 reported;	/* this run of failures was passed on */
 	unsigned long	 dropped;
+	int		 refs;		/* owners; atomic */
 };
 
 static const char schema_sql[] =
@@ -152,6 +155,7 @@ report_db_open(const char *path, struct err *e)
 	}
 	pthread_mutex_init(&r->mu, NULL);
 	r->db = db;
+	r->refs = 1;
 	return r;
 fail:
 	sqlite3_finalize(st);
@@ -267,13 +271,14 @@ report_db_record(struct report_db *r, const struct report_row *row)
 			char text[512];
 
 			snprintf(text, sizeof(text), "%s: DMARC report data "
-			    "not recorded (%s); further failures are not "
-			    "logged", r->path, rc == SQLITE_NOMEM ?
+			    "not recorded (%s); not logged again until rows "
+			    "are recorded again", r->path, rc == SQLITE_NOMEM ?
 			    "out of memory" : sqlite3_errmsg(r->db));
 			r->on_error(r->arg, text);
 		}
 		r->reported = true;
-	}
+	} else
+		r->reported = false;	/* a later failure is news again */
 	sqlite3_reset(r->insert);
 	sqlite3_clear_bindings(r->insert);
 	pthread_mutex_unlock(&r->mu);
@@ -296,10 +301,18 @@ report_db_handle(struct report_db *r)
 	return r->db;
 }
 
+struct report_db *
+report_db_ref(struct report_db *r)
+{
+	if (r != NULL)
+		__atomic_add_fetch(&r->refs, 1, __ATOMIC_SEQ_CST);
+	return r;
+}
+
 void
 report_db_close(struct report_db *r)
 {
-	if (r == NULL)
+	if (r == NULL || __atomic_sub_fetch(&r->refs, 1, __ATOMIC_SEQ_CST) > 0)
 		return;
 	sqlite3_finalize(r->insert);
 	sqlite3_close(r->db);

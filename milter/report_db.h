@@ -8,13 +8,16 @@
  * Recording must never block or lose mail: the database runs in WAL mode
  * with a busy timeout of REPORT_DB_BUSY_MS; any failure (unwritable file,
  * full disk, a lock held too long) drops the row. Only the first failure
- * after report_db_open is passed to the error callback, so the caller
- * logs it once; this module never logs.
+ * of a run of failures is passed to the error callback, so the caller
+ * logs once per trouble (a full disk, then later a damaged file, are two)
+ * and not once per message; this module never logs.
  * Threads: one connection per struct report_db, guarded by a mutex, so
  * one handle may be shared by every milter thread. An insert is one
  * statement (a few hundred microseconds), so the mutex is held briefly.
- * Ownership: the caller owns the handle (report_db_close) and every string
- * of a struct report_row (copied by report_db_record).
+ * Ownership: the caller owns a reference to the handle (report_db_open,
+ * report_db_ref; each dropped by report_db_close) and every string of a
+ * struct report_row (copied by report_db_record). The milter's
+ * configurations share one handle across reloads.
  */
 #ifndef INKAN_REPORT_DB_H
 #define INKAN_REPORT_DB_H
@@ -100,10 +103,11 @@ struct report_db;	/* opaque; defined in report_db.c */
 struct report_db *report_db_open(const char *path, struct err *e);
 
 /*
- * Where the first recording failure after open goes: fn(arg, text), text
- * naming the file and the SQLite error. fn is called at most once per
- * handle, with the handle's mutex held (it must not call back in). NULL
- * (the default): failures are dropped silently.
+ * Where the first recording failure of each run of failures goes:
+ * fn(arg, text), text naming the file and the SQLite error. A run ends
+ * with the next row recorded. fn is called with the handle's mutex held
+ * (it must not call back in). NULL (the default): failures are dropped
+ * silently.
  */
 void	 report_db_on_error(struct report_db *,
 	    void (*fn)(void *arg, const char *text), void *arg);
@@ -118,7 +122,10 @@ void	 report_db_record(struct report_db *db, const struct report_row *row);
 /* Rows dropped since open (for tests and statistics). */
 unsigned long report_db_dropped(struct report_db *);
 
-/* Close; NULL does nothing. */
+/* Another reference to db (NULL gives NULL), for another owner. */
+struct report_db *report_db_ref(struct report_db *db);
+
+/* Drop a reference; the last one closes. NULL does nothing. */
 void	 report_db_close(struct report_db *);
 
 /* For inkan-reports and tests: the SQLite handle (struct sqlite3 *). */

@@ -17,4 +17,13 @@ struct config;
 struct dns_resolver *dns_system_resolver(const struct config *c,
 	    struct err *e);
 
+/*
+ * A resolver that asks inner and counts every query for the metrics
+ * (metrics.h): queries, timeouts, SERVFAILs, resolver errors and answer
+ * times. Takes inner, also on failure (NULL with e; inner is then freed);
+ * NULL inner gives NULL, so calls can be chained.
+ */
+struct dns_resolver *dns_counted_resolver(struct dns_resolver *inner,
+	    struct err *e);
+
 #endif

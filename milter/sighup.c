@@ -10,19 +10,25 @@
  * it. SIGTERM and SIGINT still go to libmilter, which stops accepting and
  * returns from smfi_main; main then waits for messages in flight.
  * A broken new config is refused whole: the old one stays and the log says
- * why, line by line.
+ * why, line by line. At exit, sighup_stop() wakes the thread with a SIGHUP
+ * aimed at it alone and joins it, so nothing of ours is left running.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "sighup.h"
 
 static char *reload_path;
+static pthread_t reload_tid;
+static bool reload_running;
+static atomic_bool reload_quit;
 
 int
 sigwait(const sigset_t *set, int *sig)
@@ -55,6 +61,7 @@ reload(void)
 	if ((c = config_load(reload_path, &problems)) == NULL) {
 		char *line, *p = problems.data;
 
+		metrics_reload(false);
 		log_errx("reload of %s failed; keeping the running "
 		    "configuration", reload_path ? reload_path : "defaults");
 		while (p != NULL && (line = strsep(&p, "\n")) != NULL)
@@ -68,12 +75,14 @@ reload(void)
 		if (str_differs(old->socket, c->socket) ||
 		    str_differs(old->user, c->user) ||
 		    str_differs(old->log, c->log) ||
+		    str_differs(old->metrics_socket, c->metrics_socket) ||
 		    old->shutdown_timeout != c->shutdown_timeout)
-			log_warnx("reload: socket, user, log and "
-			    "shutdown_timeout take effect only at restart");
+			log_warnx("reload: socket, user, log, metrics_socket "
+			    "and shutdown_timeout take effect only at restart");
 		config_unref(old);
 	}
 	log_set_level(c->log_level);
+	metrics_reload(true);
 	log_info("configuration reloaded from %s: %zu signing keys",
 	    reload_path ? reload_path : "defaults", keystore_count(c->keys));
 	config_install(c);
@@ -90,6 +99,8 @@ reload_thread(void *arg)
 	for (;;) {
 		int s = sigwaitinfo(&set, NULL);
 
+		if (atomic_load(&reload_quit))
+			break;
 		if (s == SIGHUP)
 			reload();
 	}
@@ -99,7 +110,6 @@ reload_thread(void *arg)
 int
 sighup_start(const char *path)
 {
-	pthread_t tid;
 	sigset_t set;
 
 	if (path != NULL && (reload_path = strdup(path)) == NULL)
@@ -115,8 +125,26 @@ sighup_start(const char *path)
 	sigaddset(&set, SIGINT);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
-	if (pthread_create(&tid, NULL, reload_thread, NULL) != 0)
+	if (pthread_create(&reload_tid, NULL, reload_thread, NULL) != 0)
 		return -1;
-	pthread_detach(tid);
+	reload_running = true;
 	return 0;
+}
+
+void
+sighup_stop(void)
+{
+	if (reload_running) {
+		/*
+		 * SIGHUP is blocked in every thread, so this one stays pending
+		 * for the reload thread until its sigwaitinfo takes it, even
+		 * if it is in the middle of a reload right now.
+		 */
+		atomic_store(&reload_quit, true);
+		if (pthread_kill(reload_tid, SIGHUP) == 0)
+			pthread_join(reload_tid, NULL);
+		reload_running = false;
+	}
+	free(reload_path);
+	reload_path = NULL;
 }

@@ -12,4 +12,10 @@
  */
 int	 sighup_start(const char *path);
 
+/*
+ * At exit, after smfi_main returned: stop the reload thread and wait for
+ * it (a reload in progress finishes first).
+ */
+void	 sighup_stop(void);
+
 #endif

@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * spf_check.c - run check_host() for MAIL FROM and HELO in a worker thread
- * (see spf_check.h). One thread per message is simple and its cost is small
- * next to the DNS waits; it holds no locks and shares only the resolver,
- * which is safe to use from any thread.
+ * (see spf_check.h), taken from the jobs pool (jobs.h): a new thread per
+ * message cost more CPU than the rest of the message. The job holds no
+ * locks and shares only the resolver, which is safe from any thread.
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jobs.h"
 #include "spf_check.h"
 
 struct spf_check {
@@ -21,7 +21,7 @@ struct spf_check {
 	time_t		 now;
 	struct timespec	 deadline;
 	bool		 has_deadline;
-	pthread_t	 thread;
+	struct job	 job;
 	bool		 running;
 	int		 rc;		/* of the thread's work */
 	struct err	 err;
@@ -53,8 +53,8 @@ ip_valid(const char *ip)
 	return inet_pton(AF_INET, ip, a) == 1 || inet_pton(AF_INET6, ip, a) == 1;
 }
 
-static void *
-spf_thread(void *arg)
+static void
+spf_job(void *arg)
 {
 	struct spf_check *c = arg;
 	struct spf_request r;
@@ -65,7 +65,7 @@ spf_thread(void *arg)
 		c->mailfrom.result = SPF_NONE;
 		strlcpy(c->mailfrom.reason, "client address unknown",
 		    sizeof(c->mailfrom.reason));
-		return NULL;
+		return;
 	}
 	memset(&r, 0, sizeof(r));
 	r.ip = c->ip;
@@ -84,7 +84,6 @@ spf_thread(void *arg)
 		c->rc = spf_check_host(c->res, &r, &c->helo_answer, &c->err);
 		c->helo_checked = true;
 	}
-	return NULL;
 }
 
 struct spf_check *
@@ -94,6 +93,7 @@ spf_check_start(struct dns_resolver *res, const char *ip, const char *helo,
 {
 	struct spf_check *c;
 	char *addr, *at;
+	int rc;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		err_set(e, "out of memory");
@@ -136,8 +136,8 @@ spf_check_start(struct dns_resolver *res, const char *ip, const char *helo,
 		spf_check_free(c);
 		return NULL;
 	}
-	if (pthread_create(&c->thread, NULL, spf_thread, c) != 0) {
-		err_set(e, "cannot start the SPF thread");
+	if ((rc = jobs_run(&c->job, spf_job, c)) != 0) {
+		err_set(e, "cannot start the SPF thread: %s", strerror(rc));
 		spf_check_free(c);
 		return NULL;
 	}
@@ -154,7 +154,7 @@ int
 spf_check_finish(struct spf_check *c, struct err *e)
 {
 	if (c->running) {
-		pthread_join(c->thread, NULL);
+		jobs_wait(&c->job);
 		c->running = false;
 	}
 	if (c->rc == -1) {
@@ -243,7 +243,7 @@ spf_check_free(struct spf_check *c)
 	if (c == NULL)
 		return;
 	if (c->running)
-		pthread_join(c->thread, NULL);
+		jobs_wait(&c->job);
 	spf_answer_free(&c->mailfrom);
 	spf_answer_free(&c->helo_answer);
 	free(c->ip);

@@ -10,6 +10,7 @@
  * MTA keeps it and retries.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "dkim_sign.h"
 #include "hdr.h"
 #include "json.h"
+#include "metrics.h"
 #include "txn.h"
 
 struct txn {
@@ -323,17 +325,19 @@ start_signing(struct txn *t)
 {
 	struct dkim_sign_key keys[DKIM_SIGN_MAX_KEYS];
 	struct dkim_sign_params p;
-	char local[1024], domain[256];
+	char local[1024];
 	size_t n;
 
-	if (from_identity(t, local, sizeof(local), domain, sizeof(domain)) == -1) {
+	if (from_identity(t, local, sizeof(local), t->from_domain,
+	    sizeof(t->from_domain)) == -1) {
+		t->from_domain[0] = '\0';
 		buf_printf(&t->why, "; %s", buf_str(&t->from_why));
 		return 0;
 	}
-	n = keystore_lookup(t->cfg->keys, local, domain,
+	n = keystore_lookup(t->cfg->keys, local, t->from_domain,
 	    t->cfg->sign_subdomains, keys, DKIM_SIGN_MAX_KEYS);
 	if (n == 0) {
-		buf_printf(&t->why, "; no key for %s", domain);
+		buf_printf(&t->why, "; no key for %s", t->from_domain);
 		return 0;
 	}
 	memset(&p, 0, sizeof(p));
@@ -400,6 +404,12 @@ txn_eoh(struct txn *t)
 	if (t->role == TXN_ROLE_VERIFY)
 		return start_verifying(t);
 	return 0;
+}
+
+const char *
+txn_error(const struct txn *t)
+{
+	return t->err.msg;
 }
 
 bool
@@ -743,44 +753,110 @@ write_ar(struct txn *t)
 	ar_end(&t->ar, true);
 }
 
-/* The log line's part about DKIM results (and SPF's before them). */
+/*
+ * One " key=value" of the log line. A value that is one word of printable
+ * ASCII goes bare; any other value, and every one with quote set (free
+ * text), goes in double quotes with \" and \\ escaped. Control bytes are
+ * written as \xNN so that a message is always exactly one log line, even
+ * when a value comes from the message. NULL writes nothing.
+ */
 static void
-log_dkim(struct txn *t)
+log_kv(struct buf *b, const char *key, const char *v, bool quote)
 {
-	size_t i, n = dkim_check_count(t->dkim);
+	const unsigned char *p;
+
+	if (v == NULL)
+		return;
+	for (p = (const unsigned char *)v; !quote && *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '"' || *p == '\\')
+			quote = true;
+	buf_printf(b, " %s=", key);
+	if (!quote && *v != '\0') {
+		buf_adds(b, v);
+		return;
+	}
+	buf_addc(b, '"');
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\') {
+			buf_addc(b, '\\');
+			buf_addc(b, (char)*p);
+		} else if (*p < ' ' || *p == 0x7f)
+			buf_printf(b, "\\x%02x", *p);
+		else
+			buf_addc(b, (char)*p);
+	}
+	buf_addc(b, '"');
+}
+
+/* Sign role: each signature made, or why there is none. */
+static void
+log_sign(struct txn *t)
+{
+	struct buf why = BUF_INIT;
+	size_t i, n;
+
+	n = t->signer != NULL ? dkim_signer_count(t->signer) : 0;
+	for (i = 0; i < n; i++) {
+		log_kv(&t->log, "dkim", "signed", false);
+		log_kv(&t->log, "d", dkim_signer_domain(t->signer, i), false);
+		log_kv(&t->log, "s", dkim_signer_selector(t->signer, i), false);
+		log_kv(&t->log, "a", dkim_signer_alg(t->signer, i), false);
+	}
+	if (t->signer != NULL) {
+		log_kv(&t->log, "why", buf_str(&t->why), true);
+		return;
+	}
+	log_kv(&t->log, "dkim", "none", false);
+	buf_printf(&why, "not signed: %s", buf_str(&t->why));
+	log_kv(&t->log, "why", buf_str(&why), true);
+	buf_free(&why);
+}
+
+/* Verify role: SPF, each DKIM signature, DMARC, each with its reason. */
+static void
+log_verify(struct txn *t)
+{
+	size_t i, n = t->dkim != NULL ? dkim_check_count(t->dkim) : 0;
+	char num[32];
 
 	if (t->spf != NULL) {
 		const struct spf_answer *a = spf_check_mailfrom(t->spf);
 		const struct spf_answer *h = spf_check_helo(t->spf);
 
-		buf_printf(&t->log, " spf=%s smtp.mailfrom=%s (%s);",
-		    spf_result_name(a->result), spf_check_sender(t->spf),
-		    a->reason);
+		log_kv(&t->log, "spf", spf_result_name(a->result), false);
+		log_kv(&t->log, "smtp.mailfrom", spf_check_sender(t->spf),
+		    false);
+		log_kv(&t->log, "spf_reason", a->reason, true);
 		if (h != NULL)
-			buf_printf(&t->log, " spf=%s smtp.helo=%s;",
-			    spf_result_name(h->result), t->helo);
+			log_kv(&t->log, "spf_helo", spf_result_name(h->result),
+			    false);
 	}
 	if (n == 0)
-		buf_adds(&t->log, " dkim=none");
+		log_kv(&t->log, "dkim", "none", false);
 	for (i = 0; i < n; i++) {
 		const struct dkim_verdict *v = dkim_check_verdict(t->dkim, i);
 
-		buf_printf(&t->log, "%s dkim=%s d=%s s=%s", i == 0 ? "" : ",",
-		    auth_result_name(v->result), v->domain, v->selector);
-		if (v->reason != NULL)
-			buf_printf(&t->log, " (%s)", v->reason);
+		log_kv(&t->log, "dkim", auth_result_name(v->result), false);
+		log_kv(&t->log, "d", v->domain, false);
+		log_kv(&t->log, "s", v->selector, false);
+		log_kv(&t->log, "a", v->algorithm, false);
+		log_kv(&t->log, "dkim_reason", v->reason, true);
 	}
-	if (dkim_check_ignored(t->dkim) > 0)
-		buf_printf(&t->log, "; %zu more DKIM-Signature fields ignored",
-		    dkim_check_ignored(t->dkim));
-	if (t->dmarc_done)
-		buf_printf(&t->log, "; dmarc=%s header.from=%s p=%s dis=%s (%s)",
-		    auth_result_name(t->dmarc_v.result), t->from_domain,
-		    dmarc_request_name(t->dmarc_v.policy),
-		    dmarc_request_name(t->dmarc_v.disposition),
-		    t->dmarc_v.reason);
-	else if (t->bad_from)
-		buf_printf(&t->log, "; no DMARC: %s", buf_str(&t->from_why));
+	if (t->dkim != NULL && dkim_check_ignored(t->dkim) > 0) {
+		snprintf(num, sizeof(num), "%zu", dkim_check_ignored(t->dkim));
+		log_kv(&t->log, "dkim_ignored", num, false);
+	}
+	if (t->dmarc_done) {
+		log_kv(&t->log, "dmarc", auth_result_name(t->dmarc_v.result),
+		    false);
+		log_kv(&t->log, "header.from", t->from_domain, false);
+		log_kv(&t->log, "p", dmarc_request_name(t->dmarc_v.policy),
+		    false);
+		log_kv(&t->log, "dis",
+		    dmarc_request_name(t->dmarc_v.disposition), false);
+		log_kv(&t->log, "dmarc_reason", t->dmarc_v.reason, true);
+	} else if (t->bad_from)
+		log_kv(&t->log, "from_error", buf_str(&t->from_why), true);
 }
 
 static const char *
@@ -789,24 +865,112 @@ qid(const struct txn *t)
 	return t->qid != NULL ? t->qid : "NOQUEUE";
 }
 
+/*
+ * The one log line of a message (inkan-milter(8), LOGGING): queue id,
+ * role, client, From domain, every result, the action and the reply.
+ */
 static void
-tempfail(struct txn *t, struct txn_outcome *out)
+log_line(struct txn *t, const struct txn_outcome *out)
+{
+	struct buf reply = BUF_INIT;
+	char num[32];
+
+	buf_reset(&t->log);
+	buf_printf(&t->log, "%s:", qid(t));
+	log_kv(&t->log, "role", t->role == TXN_ROLE_SIGN ? "sign" :
+	    t->role == TXN_ROLE_VERIFY ? "verify" : "none", false);
+	log_kv(&t->log, "client", t->client_ip != NULL ? t->client_ip :
+	    "unknown", false);
+	log_kv(&t->log, "helo", t->helo, false);
+	if (t->from_domain[0] != '\0')
+		log_kv(&t->log, "from", t->from_domain, false);
+	if (!t->failed && t->role == TXN_ROLE_SIGN)
+		log_sign(t);
+	else if (!t->failed && t->role == TXN_ROLE_VERIFY)
+		log_verify(t);
+	log_kv(&t->log, "action", txn_action_name(out->action), false);
+	if (out->reply_code != NULL) {
+		buf_printf(&reply, "%s %s %s", out->reply_code,
+		    out->reply_xcode != NULL ? out->reply_xcode : "",
+		    out->reply_text != NULL ? out->reply_text : "");
+		log_kv(&t->log, "reply", buf_str(&reply), true);
+		buf_free(&reply);
+	} else if (out->action == TXN_QUARANTINE)
+		log_kv(&t->log, "quarantine", out->reply_text, true);
+	if (!t->failed && t->nforged > 0) {
+		snprintf(num, sizeof(num), "%zu", t->nforged);
+		log_kv(&t->log, "forged_ar_removed", num, false);
+	}
+	if (t->failed)
+		log_kv(&t->log, "error", t->err.msg, true);
+}
+
+/* The message's share of the metrics (metrics.h); actions are glue's. */
+static void
+count(struct txn *t)
+{
+	size_t i, n;
+
+	metrics_message(t->role);
+	if (t->failed)
+		return;
+	if (t->role == TXN_ROLE_SIGN) {
+		if (t->signer == NULL)
+			metrics_unsigned();
+		for (i = 0; t->signer != NULL &&
+		    i < dkim_signer_count(t->signer); i++)
+			metrics_signature(dkim_signer_alg(t->signer, i));
+		return;
+	}
+	n = t->dkim != NULL ? dkim_check_count(t->dkim) : 0;
+	if (t->dkim != NULL && n == 0)
+		metrics_dkim(AUTH_NONE);
+	for (i = 0; i < n; i++)
+		metrics_dkim(dkim_check_verdict(t->dkim, i)->result);
+	if (t->spf != NULL)
+		metrics_spf(spf_check_mailfrom(t->spf)->result);
+	if (t->dmarc_done)
+		metrics_dmarc(t->dmarc_v.result);
+}
+
+static uint64_t
+usec_since(const struct timespec *t0)
+{
+	struct timespec now;
+	int64_t us;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	us = (int64_t)(now.tv_sec - t0->tv_sec) * 1000000 +
+	    (now.tv_nsec - t0->tv_nsec) / 1000;
+	return us > 0 ? (uint64_t)us : 0;
+}
+
+static void
+tempfail(struct txn_outcome *out)
 {
 	out->action = TXN_TEMPFAIL;
 	out->reply_code = "451";
 	out->reply_xcode = "4.3.0";
 	out->reply_text = "Temporary authentication failure; try again later";
-	buf_printf(&t->log, "%s: tempfail: internal error: %s", qid(t),
-	    t->err.msg);
+}
+
+const char *
+txn_action_name(enum txn_action a)
+{
+	static const char *const names[] = { "accept", "reject", "tempfail",
+	    "quarantine", "discard" };
+
+	return (size_t)a < sizeof(names) / sizeof(names[0]) ? names[a] : "?";
 }
 
 int
 txn_eom(struct txn *t, struct txn_outcome *out)
 {
+	struct timespec t0;
 	size_t i;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(out, 0, sizeof(*out));
-	buf_reset(&t->log);
 	out->action = TXN_ACCEPT;
 	if (t->role == TXN_ROLE_NONE) {
 		/* no MAIL FROM seen (cannot happen through an MTA) */
@@ -833,25 +997,16 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 		out->ndelete = t->nforged;
 	}
 	if (t->failed) {
-		tempfail(t, out);
+		tempfail(out);
 	} else if (t->signer != NULL) {
-		buf_printf(&t->log, "%s: signed", qid(t));
 		for (i = 0; i < dkim_signer_count(t->signer) &&
 		    i < TXN_MAX_ADDED; i++) {
 			out->added[out->nadded].name = DKIM_SIGNATURE_FIELD;
 			out->added[out->nadded].value =
 			    dkim_signer_value(t->signer, i);
 			out->nadded++;
-			buf_printf(&t->log, "%s d=%s s=%s a=%s", i == 0 ? "" : ",",
-			    dkim_signer_domain(t->signer, i),
-			    dkim_signer_selector(t->signer, i),
-			    dkim_signer_alg(t->signer, i));
 		}
-		buf_printf(&t->log, "; %s", buf_str(&t->why));
-	} else if (t->role == TXN_ROLE_SIGN) {
-		buf_printf(&t->log, "%s: not signed: %s", qid(t),
-		    buf_str(&t->why));
-	} else {
+	} else if (t->role != TXN_ROLE_SIGN) {
 		write_ar(t);
 		out->added[out->nadded].name = AR_FIELD;
 		out->added[out->nadded].value = buf_str(&t->ar);
@@ -865,15 +1020,11 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 		spf_policy(t, out);
 		if (out->action == TXN_ACCEPT)
 			author_policy(t, out);
-		buf_printf(&t->log, "%s: verified:", qid(t));
-		log_dkim(t);
-		buf_printf(&t->log, "; client %s", t->client_ip != NULL ?
-		    t->client_ip : "(unknown)");
 	}
-	if (!t->failed && t->nforged > 0)
-		buf_printf(&t->log, "; removed %zu forged Authentication-Results "
-		    "field%s", t->nforged, t->nforged == 1 ? "" : "s");
+	log_line(t, out);
 	out->log_line = buf_str(&t->log);
+	count(t);
+	metrics_eom_usec(usec_since(&t0));
 	return t->failed ? -1 : 0;
 }
 

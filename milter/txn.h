@@ -26,6 +26,9 @@ enum txn_action {
 	TXN_DISCARD,
 };
 
+/* "accept", "reject", "tempfail", "quarantine", "discard". */
+const char *txn_action_name(enum txn_action);
+
 enum txn_role {
 	TXN_ROLE_NONE,		/* no message yet */
 	TXN_ROLE_SIGN,
@@ -95,5 +98,7 @@ void	 txn_json_dmarc(const struct txn *, struct buf *out);
 void	 txn_json_spf(const struct txn *, struct buf *out, bool helo);
 /* Does the current message need body chunks at all? */
 bool	 txn_wants_body(const struct txn *);
+/* Why the last call failed (an internal error), for the log line. */
+const char *txn_error(const struct txn *);
 
 #endif

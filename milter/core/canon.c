@@ -10,6 +10,11 @@
  * reduced to one SP elsewhere, relaxed only) and a CR (a line end only if
  * LF follows). A bare LF counts as a line end too: messages read from files
  * or handed over by some MTAs use LF, and on the wire it would be CRLF.
+ * Most of a body is text that canonicalizes to itself; a fast path finds
+ * such spans 16 bytes at a time (SSE2) and hashes them straight from the
+ * caller's buffer, leaving the byte-wise machine only the places where it
+ * has something to decide (tests/bench: a 10 MB body was hashed at a
+ * fifth of SHA-256's speed, byte by byte).
  * Not here: choosing which fields to sign (dkim_sign.c).
  */
 #include <stdlib.h>
@@ -17,6 +22,11 @@
 #include <strings.h>
 
 #include <openssl/evp.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define CANON_BLOCK	16	/* bytes the fast path judges at once */
+#endif
 
 #include "canon.h"
 
@@ -192,30 +202,124 @@ line_end(struct canon_body *cb)
 	cb->in_line = false;
 }
 
+/* One byte through the machine. */
+static void
+body_byte(struct canon_body *cb, unsigned char c)
+{
+	if (cb->saw_cr) {
+		cb->saw_cr = false;
+		if (c == '\n') {
+			line_end(cb);
+			return;
+		}
+		content(cb, '\r');	/* a bare CR is content */
+	}
+	if (c == '\r')
+		cb->saw_cr = true;
+	else if (c == '\n')
+		line_end(cb);
+	else if (cb->alg == CANON_RELAXED && is_wsp(c))
+		cb->pending_wsp = true;
+	else
+		content(cb, c);
+}
+
+#ifdef CANON_BLOCK
+/*
+ * Which bytes of the block at p (p[-1] and p[CANON_BLOCK] readable) the
+ * fast path may not pass through as they are: a CR without LF after it
+ * or starting an empty line (trailing empty lines are dropped), an LF
+ * without CR before it, a CR as the last byte (its LF is in the next
+ * block), and for relaxed a TAB or a SP followed by white space or a line
+ * end (runs shrink to one SP, trailing white space goes). A CRLF after
+ * content passes: it stays whatever follows.
+ */
+static unsigned int
+block_special(const unsigned char *p, bool relaxed)
+{
+	const __m128i *at = (const __m128i *)(const void *)p;
+	__m128i b = _mm_loadu_si128(at);
+	__m128i prev = _mm_loadu_si128((const __m128i *)(const void *)(p - 1));
+	__m128i next = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+	__m128i cr = _mm_cmpeq_epi8(b, _mm_set1_epi8('\r'));
+	__m128i next_lf = _mm_cmpeq_epi8(next, _mm_set1_epi8('\n'));
+	__m128i bad;
+
+	bad = _mm_andnot_si128(next_lf, cr);
+	bad = _mm_or_si128(bad, _mm_and_si128(cr,
+	    _mm_cmpeq_epi8(prev, _mm_set1_epi8('\n'))));
+	bad = _mm_or_si128(bad, _mm_andnot_si128(
+	    _mm_cmpeq_epi8(prev, _mm_set1_epi8('\r')),
+	    _mm_cmpeq_epi8(b, _mm_set1_epi8('\n'))));
+	if (relaxed) {
+		__m128i next_ws = _mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(next, _mm_set1_epi8(' ')),
+		    _mm_cmpeq_epi8(next, _mm_set1_epi8('\t'))),
+		    _mm_or_si128(_mm_cmpeq_epi8(next, _mm_set1_epi8('\r')),
+		    next_lf));
+
+		bad = _mm_or_si128(bad, _mm_cmpeq_epi8(b, _mm_set1_epi8('\t')));
+		bad = _mm_or_si128(bad, _mm_and_si128(
+		    _mm_cmpeq_epi8(b, _mm_set1_epi8(' ')), next_ws));
+	}
+	return (unsigned int)_mm_movemask_epi8(bad) |
+	    ((unsigned int)_mm_movemask_epi8(cr) & (1u << (CANON_BLOCK - 1)));
+}
+
+/*
+ * Bytes that are their own canonical form, found with nothing deferred:
+ * out they go. A CRLF at the end is held back as a pending line end, so
+ * that what was emitted never ends in a line end (the final CRLF and the
+ * dropping of trailing empty lines rely on that).
+ */
+static void
+pass_run(struct canon_body *cb, const unsigned char *p, size_t n)
+{
+	if (n >= 2 && p[n - 1] == '\n') {
+		n -= 2;
+		cb->pending_crlf = 1;
+	}
+	if (n == 0)
+		return;
+	if (n <= sizeof(cb->stage) - cb->nstage && n < 512) {
+		memcpy(cb->stage + cb->nstage, p, n);
+		cb->nstage += n;
+	} else {
+		stage_flush(cb);
+		if (!cb->failed && cb->emit(cb->arg, p, n) == -1)
+			cb->failed = true;
+	}
+	cb->any_content = true;
+	cb->in_line = cb->pending_crlf == 0;
+}
+#endif
+
 int
 canon_body_update(struct canon_body *cb, const unsigned char *p, size_t n)
 {
-	const unsigned char *end = p + n;
+	const unsigned char *start = p, *end = p + n;
 
-	for (; p < end && !cb->failed; p++) {
-		unsigned char c = *p;
+	while (p < end && !cb->failed) {
+#ifdef CANON_BLOCK
+		/* the fast path: nothing deferred, a byte either side */
+		if (p > start && end - p > CANON_BLOCK &&
+		    cb->pending_crlf == 0 && !cb->pending_wsp && !cb->saw_cr) {
+			const unsigned char *run = p;
+			unsigned int special = 0;
 
-		if (cb->saw_cr) {
-			cb->saw_cr = false;
-			if (c == '\n') {
-				line_end(cb);
+			while (end - p > CANON_BLOCK && (special =
+			    block_special(p, cb->alg == CANON_RELAXED)) == 0)
+				p += CANON_BLOCK;
+			/* the bytes before the first special one pass too */
+			if (special != 0)
+				p += __builtin_ctz(special);
+			if (p > run) {
+				pass_run(cb, run, (size_t)(p - run));
 				continue;
 			}
-			content(cb, '\r');	/* a bare CR is content */
 		}
-		if (c == '\r')
-			cb->saw_cr = true;
-		else if (c == '\n')
-			line_end(cb);
-		else if (cb->alg == CANON_RELAXED && is_wsp(c))
-			cb->pending_wsp = true;
-		else
-			content(cb, c);
+#endif
+		body_byte(cb, *p++);
 	}
 	return cb->failed ? -1 : 0;
 }

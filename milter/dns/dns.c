@@ -44,6 +44,7 @@ dns_result_init(struct dns_result *r)
 {
 	r->status = DNS_ERROR;
 	r->secure = false;
+	r->usec = 0;
 	r->rr = NULL;
 	r->n = 0;
 }

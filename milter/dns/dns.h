@@ -101,6 +101,12 @@ struct dns_rr {
 struct dns_result {
 	enum dns_status		 status;
 	bool			 secure;
+	/*
+	 * Microseconds from dns_start() to the answer, or to the timeout;
+	 * 0 from backends that answer at once (zone files). The time the
+	 * answer arrived, not when dns_wait() collected it (for metrics).
+	 */
+	uint64_t		 usec;
 	struct dns_rr		*rr;
 	size_t			 n;
 };

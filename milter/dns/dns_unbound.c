@@ -79,9 +79,11 @@ struct ubr {
 struct ubq {
 	struct ubr	*r;
 	pthread_cond_t	 cond;		/* signalled when done is set */
-	/* set by dns_start's thread only; read by the same thread */
+	/* set by dns_start's thread only; read by the same thread (and
+	 * type and started by ubq_done, which runs after they are set) */
 	int		 id;		/* libunbound's async_id */
 	enum dns_type	 type;
+	struct timespec	 started;	/* when dns_start sent it */
 	struct timespec	 expire;	/* start + the per-query timeout */
 	/* caller + callback; the one dropping the last frees the query */
 	int		 refs;
@@ -298,6 +300,19 @@ dns_unbound_answer(enum dns_type type, int err, const struct ub_result *res,
 	return 0;
 }
 
+/* Microseconds since t0 on CLOCK_MONOTONIC (dns_result.usec). */
+static uint64_t
+usec_since(const struct timespec *t0)
+{
+	struct timespec now;
+	int64_t us;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	us = (int64_t)(now.tv_sec - t0->tv_sec) * 1000000 +
+	    (now.tv_nsec - t0->tv_nsec) / 1000;
+	return us > 0 ? (uint64_t)us : 0;
+}
+
 static void
 ubq_free(struct ubq *q)
 {
@@ -321,6 +336,7 @@ ubq_done(void *arg, int err, struct ub_result *res)
 	/* parse before taking the lock: q->type does not change */
 	dns_result_init(&out);
 	nomem = dns_unbound_answer(q->type, err, res, &out) == -1;
+	out.usec = usec_since(&q->started);
 	ub_resolve_free(res);
 	if (nomem)
 		dns_result_free(&out);
@@ -456,7 +472,8 @@ ubr_start(void *ctx, const char *name, enum dns_type type, struct err *e)
 	q->type = type;
 	q->refs = 2;
 	dns_result_init(&q->res);
-	clock_gettime(CLOCK_MONOTONIC, &q->expire);
+	clock_gettime(CLOCK_MONOTONIC, &q->started);
+	q->expire = q->started;
 	ts_add_ms(&q->expire, r->timeout_ms);
 	/*
 	 * From here ubq_done may run (even before this returns) and own
@@ -502,6 +519,7 @@ ubr_wait(void *ctx, void *bq, const struct timespec *deadline,
 	} else {
 		ubq_abandon(r, q);
 		out->status = DNS_TIMEOUT;
+		out->usec = usec_since(&q->started);
 	}
 	last = --q->refs == 0;
 	pthread_mutex_unlock(&r->lock);

@@ -10,13 +10,22 @@
 #   it_milter_start MILTER CONF   # -f -c CONF, log in $tmp/milter.log; sets milter_pid
 #   ok TEXT / bad TEXT / check WANT-EXIT TEXT COMMAND...
 #   it_finish                     # prints the summary; exit status 1 on failures
+#
+# INKAN_VALGRIND=1 in the environment runs the milter under valgrind memcheck
+# (log in $tmp/valgrind.log, suppressions in valgrind.supp), multiplies the
+# waits by $it_slow, and makes it_finish stop the milter with SIGTERM (if the
+# test did not) and fail on any memcheck error or definite, indirect or
+# possible leak. Without valgrind installed the test fails, it never skips.
 
 # shellcheck source=postfix_harness.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/postfix_harness.sh"
 
+_IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 npass=0
 nfail=0
 milter_pid=
+it_slow=1
+[ -n "${INKAN_VALGRIND:-}" ] && it_slow=20
 
 ok() { npass=$((npass + 1)); echo "ok: $1"; }
 bad() { nfail=$((nfail + 1)); echo "FAIL: $1"; }
@@ -40,15 +49,47 @@ it_init() {	# it_init NAME
 }
 
 it_milter_start() {	# it_milter_start MILTER CONF
+	local vg=()
 	"$1" -n -c "$2" >/dev/null || { echo "FAIL: configuration refused"; exit 1; }
-	"$1" -f -c "$2" 2>"$tmp/milter.log" &
+	if [ -n "${INKAN_VALGRIND:-}" ]; then
+		command -v valgrind >/dev/null ||
+		    { echo "FAIL: INKAN_VALGRIND is set but valgrind is not installed"; exit 1; }
+		# shellcheck disable=SC2054	# the commas are valgrind's
+		vg=(valgrind --tool=memcheck --leak-check=full
+		    --show-leak-kinds=definite,indirect,possible
+		    --errors-for-leak-kinds=definite,indirect,possible
+		    --error-exitcode=99 --track-fds=no --num-callers=40
+		    "--suppressions=$_IT_DIR/valgrind.supp" "--log-file=$tmp/valgrind.log")
+	fi
+	"${vg[@]}" "$1" -f -c "$2" 2>"$tmp/milter.log" &
 	milter_pid=$!
-	for _ in $(seq 50); do grep -q listening "$tmp/milter.log" && break; sleep 0.1; done
+	for _ in $(seq $((50 * it_slow))); do grep -q listening "$tmp/milter.log" && break; sleep 0.1; done
 	grep -q listening "$tmp/milter.log" ||
 	    { cat "$tmp/milter.log"; echo "FAIL: milter did not start"; exit 1; }
 }
 
+# Stop the milter under memcheck (SIGTERM; the test may have done so) and
+# judge its log: the summary line must be there and say 0 errors, which
+# with --errors-for-leak-kinds counts definite/indirect/possible leaks too.
+it_valgrind_check() {
+	local rc=0
+	if [ -n "$milter_pid" ]; then
+		kill -TERM "$milter_pid" 2>/dev/null || true
+		for _ in $(seq 1200); do kill -0 "$milter_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$milter_pid" 2>/dev/null || true
+		wait "$milter_pid" || rc=$?
+		milter_pid=
+	fi
+	if [ "$rc" -eq 0 ] && grep -q 'ERROR SUMMARY: 0 errors' "$tmp/valgrind.log"; then
+		ok "valgrind memcheck: no errors, no leaks"
+	else
+		bad "valgrind memcheck (milter exit status $rc); its log:"
+		cat "$tmp/valgrind.log"
+	fi
+}
+
 it_finish() {
+	[ -z "${INKAN_VALGRIND:-}" ] || it_valgrind_check
 	echo "$npass passed, $nfail failed"
 	[ "$nfail" -eq 0 ]
 }

@@ -153,8 +153,24 @@ test_locked_logs_once(void **state)
 	report_db_record(db, &row);
 	assert_int_equal(report_db_dropped(db), 3);
 	assert_int_equal(ncalls, 1);
+	/* a new run of failures after that is news: logged once more */
+	assert_int_equal(sqlite3_open(p, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	report_db_record(db, &row);
+	report_db_record(db, &row);
+	assert_int_equal(report_db_dropped(db), 5);
+	assert_int_equal(ncalls, 2);
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	/* a second owner (a reloaded configuration) keeps it open */
+	assert_ptr_equal(report_db_ref(db), db);
+	assert_null(report_db_ref(NULL));
 	report_db_close(db);
-	assert_int_equal(count(p), 1);
+	report_db_record(db, &row);
+	assert_int_equal(report_db_dropped(db), 5);
+	report_db_close(db);
+	assert_int_equal(count(p), 2);
 }
 
 static int

@@ -235,6 +235,71 @@ test_body_long(void **state)
 	buf_free(&relaxed);
 }
 
+/*
+ * The fast path (16 bytes at a time) against the byte-wise machine: random
+ * bodies made of the bytes it must decide about (SP, TAB, CR, LF) among
+ * text, in one chunk and in random chunks, must canonicalize exactly as
+ * when fed one byte at a time (which never takes the fast path).
+ */
+static void
+test_body_fast_path(void **state)
+{
+	static const char alphabet[] = "abcdefgh ij kl\t\r\n\r\n  ";
+	enum canon_alg algs[] = { CANON_SIMPLE, CANON_RELAXED };
+	struct buf slow = BUF_INIT, fast = BUF_INIT, cut = BUF_INIT;
+	unsigned long x = 88172645463325252UL;	/* xorshift: reproducible */
+	char in[400];
+	size_t cuts[8], one[sizeof(in)];
+	int round, a;
+
+	(void)state;
+	for (round = 0; round < 3000; round++) {
+		size_t len, i, ncuts;
+
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		len = x % sizeof(in);
+		for (i = 0; i < len; i++) {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			/* long plain stretches now and then */
+			in[i] = (x >> 8) % 4 == 0 ? alphabet[x %
+			    (sizeof(alphabet) - 1)] : "xyz w"[x % 5];
+		}
+		for (i = 0; i < len; i++)
+			one[i] = i + 1;
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		ncuts = x % 8;
+		for (i = 0; i < ncuts; i++)
+			cuts[i] = len > 0 ? (x >> (i * 7)) % len : 0;
+		/* ascending */
+		for (i = 1; i < ncuts; i++) {
+			size_t j, t;
+
+			for (j = i; j > 0 && cuts[j - 1] > cuts[j]; j--) {
+				t = cuts[j]; cuts[j] = cuts[j - 1]; cuts[j - 1] = t;
+			}
+		}
+		for (a = 0; a < 2; a++) {
+			canon_chunks(algs[a], in, len, one, len > 0 ? len - 1 : 0,
+			    &slow);
+			canon_chunks(algs[a], in, len, NULL, 0, &fast);
+			canon_chunks(algs[a], in, len, cuts, ncuts, &cut);
+			if (slow.len != fast.len || slow.len != cut.len ||
+			    memcmp(slow.data, fast.data, slow.len) != 0 ||
+			    memcmp(slow.data, cut.data, slow.len) != 0) {
+				struct buf v = BUF_INIT;
+
+				print_message("round %d, %s: input \"%s\"\n", round,
+				    canon_name(algs[a]), visible(in, len, &v));
+				buf_free(&v);
+				fail();
+			}
+		}
+	}
+	buf_free(&slow);
+	buf_free(&fast);
+	buf_free(&cut);
+}
+
 /* Many trailing empty lines, then content: all of them come back. */
 static void
 test_body_many_empty_lines(void **state)
@@ -423,6 +488,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_body_cases),
 		cmocka_unit_test(test_body_long),
+		cmocka_unit_test(test_body_fast_path),
 		cmocka_unit_test(test_body_many_empty_lines),
 		cmocka_unit_test(test_body_emit_failure),
 		cmocka_unit_test(test_header_cases),
