@@ -12,6 +12,9 @@
 #
 # usage: milter_faults.py INKAN-MILTER INKAN-KEYS
 import os, socket, struct, subprocess, sys, tempfile, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import milterproto
+from milterproto import FINAL, pkt, read_reply
 
 milter, keys = sys.argv[1], sys.argv[2]
 tmp = tempfile.mkdtemp(prefix="milter_faults.")
@@ -38,47 +41,10 @@ for _ in range(600):
         break
     time.sleep(0.05)
 
-def pkt(cmd, data=b""):
-    return struct.pack(">I", len(data) + 1) + cmd + data
-
-def read_reply(s):
-    hdr = b""
-    while len(hdr) < 4:
-        chunk = s.recv(4 - len(hdr))
-        if not chunk:
-            raise EOFError("milter closed the connection")
-        hdr += chunk
-    n = struct.unpack(">I", hdr)[0]
-    body = b""
-    while len(body) < n:
-        chunk = s.recv(n - len(body))
-        if not chunk:
-            raise EOFError("short reply")
-        body += chunk
-    return body[:1], body[1:]
-
 def connect():
-    # the socket file appears at bind(), a moment before listen()
-    for attempt in range(100):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(10)
-        try:
-            s.connect(sock_path)
-            break
-        except (ConnectionRefusedError, FileNotFoundError):
-            s.close()
-            if attempt == 99 or proc.poll() is not None:
-                raise
-            time.sleep(0.1)
-    # version 6, all actions offered, the steps we will send (no skipping)
-    s.sendall(pkt(b"O", struct.pack(">III", 6, 0x1ff, 0x0)))
-    read_reply(s)
-    s.sendall(pkt(b"D", b"C{daemon_name}\0ORIGINATING\0"))
-    s.sendall(pkt(b"C", b"client.example\0" + b"4" + struct.pack(">H", 25) + b"127.0.0.1\0"))
-    read_reply(s)
-    s.sendall(pkt(b"H", b"client.example\0"))
-    read_reply(s)
-    return s
+    if proc.poll() is not None:
+        raise EOFError("inkan-milter exited with %d" % proc.returncode)
+    return milterproto.connect(sock_path)
 
 HEADERS = [(b"From", b" Alice <alice@example.com>"), (b"To", b" bob@example.org"),
            (b"Subject", b" fault test"), (b"Date", b" Wed, 25 Nov 2026 10:00:00 +0000")]
@@ -104,7 +70,7 @@ def full_message(s):
     while True:
         code, data = read_reply(s)
         got.append((code, data))
-        if code in (b"a", b"c", b"r", b"t", b"d", b"y"):
+        if code in FINAL:
             return got
 
 def signed(got):

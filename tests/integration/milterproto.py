@@ -5,7 +5,7 @@
 # HELO, MAIL FROM, RCPT, headers, body, end of message, abort, quit.
 # Packets are a 4-byte big-endian length, a command byte and its data
 # (libmilter's mfdef.h). Used by milter_faults.py and ops_faults.py.
-import socket, struct
+import socket, struct, time
 
 # the replies that end a step, as opposed to modifications ('h', 'i', ...)
 FINAL = (b"a", b"c", b"r", b"t", b"d", b"y")
@@ -35,10 +35,21 @@ def read_reply(s):
 
 def connect(sock_path, client_ip="127.0.0.1", helo=b"client.example",
             daemon_name=b"ORIGINATING", timeout=10):
-    """A negotiated connection through HELO, from client_ip (IPv4)."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(sock_path)
+    """A negotiated connection through HELO, from client_ip (IPv4). A
+    milter starting up has its socket file a moment before it listens, and
+    a busy machine makes that moment long: a refused connect is retried
+    for up to 10 seconds."""
+    for attempt in range(100):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(sock_path)
+            break
+        except (ConnectionRefusedError, FileNotFoundError):
+            s.close()
+            if attempt == 99:
+                raise
+            time.sleep(0.1)
     # version 6, all actions offered, the steps we will send (no skipping)
     s.sendall(pkt(b"O", struct.pack(">III", 6, 0x1ff, 0x0)))
     read_reply(s)
