@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dkim_check.h"
+#include "key_cache.h"
 
 struct dkim_check {
 	struct dkim_verifier *vf;
@@ -34,6 +35,7 @@ dkim_check_start(const struct hdr_list *hdrs, struct dns_resolver *res,
 		free(c);
 		return NULL;
 	}
+	dkim_verifier_set_key_cache(c->vf, key_cache());
 	/*
 	 * A field refused by a cap is missing from our copy; it may be the
 	 * bottom-most From a signature covers (RFC 6376 5.4.2), so no pass.

@@ -22,6 +22,7 @@
 #include "glue.h"
 #include "import_opendkim.h"
 #include "jobs.h"
+#include "key_cache.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "sighup.h"
@@ -127,6 +128,7 @@ main(int argc, char **argv)
 		int rc = evaluate_main(argc, argv);
 
 		jobs_stop();	/* the SPF and DMARC threads, for a clean exit */
+		key_cache_clear();
 		return rc;
 	}
 	if (argc > 1 && strcmp(argv[1], "--import-opendkim") == 0)
@@ -207,6 +209,7 @@ main(int argc, char **argv)
 	metrics_http_stop();
 	sighup_stop();
 	jobs_stop();
+	key_cache_clear();
 	log_info("inkan-milter stopped");
 	config_unref(c);
 	return 0;

@@ -40,6 +40,8 @@ list_has(const struct taglist_view *v, const char *want)
 	return false;
 }
 
+static void decode_fresh(struct dkim_keyrec *, const struct buf *);
+
 /* RSA from DER: SubjectPublicKeyInfo, else PKCS#1 RSAPublicKey. */
 static EVP_PKEY *
 rsa_from_der(const struct buf *der)
@@ -65,7 +67,28 @@ rsa_from_der(const struct buf *der)
 }
 
 static void
-decode_key(struct dkim_keyrec *kr, const struct buf *der)
+decode_key(struct dkim_keyrec *kr, const struct buf *der,
+    const struct dkim_key_cache *cache)
+{
+	if (cache != NULL && (kr->key = cache->lookup(cache->arg, kr->type,
+	    der->data, der->len)) != NULL) {
+		/* it passed the checks below when it was stored */
+		kr->bits = EVP_PKEY_get_bits(kr->key);
+		if (kr->type == DKIM_KEY_RSA &&
+		    kr->bits < DKIM_KEYREC_RSA_MIN_BITS) {
+			kr->outcome = DKIM_KEYREC_TOO_SMALL;
+			kr->reason = "RSA key too small";
+		}
+		return;
+	}
+	decode_fresh(kr, der);
+	if (cache != NULL && kr->key != NULL)
+		cache->store(cache->arg, kr->type, der->data, der->len,
+		    kr->key);
+}
+
+static void
+decode_fresh(struct dkim_keyrec *kr, const struct buf *der)
 {
 	if (kr->type == DKIM_KEY_ED25519) {
 		if (der->len != DKIM_KEYREC_ED25519_LEN) {
@@ -97,6 +120,14 @@ decode_key(struct dkim_keyrec *kr, const struct buf *der)
 
 int
 dkim_keyrec_parse(const char *rec, size_t len, struct dkim_keyrec *kr,
+    struct err *e)
+{
+	return dkim_keyrec_parse_cached(rec, len, NULL, kr, e);
+}
+
+int
+dkim_keyrec_parse_cached(const char *rec, size_t len,
+    const struct dkim_key_cache *cache, struct dkim_keyrec *kr,
     struct err *e)
 {
 	struct taglist_parsed tl;
@@ -164,7 +195,7 @@ dkim_keyrec_parse(const char *rec, size_t len, struct dkim_keyrec *kr,
 		kr->outcome = DKIM_KEYREC_REVOKED;
 		kr->reason = "key revoked (empty p=)";
 	} else
-		decode_key(kr, &der);
+		decode_key(kr, &der, cache);
 	buf_free(&der);
 	ERR_clear_error();
 	return 0;

@@ -48,11 +48,31 @@ struct dkim_keyrec {
 };
 
 /*
+ * Decoding a public key costs OpenSSL several times what one verification
+ * with it does (tests/bench/README), and a receiver sees the same few keys
+ * over and over. A caller that can keep decoded keys hands the parser
+ * this: lookup returns a new reference to the key earlier decoded from
+ * exactly these DER bytes of this type, or NULL; store is offered each key
+ * the parser had to decode and takes its own reference if it keeps it.
+ * Both must be safe to call from several threads at once.
+ */
+struct dkim_key_cache {
+	EVP_PKEY	*(*lookup)(void *arg, enum dkim_key_type,
+			    const void *der, size_t len);
+	void		 (*store)(void *arg, enum dkim_key_type,
+			    const void *der, size_t len, EVP_PKEY *);
+	void		*arg;
+};
+
+/*
  * Parse rec (len bytes, the TXT strings already joined, no NUL needed).
  * Returns 0 with kr->outcome set, or -1 and e. Either way the caller
- * calls dkim_keyrec_free(kr) afterwards.
+ * calls dkim_keyrec_free(kr) afterwards. cache may be NULL.
  */
 int	 dkim_keyrec_parse(const char *rec, size_t len, struct dkim_keyrec *kr,
+	    struct err *e);
+int	 dkim_keyrec_parse_cached(const char *rec, size_t len,
+	    const struct dkim_key_cache *cache, struct dkim_keyrec *kr,
 	    struct err *e);
 /* Free the key; safe on a zeroed or already freed struct. */
 void	 dkim_keyrec_free(struct dkim_keyrec *);

@@ -46,6 +46,7 @@ struct dkim_verifier {
 	size_t		 ignored;
 	struct bodyhash	*bh[DKIM_VERIFY_MAX_BODYHASH];
 	size_t		 nbh;
+	const struct dkim_key_cache *cache;	/* NULL: decode every key */
 };
 
 static void
@@ -261,6 +262,13 @@ dkim_verifier_body(struct dkim_verifier *vf, const unsigned char *p, size_t n,
 }
 
 void
+dkim_verifier_set_key_cache(struct dkim_verifier *vf,
+    const struct dkim_key_cache *cache)
+{
+	vf->cache = cache;
+}
+
+void
 dkim_verifier_set_key(struct dkim_verifier *vf, size_t i,
     enum dkim_key_lookup lookup, const char *const *txt, const size_t *txtlen,
     size_t ntxt)
@@ -290,7 +298,8 @@ dkim_verifier_set_key(struct dkim_verifier *vf, size_t i,
 		struct dkim_keyrec kr;
 
 		memset(&kr, 0, sizeof(kr));
-		if (dkim_keyrec_parse(txt[j], txtlen[j], &kr, &e) == -1) {
+		if (dkim_keyrec_parse_cached(txt[j], txtlen[j], vf->cache,
+		    &kr, &e) == -1) {
 			dkim_keyrec_free(&kr);
 			continue;	/* no memory: try the others */
 		}

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "auth_result.h"
+#include "dkim_keyrec.h"
 #include "err.h"
 #include "hdr.h"
 
@@ -72,6 +73,9 @@ size_t	 dkim_verifier_ignored(const struct dkim_verifier *);
 const char *dkim_verifier_key_name(const struct dkim_verifier *, size_t i);
 int	 dkim_verifier_body(struct dkim_verifier *, const unsigned char *,
 	    size_t, struct err *e);
+/* Keep decoded keys in cache (dkim_keyrec.h), which must outlive vf. */
+void	 dkim_verifier_set_key_cache(struct dkim_verifier *,
+	    const struct dkim_key_cache *);
 /*
  * Hand over DNS's answer for signature i's key name: the TXT records, each
  * as (pointer, length) with the strings already joined.

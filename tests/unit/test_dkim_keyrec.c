@@ -25,6 +25,7 @@
 #include "b64.h"
 #include "buf.h"
 #include "dkim_keyrec.h"
+#include "key_cache.h"
 
 /* base64 p= values of the test keys */
 static struct buf rsa512, rsa1024, rsa1024_pkcs1, rsa2048, rsa2048_pkcs1;
@@ -290,11 +291,66 @@ test_records(void **state)
 	buf_free(&folded);
 }
 
+/*
+ * The daemon's decoded-key cache (key_cache.c) behind the parser: the
+ * second parse of a record gets the very key the first decoded, with the
+ * same verdict; a key that failed the checks is never kept; another key
+ * is another entry.
+ */
+static void
+test_cached(void **state)
+{
+	const struct buf *keys[] = { &rsa1024, &rsa1024_pkcs1, &rsa2048, &rsa512,
+	    &rsa8200, &ed };
+	const char *pre[] = { "p=", "p=", "p=", "p=", "p=", "k=ed25519; p=" };
+	struct dkim_keyrec first[6], again, plain;
+	struct buf rec = BUF_INIT;
+	struct err e;
+	size_t i, j;
+
+	(void)state;
+	key_cache_clear();
+	for (i = 0; i < 6; i++) {
+		buf_reset(&rec);
+		buf_adds(&rec, pre[i]);
+		buf_add(&rec, keys[i]->data, keys[i]->len);
+		assert_false(buf_failed(&rec));
+		assert_int_equal(dkim_keyrec_parse_cached(rec.data, rec.len,
+		    key_cache(), &first[i], &e), 0);
+		assert_int_equal(dkim_keyrec_parse_cached(rec.data, rec.len,
+		    key_cache(), &again, &e), 0);
+		assert_int_equal(dkim_keyrec_parse(rec.data, rec.len, &plain,
+		    &e), 0);
+		/* the same verdict as without a cache */
+		assert_int_equal(again.outcome, plain.outcome);
+		assert_int_equal(first[i].outcome, plain.outcome);
+		assert_int_equal(again.bits, plain.bits);
+		if (plain.key == NULL) {	/* RSA 8200: refused, not kept */
+			assert_null(first[i].key);
+			assert_null(again.key);
+		} else {
+			/* from the cache: the key the first parse decoded */
+			assert_ptr_equal(again.key, first[i].key);
+			assert_ptr_not_equal(plain.key, first[i].key);
+		}
+		dkim_keyrec_free(&again);
+		dkim_keyrec_free(&plain);
+	}
+	/* distinct DER (SPKI and PKCS#1 of one key) are distinct entries */
+	assert_ptr_not_equal(first[0].key, first[1].key);
+	for (j = 0; j < 6; j++)
+		dkim_keyrec_free(&first[j]);
+	/* the cache's own references go; what callers still hold stays */
+	key_cache_clear();
+	buf_free(&rec);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_cached),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
