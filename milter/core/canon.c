@@ -28,6 +28,7 @@
 #define CANON_BLOCK	16	/* bytes the fast path judges at once */
 #endif
 
+#include "abnf.h"
 #include "canon.h"
 
 const char *
@@ -48,12 +49,6 @@ canon_parse(const char *s, size_t len, enum canon_alg *out)
 	return 0;
 }
 
-static bool
-is_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /*
  * Relaxed header canonicalization, RFC 6376 section 3.4.2: lower-case the
  * name, unfold, reduce WSP runs to one SP, drop WSP at the end of the value
@@ -70,7 +65,7 @@ canon_header_relaxed(const char *raw, size_t len, struct buf *out)
 	if (colon == NULL)
 		colon = end;
 	nlen = (size_t)(colon - raw);
-	while (nlen > 0 && is_wsp((unsigned char)raw[nlen - 1]))
+	while (nlen > 0 && abnf_wsp((unsigned char)raw[nlen - 1]))
 		nlen--;
 	if (buf_reserve(out, len + 3) == -1)
 		return;
@@ -86,7 +81,7 @@ canon_header_relaxed(const char *raw, size_t len, struct buf *out)
 		unsigned char c = (unsigned char)*p;
 
 		/* unfolding: CRLF disappears; the WSP after it is a run */
-		if (c == '\r' || c == '\n' || is_wsp(c)) {
+		if (c == '\r' || c == '\n' || abnf_wsp(c)) {
 			if (started)
 				pending_sp = true;
 			continue;
@@ -218,7 +213,7 @@ body_byte(struct canon_body *cb, unsigned char c)
 		cb->saw_cr = true;
 	else if (c == '\n')
 		line_end(cb);
-	else if (cb->alg == CANON_RELAXED && is_wsp(c))
+	else if (cb->alg == CANON_RELAXED && abnf_wsp(c))
 		cb->pending_wsp = true;
 	else
 		content(cb, c);

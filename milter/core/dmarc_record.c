@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "abnf.h"
 #include "dmarc_record.h"
 
 enum tag {
@@ -47,39 +48,15 @@ struct state {
 	bool			 bad_policy;	/* a p=, sp= or np= value invalid */
 };
 
-static bool
-is_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool
-is_alpha(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static bool
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_hex(unsigned char c)
-{
-	return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
-}
-
 /* The view without leading and trailing WSP (dmarc-sep and equals). */
 static struct taglist_view
 trim_wsp(struct taglist_view v)
 {
-	while (v.len > 0 && is_wsp((unsigned char)v.p[0])) {
+	while (v.len > 0 && abnf_wsp((unsigned char)v.p[0])) {
 		v.p++;
 		v.len--;
 	}
-	while (v.len > 0 && is_wsp((unsigned char)v.p[v.len - 1]))
+	while (v.len > 0 && abnf_wsp((unsigned char)v.p[v.len - 1]))
 		v.len--;
 	return v;
 }
@@ -135,9 +112,9 @@ parse_uri(struct taglist_view *uri)
 	if (bang != NULL) {
 		const char *q = bang + 1;
 
-		if (q == end || !is_digit((unsigned char)*q))
+		if (q == end || !abnf_digit((unsigned char)*q))
 			return false;
-		while (q < end && is_digit((unsigned char)*q))
+		while (q < end && abnf_digit((unsigned char)*q))
 			q++;
 		if (q < end && strchr("kmgtKMGT", *q) != NULL)
 			q++;
@@ -145,10 +122,10 @@ parse_uri(struct taglist_view *uri)
 			return false;
 		end = bang;
 	}
-	if (p == end || !is_alpha((unsigned char)*p))
+	if (p == end || !abnf_alpha((unsigned char)*p))
 		return false;
-	while (p < end && (is_alpha((unsigned char)*p) ||
-	    is_digit((unsigned char)*p) || *p == '+' || *p == '-' ||
+	while (p < end && (abnf_alpha((unsigned char)*p) ||
+	    abnf_digit((unsigned char)*p) || *p == '+' || *p == '-' ||
 	    *p == '.'))
 		p++;
 	if (p == end || *p != ':' || p + 1 == end)
@@ -157,13 +134,13 @@ parse_uri(struct taglist_view *uri)
 		unsigned char c = (unsigned char)*p;
 
 		if (c == '%') {
-			if (end - p < 3 || !is_hex((unsigned char)p[1]) ||
-			    !is_hex((unsigned char)p[2]))
+			if (end - p < 3 || !abnf_hexdig((unsigned char)p[1]) ||
+			    !abnf_hexdig((unsigned char)p[2]))
 				return false;
 			p += 2;
 			continue;
 		}
-		if (is_alpha(c) || is_digit(c))
+		if (abnf_alpha(c) || abnf_digit(c))
 			continue;
 		/* unreserved, gen-delims and sub-delims minus "!" and "," */
 		if (strchr("-._~:/?#[]@$&'()*+;=", c) == NULL || c == '\0')
@@ -236,7 +213,7 @@ parse_pct(const struct taglist_view *v)
 	if (v->len == 0 || v->len > 3)
 		return -1;
 	for (i = 0; i < v->len; i++) {
-		if (!is_digit((unsigned char)v->p[i]))
+		if (!abnf_digit((unsigned char)v->p[i]))
 			return -1;
 		n = n * 10 + (v->p[i] - '0');
 	}
@@ -344,18 +321,18 @@ split_tag(struct taglist_view spec, struct taglist_view *name,
 	size_t i = 0, j;
 
 	spec = trim_wsp(spec);
-	while (i < spec.len && is_alpha((unsigned char)spec.p[i]))
+	while (i < spec.len && abnf_alpha((unsigned char)spec.p[i]))
 		i++;
 	if (i == 0)
 		return false;
 	name->p = spec.p;
 	name->len = i;
-	while (i < spec.len && is_wsp((unsigned char)spec.p[i]))
+	while (i < spec.len && abnf_wsp((unsigned char)spec.p[i]))
 		i++;
 	if (i == spec.len || spec.p[i] != '=')
 		return false;
 	i++;
-	while (i < spec.len && is_wsp((unsigned char)spec.p[i]))
+	while (i < spec.len && abnf_wsp((unsigned char)spec.p[i]))
 		i++;
 	if (i == spec.len)
 		return false;		/* 1*dmarc-value */

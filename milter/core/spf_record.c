@@ -12,24 +12,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "abnf.h"
 #include "err.h"
 #include "spf_macro.h"
 #include "spf_record.h"
 
 /* ip6-network is at most 45 bytes (RFC 4291 2.2 with an IPv4 tail). */
 #define IP6_TEXT_MAX	45
-
-static bool
-is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
 
 static bool
 view_is(const char *p, size_t len, const char *word)
@@ -59,11 +48,11 @@ parse_toplabel(const char *p, size_t len)
 	if (len == 0)
 		return false;
 	for (i = 0; i < len; i++) {
-		if (is_alpha(p[i]))
+		if (abnf_alpha(p[i]))
 			alpha = true;
 		else if (p[i] == '-')
 			dash = true;
-		else if (!is_digit(p[i]))
+		else if (!abnf_digit(p[i]))
 			return false;
 	}
 	if (dash)
@@ -115,7 +104,7 @@ parse_cidr_length(const char *p, size_t len, unsigned max, unsigned *out)
 	if (len == 0 || len > 3 || (p[0] == '0' && len > 1))
 		return false;
 	for (i = 0; i < len; i++) {
-		if (!is_digit(p[i]))
+		if (!abnf_digit(p[i]))
 			return false;
 		v = v * 10 + (unsigned)(p[i] - '0');
 	}
@@ -145,7 +134,7 @@ parse_ip4_network(const char *p, size_t len, unsigned char out[4])
 				return false;
 			start = ++i;
 		}
-		while (i < len && is_digit(p[i]) && i - start < 3)
+		while (i < len && abnf_digit(p[i]) && i - start < 3)
 			v = v * 10 + (unsigned)(p[i++] - '0');
 		if (i == start || v > 255 || (p[start] == '0' && i - start > 1))
 			return false;
@@ -164,7 +153,7 @@ parse_ip6_network(const char *p, size_t len, unsigned char out[16])
 	if (len == 0 || len > IP6_TEXT_MAX)
 		return false;
 	for (i = 0; i < len; i++)
-		if (!is_digit(p[i]) && !(p[i] >= 'a' && p[i] <= 'f') &&
+		if (!abnf_digit(p[i]) && !(p[i] >= 'a' && p[i] <= 'f') &&
 		    !(p[i] >= 'A' && p[i] <= 'F') && p[i] != ':' &&
 		    p[i] != '.')
 			return false;
@@ -186,13 +175,13 @@ parse_dual_cidr_length(const char *p, size_t *len, struct spf_mech *m)
 
 	m->cidr4 = 32;
 	m->cidr6 = 128;
-	for (d = n; d > 0 && is_digit(p[d - 1]); d--)
+	for (d = n; d > 0 && abnf_digit(p[d - 1]); d--)
 		;
 	if (d < n && d >= 2 && p[d - 1] == '/' && p[d - 2] == '/') {
 		if (!parse_cidr_length(p + d, n - d, 128, &m->cidr6))
 			return "bad ip6-cidr-length";
 		n = d - 2;
-		for (d = n; d > 0 && is_digit(p[d - 1]); d--)
+		for (d = n; d > 0 && abnf_digit(p[d - 1]); d--)
 			;
 	}
 	if (d < n && d >= 1 && p[d - 1] == '/') {
@@ -215,7 +204,7 @@ parse_mechanism(const char *p, size_t len, struct spf_mech *m)
 	size_t nl = 0, rl;
 	const char *rest, *why, *slash;
 
-	while (nl < len && (is_alpha(p[nl]) || is_digit(p[nl])))
+	while (nl < len && (abnf_alpha(p[nl]) || abnf_digit(p[nl])))
 		nl++;
 	rest = p + nl;
 	rl = len - nl;
@@ -312,14 +301,14 @@ term_is_modifier(const char *p, size_t len, size_t *eq)
 {
 	size_t i;
 
-	if (len == 0 || !is_alpha(p[0]))
+	if (len == 0 || !abnf_alpha(p[0]))
 		return false;
 	for (i = 1; i < len; i++) {
 		if (p[i] == '=') {
 			*eq = i;
 			return true;
 		}
-		if (!is_alpha(p[i]) && !is_digit(p[i]) && p[i] != '-' &&
+		if (!abnf_alpha(p[i]) && !abnf_digit(p[i]) && p[i] != '-' &&
 		    p[i] != '_' && p[i] != '.')
 			return false;
 	}

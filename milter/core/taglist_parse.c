@@ -21,6 +21,7 @@
 
 #include <openssl/evp.h>
 
+#include "abnf.h"
 #include "taglist_parse.h"
 
 struct cur {
@@ -29,21 +30,9 @@ struct cur {
 };
 
 static bool
-is_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool
-is_alpha(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static bool
 is_alnumpunc(unsigned char c)
 {
-	return is_alpha(c) || (c >= '0' && c <= '9') || c == '_';
+	return abnf_alpha(c) || (c >= '0' && c <= '9') || c == '_';
 }
 
 static bool
@@ -59,14 +48,14 @@ cur_fws(struct cur *c)
 	if (c->err != NULL)
 		return;
 	while (c->p < c->end) {
-		if (is_wsp((unsigned char)*c->p)) {
+		if (abnf_wsp((unsigned char)*c->p)) {
 			c->p++;
 			continue;
 		}
 		if (*c->p != '\r')
 			return;
 		if (c->end - c->p < 3 || c->p[1] != '\n' ||
-		    !is_wsp((unsigned char)c->p[2])) {
+		    !abnf_wsp((unsigned char)c->p[2])) {
 			c->err = "line break not followed by white space";
 			return;
 		}
@@ -80,7 +69,7 @@ cur_tag_name(struct cur *c, struct taglist_view *name)
 {
 	if (c->err != NULL)
 		return;
-	if (c->p == c->end || !is_alpha((unsigned char)*c->p)) {
+	if (c->p == c->end || !abnf_alpha((unsigned char)*c->p)) {
 		c->err = c->p < c->end && *c->p == ';' ? "empty tag-spec" :
 		    "tag name does not start with a letter";
 		return;
@@ -117,7 +106,7 @@ cur_tag_value(struct cur *c, struct taglist_view *value)
 
 		if (is_valchar(ch)) {
 			last = ++c->p;
-		} else if (is_wsp(ch) || ch == '\r') {
+		} else if (abnf_wsp(ch) || ch == '\r') {
 			cur_fws(c);
 		} else
 			break;
@@ -203,7 +192,7 @@ taglist_view_caseeq(const struct taglist_view *v, const char *s)
 static bool
 is_fws_byte(unsigned char c)
 {
-	return is_wsp(c) || c == '\r' || c == '\n';
+	return abnf_wsp(c) || c == '\r' || c == '\n';
 }
 
 struct taglist_view
