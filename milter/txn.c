@@ -933,18 +933,6 @@ count(struct txn *t)
 		metrics_dmarc(t->dmarc_v.result);
 }
 
-static uint64_t
-usec_since(const struct timespec *t0)
-{
-	struct timespec now;
-	int64_t us;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	us = (int64_t)(now.tv_sec - t0->tv_sec) * 1000000 +
-	    (now.tv_nsec - t0->tv_nsec) / 1000;
-	return us > 0 ? (uint64_t)us : 0;
-}
-
 static void
 tempfail(struct txn_outcome *out)
 {
@@ -1024,7 +1012,7 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 	log_line(t, out);
 	out->log_line = buf_str(&t->log);
 	count(t);
-	metrics_eom_usec(usec_since(&t0));
+	metrics_eom_usec(dns_usec_since(&t0));
 	return t->failed ? -1 : 0;
 }
 

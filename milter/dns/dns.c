@@ -232,3 +232,15 @@ dns_lookup(struct dns_resolver *r, const char *name, enum dns_type type,
 		return -1;
 	return dns_wait(r, q, &deadline, out, e);
 }
+
+uint64_t
+dns_usec_since(const struct timespec *t0)
+{
+	struct timespec now;
+	int64_t us;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	us = (int64_t)(now.tv_sec - t0->tv_sec) * 1000000 +
+	    (now.tv_nsec - t0->tv_nsec) / 1000;
+	return us > 0 ? (uint64_t)us : 0;
+}

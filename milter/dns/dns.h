@@ -225,4 +225,10 @@ struct dns_backend {
 struct dns_resolver *dns_resolver_new(const struct dns_backend *be,
 	    void *ctx, struct err *e);
 
+/*
+ * Microseconds since t0 on CLOCK_MONOTONIC, 0 if the clock went back: how
+ * dns_result.usec is measured, and other latencies beside it.
+ */
+uint64_t dns_usec_since(const struct timespec *t0);
+
 #endif

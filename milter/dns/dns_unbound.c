@@ -300,19 +300,6 @@ dns_unbound_answer(enum dns_type type, int err, const struct ub_result *res,
 	return 0;
 }
 
-/* Microseconds since t0 on CLOCK_MONOTONIC (dns_result.usec). */
-static uint64_t
-usec_since(const struct timespec *t0)
-{
-	struct timespec now;
-	int64_t us;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	us = (int64_t)(now.tv_sec - t0->tv_sec) * 1000000 +
-	    (now.tv_nsec - t0->tv_nsec) / 1000;
-	return us > 0 ? (uint64_t)us : 0;
-}
-
 static void
 ubq_free(struct ubq *q)
 {
@@ -336,7 +323,7 @@ ubq_done(void *arg, int err, struct ub_result *res)
 	/* parse before taking the lock: q->type does not change */
 	dns_result_init(&out);
 	nomem = dns_unbound_answer(q->type, err, res, &out) == -1;
-	out.usec = usec_since(&q->started);
+	out.usec = dns_usec_since(&q->started);
 	ub_resolve_free(res);
 	if (nomem)
 		dns_result_free(&out);
@@ -519,7 +506,7 @@ ubr_wait(void *ctx, void *bq, const struct timespec *deadline,
 	} else {
 		ubq_abandon(r, q);
 		out->status = DNS_TIMEOUT;
-		out->usec = usec_since(&q->started);
+		out->usec = dns_usec_since(&q->started);
 	}
 	last = --q->refs == 0;
 	pthread_mutex_unlock(&r->lock);
