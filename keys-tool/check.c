@@ -99,15 +99,6 @@ check_lookup(struct check *c, const char *name, enum dns_type t,
 }
 
 static int
-usage_err(const char *fmt, const char *a)
-{
-	fprintf(stderr, "inkan-keys check: ");
-	fprintf(stderr, fmt, a);
-	fputc('\n', stderr);
-	return 2;
-}
-
-static int
 parse(int argc, char **argv, struct check_opts *o)
 {
 	static const struct option lo[] = {
@@ -137,23 +128,22 @@ parse(int argc, char **argv, struct check_opts *o)
 		}
 	}
 	if (optind != argc)
-		return usage_err("unexpected argument '%s'", argv[optind]);
+		return keys_fail("check", "unexpected argument '%s'",
+		    argv[optind]);
 	if (o->domain == NULL)
-		return usage_err("needs --domain%s", "");
-	if (!addr_domain_valid(o->domain, strlen(o->domain)) ||
-	    strchr(o->domain, '.') == NULL ||
-	    o->domain[strlen(o->domain) - 1] == '.')
-		return usage_err("'%s' is not a valid domain name", o->domain);
+		return keys_fail("check", "needs --domain");
+	if (!keys_domain_ok(o->domain))
+		return keys_fail("check", "'%s' is not a valid domain name",
+		    o->domain);
 	if (o->config != NULL && o->dir != NULL)
-		return usage_err("give --config or --dir, not both%s", "");
-	if (o->selector != NULL && (!addr_domain_valid(o->selector,
-	    strlen(o->selector)) || o->selector[strlen(o->selector) - 1] ==
-	    '.'))
-		return usage_err("'%s' is not a valid selector", o->selector);
+		return keys_fail("check", "give --config or --dir, not both");
+	if (o->selector != NULL && !keys_selector_ok(o->selector))
+		return keys_fail("check", "'%s' is not a valid selector",
+		    o->selector);
 	if (o->ip != NULL && inet_pton(AF_INET, o->ip, bin) != 1 &&
 	    inet_pton(AF_INET6, o->ip, bin) != 1)
-		return usage_err("--ip wants an IPv4 or IPv6 address, not "
-		    "'%s'", o->ip);
+		return keys_fail("check", "--ip wants an IPv4 or IPv6 "
+		    "address, not '%s'", o->ip);
 	return 0;
 }
 

@@ -25,15 +25,6 @@
 #include "dkim_key.h"
 #include "keys.h"
 
-static int
-fail(const char *fmt, const char *a, const char *b)
-{
-	fprintf(stderr, "inkan-keys: ");
-	fprintf(stderr, fmt, a, b);
-	fputc('\n', stderr);
-	return 2;
-}
-
 int
 keys_gen_parse(int argc, char **argv, const char *cmd, bool allow_force,
     struct keys_gen *o)
@@ -63,50 +54,50 @@ keys_gen_parse(int argc, char **argv, const char *cmd, bool allow_force,
 		case 't': o->type = optarg; break;
 		case 'f':
 			if (!allow_force)
-				return fail("%s has no --force%s", cmd, "");
+				return keys_fail(cmd, "has no --force option");
 			o->force = true;
 			break;
 		case 'F': o->format = optarg; break;
 		case 'b':
 			o->bits = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0')
-				return fail("--bits wants a number, not '%s'%s",
-				    optarg, "");
+				return keys_fail(cmd, "--bits wants a number, "
+				    "not '%s'", optarg);
 			break;
 		default:
 			return 2;
 		}
 	}
 	if (optind != argc)
-		return fail("unexpected argument '%s'%s", argv[optind], "");
+		return keys_fail(cmd, "unexpected argument '%s'", argv[optind]);
 	if (o->domain == NULL || o->selector == NULL || o->dir == NULL)
-		return fail("%s needs --domain, --selector and --dir%s", cmd,
-		    "");
-	if (!addr_domain_valid(o->domain, strlen(o->domain)) ||
-	    strchr(o->domain, '.') == NULL)
-		return fail("'%s' is not a valid domain name%s", o->domain, "");
-	if (!addr_domain_valid(o->selector, strlen(o->selector)) ||
-	    o->selector[strlen(o->selector) - 1] == '.')
-		return fail("'%s' is not a valid selector (letters, digits, "
-		    "hyphens, dots)%s", o->selector, "");
+		return keys_fail(cmd, "needs --domain, --selector and --dir");
+	if (!keys_domain_ok(o->domain))
+		return keys_fail(cmd, "'%s' is not a valid domain name",
+		    o->domain);
+	if (!keys_selector_ok(o->selector))
+		return keys_fail(cmd, "'%s' is not a valid selector (letters, "
+		    "digits, hyphens, dots)", o->selector);
 	if (strcmp(o->type, "rsa") != 0 && strcmp(o->type, "ed25519") != 0)
-		return fail("--type is rsa or ed25519, not '%s'%s", o->type, "");
+		return keys_fail(cmd, "--type is rsa or ed25519, not '%s'",
+		    o->type);
 	if (strcmp(o->format, "zone") != 0 && strcmp(o->format, "value") != 0)
-		return fail("--format is zone or value, not '%s'%s", o->format,
-		    "");
+		return keys_fail(cmd, "--format is zone or value, not '%s'",
+		    o->format);
 	if (strcmp(o->type, "ed25519") == 0 && o->bits != 0)
-		return fail("--bits does not apply to %s keys%s", o->type, "");
+		return keys_fail(cmd, "--bits does not apply to %s keys",
+		    o->type);
 	if (strcmp(o->type, "rsa") == 0) {
 		if (o->bits == 0)
 			o->bits = DKIM_RSA_DEFAULT_BITS;
 		if (o->bits < DKIM_RSA_MIN_BITS)
-			return fail("refusing RSA keys under 1024 bits: receivers "
-			    "treat their signatures as if absent (RFC 8301)%s%s",
-			    "", "");
+			return keys_fail(cmd, "refusing RSA keys under 1024 "
+			    "bits: receivers treat their signatures as if "
+			    "absent (RFC 8301)");
 		if (o->bits > DKIM_RSA_MAX_SIGN_BITS)
-			return fail("RSA keys over 4096 bits are not supported: "
-			    "many receivers and DNS providers cannot handle "
-			    "them%s%s", "", "");
+			return keys_fail(cmd, "RSA keys over 4096 bits are "
+			    "not supported: many receivers and DNS providers "
+			    "cannot handle them");
 	}
 	return 0;
 }
@@ -164,15 +155,18 @@ keys_gen_make(const struct keys_gen *o, const char *path, struct buf *record)
 	int rc;
 
 	if (mkdir(o->dir, 0700) == -1 && errno != EEXIST)
-		return fail("cannot create %s: %s", o->dir, strerror(errno));
+		return keys_fail(NULL, "cannot create %s: %s", o->dir,
+		    strerror(errno));
 	snprintf(dir, sizeof(dir), "%s/%s", o->dir, o->domain);
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return fail("cannot create %s: %s", dir, strerror(errno));
+		return keys_fail(NULL, "cannot create %s: %s", dir,
+		    strerror(errno));
 	if ((k = make_key(o)) == NULL)
-		return fail("key generation failed%s%s", "", "");
+		return keys_fail(NULL, "key generation failed");
 	if (store_key(k, path, o->force) == -1) {
 		EVP_PKEY_free(k);
-		return fail("cannot write %s: %s", path, strerror(errno));
+		return keys_fail(NULL, "cannot write %s: %s", path,
+		    strerror(errno));
 	}
 	if (strcmp(o->format, "value") == 0)
 		rc = dkim_key_record(k, record, &e);
@@ -181,7 +175,7 @@ keys_gen_make(const struct keys_gen *o, const char *path, struct buf *record)
 		    &e);
 	EVP_PKEY_free(k);
 	if (rc == -1)
-		return fail("%s%s", e.msg, "");
+		return keys_fail(NULL, "%s", e.msg);
 	return 0;
 }
 
@@ -198,8 +192,8 @@ keys_generate(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/%s/%s.private", o.dir, o.domain,
 	    o.selector);
 	if (!o.force && access(path, F_OK) == 0)
-		return fail("%s exists; use --force to replace it (the "
-		    "published record must then change too)%s", path, "");
+		return keys_fail(NULL, "%s exists; use --force to replace it "
+		    "(the published record must then change too)", path);
 	if ((rc = keys_gen_make(&o, path, &out)) == 0) {
 		printf("%s\n", buf_str(&out));
 		fprintf(stderr, "inkan-keys: wrote %s (mode 0600); publish "

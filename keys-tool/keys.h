@@ -19,6 +19,17 @@ int	 keys_check(int argc, char **argv);
 int	 keys_rotate(int argc, char **argv);
 
 /*
+ * args.c, shared by the subcommands: print "inkan-keys CMD: " (or
+ * "inkan-keys: " when cmd is NULL) and the message to stderr, return 2;
+ * and the checks of a --domain (valid, with a dot, no trailing dot) and a
+ * --selector (valid, no trailing dot).
+ */
+int	 keys_fail(const char *cmd, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+bool	 keys_domain_ok(const char *domain);
+bool	 keys_selector_ok(const char *selector);
+
+/*
  * generate.c, shared with rotate.c: the options of a new key, parsed the
  * same way for both commands ("generate" or "rotate" in messages; --force
  * only where allow_force), and the making of it: key pair, private key

@@ -45,15 +45,6 @@ struct rec {
 	bool		 pending;	/* DKIM: a key `rotate` left pending */
 };
 
-static int
-usage_err(const char *fmt, const char *a)
-{
-	fprintf(stderr, "inkan-keys records: ");
-	fprintf(stderr, fmt, a);
-	fputc('\n', stderr);
-	return 2;
-}
-
 static bool
 policy_ok(const char *p)
 {
@@ -130,13 +121,14 @@ parse(int argc, char **argv, struct rec_opts *o)
 		case 'P': o->pct = optarg; break;
 		case 'i':
 			if (o->nip == REC_MAX_LIST)
-				return usage_err("too many --spf-ip%s", "");
+				return keys_fail("records",
+				    "too many --spf-ip");
 			o->ip[o->nip++] = optarg;
 			break;
 		case 'I':
 			if (o->ninc == REC_MAX_LIST)
-				return usage_err("too many --spf-include%s",
-				    "");
+				return keys_fail("records",
+				    "too many --spf-include");
 			o->inc[o->ninc++] = optarg;
 			break;
 		default:
@@ -144,46 +136,47 @@ parse(int argc, char **argv, struct rec_opts *o)
 		}
 	}
 	if (optind != argc)
-		return usage_err("unexpected argument '%s'", argv[optind]);
+		return keys_fail("records", "unexpected argument '%s'",
+		    argv[optind]);
 	if (o->domain == NULL)
-		return usage_err("needs --domain%s", "");
-	if (!addr_domain_valid(o->domain, strlen(o->domain)) ||
-	    strchr(o->domain, '.') == NULL)
-		return usage_err("'%s' is not a valid domain name", o->domain);
+		return keys_fail("records", "needs --domain");
+	if (!keys_domain_ok(o->domain))
+		return keys_fail("records", "'%s' is not a valid domain name",
+		    o->domain);
 	if (o->config == NULL && o->dir == NULL)
-		return usage_err("needs --config FILE or --dir DIR to find "
-		    "the DKIM keys%s", "");
+		return keys_fail("records", "needs --config FILE or --dir "
+		    "DIR to find the DKIM keys");
 	if (o->config != NULL && o->dir != NULL)
-		return usage_err("give --config or --dir, not both%s", "");
+		return keys_fail("records", "give --config or --dir, not both");
 	if (strcmp(o->format, "zone") != 0 && strcmp(o->format, "value") != 0 &&
 	    strcmp(o->format, "json") != 0)
-		return usage_err("--format is zone, value or json, not '%s'",
-		    o->format);
+		return keys_fail("records", "--format is zone, value or json, "
+		    "not '%s'", o->format);
 	if (!policy_ok(o->policy))
-		return usage_err("--policy is none, quarantine or reject, not "
-		    "'%s'", o->policy);
+		return keys_fail("records", "--policy is none, quarantine or "
+		    "reject, not '%s'", o->policy);
 	if (o->sp != NULL && !policy_ok(o->sp))
-		return usage_err("--subdomain-policy is none, quarantine or "
-		    "reject, not '%s'", o->sp);
+		return keys_fail("records", "--subdomain-policy is none, "
+		    "quarantine or reject, not '%s'", o->sp);
 	if (o->rua != NULL && (strncasecmp(o->rua, "mailto:", 7) != 0 ||
 	    strchr(o->rua, '@') == NULL || strpbrk(o->rua, " ;\"") != NULL))
-		return usage_err("--rua wants mailto:address, not '%s'",
-		    o->rua);
+		return keys_fail("records", "--rua wants mailto:address, not "
+		    "'%s'", o->rua);
 	if (o->pct != NULL) {
 		n = strtol(o->pct, &end, 10);
 		if (*o->pct == '\0' || *end != '\0' || n < 0 || n > 100)
-			return usage_err("--pct is a number from 0 to 100, not "
-			    "'%s'", o->pct);
+			return keys_fail("records", "--pct is a number from 0 "
+			    "to 100, not '%s'", o->pct);
 	}
 	for (i = 0; i < o->nip; i++)
 		if (!ip_term_ok(o->ip[i], &v6))
-			return usage_err("--spf-ip wants an IPv4 or IPv6 "
-			    "address or network, not '%s'", o->ip[i]);
+			return keys_fail("records", "--spf-ip wants an IPv4 "
+			    "or IPv6 address or network, not '%s'", o->ip[i]);
 	for (i = 0; i < o->ninc; i++)
 		if (!addr_domain_valid(o->inc[i], strlen(o->inc[i])) ||
 		    strchr(o->inc[i], '.') == NULL)
-			return usage_err("--spf-include wants a domain name, "
-			    "not '%s'", o->inc[i]);
+			return keys_fail("records", "--spf-include wants a "
+			    "domain name, not '%s'", o->inc[i]);
 	return 0;
 }
 

@@ -19,15 +19,6 @@
 #include "dkim_key.h"
 #include "keys.h"
 
-static int
-fail(const char *fmt, const char *a, const char *b)
-{
-	fprintf(stderr, "inkan-keys rotate: ");
-	fprintf(stderr, fmt, a, b);
-	fputc('\n', stderr);
-	return 2;
-}
-
 /* The active keys of the type of the new one: what the rotation retires. */
 static size_t
 old_keys(const struct keyset *ks, const char *type, size_t *old)
@@ -140,21 +131,22 @@ keys_rotate(int argc, char **argv)
 	snprintf(pending, sizeof(pending), "%s/%s/%s" KEYSET_PENDING, o.dir,
 	    o.domain, o.selector);
 	if (ks.n == 0) {
-		fail("%s holds no key that inkan signs with, so there is "
-		    "nothing to rotate; make the first key with `inkan-keys "
-		    "generate --domain %s ...`", ks.domdir, o.domain);
+		keys_fail("rotate", "%s holds no key that inkan signs with, "
+		    "so there is nothing to rotate; make the first key with "
+		    "`inkan-keys generate --domain %s ...`", ks.domdir,
+		    o.domain);
 		goto out;
 	}
 	if (access(active, F_OK) == 0 || access(pending, F_OK) == 0) {
-		fail("%s exists: choose a new selector (never reuse one: "
-		    "receivers may still hold its old record)%s",
-		    access(active, F_OK) == 0 ? active : pending, "");
+		keys_fail("rotate", "%s exists: choose a new selector (never "
+		    "reuse one: receivers may still hold its old record)",
+		    access(active, F_OK) == 0 ? active : pending);
 		goto out;
 	}
 	for (i = 0; i < ks.npending; i++) {
-		fail("a rotation is already in progress: %s; activate it "
-		    "(`inkan-keys check` says how) or delete it first%s",
-		    ks.pending[i].path, "");
+		keys_fail("rotate", "a rotation is already in progress: %s; "
+		    "activate it (`inkan-keys check` says how) or delete it "
+		    "first", ks.pending[i].path);
 		goto out;
 	}
 	if ((rc = keys_gen_make(&o, pending, &rec)) != 0)

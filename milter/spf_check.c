@@ -201,18 +201,10 @@ kv(struct buf *out, const char *key, const char *v)
 		    *p) != NULL))
 			atom = false;
 	buf_printf(out, "\r\n\t%s=", key);
-	if (atom) {
+	if (atom)
 		buf_adds(out, v);
-	} else {
-		buf_addc(out, '"');
-		for (p = v; *p != '\0'; p++) {
-			if (*p == '"' || *p == '\\')
-				buf_addc(out, '\\');
-			if ((unsigned char)*p >= 32 && (unsigned char)*p < 127)
-				buf_addc(out, *p);
-		}
-		buf_addc(out, '"');
-	}
+	else
+		buf_add_quoted(out, v);
 	buf_addc(out, ';');
 }
 

@@ -34,14 +34,7 @@ add_value(struct buf *out, const char *v)
 		buf_adds(out, v);
 		return;
 	}
-	buf_addc(out, '"');
-	for (p = v; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_addc(out, '\\');
-		if ((unsigned char)*p >= 32 && (unsigned char)*p < 127)
-			buf_addc(out, *p);
-	}
-	buf_addc(out, '"');
+	buf_add_quoted(out, v);
 }
 
 void

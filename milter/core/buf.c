@@ -102,6 +102,21 @@ buf_adds(struct buf *b, const char *s)
 }
 
 void
+buf_add_quoted(struct buf *b, const char *s)
+{
+	const char *p;
+
+	buf_addc(b, '"');
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_addc(b, '\\');
+		if ((unsigned char)*p >= 32 && (unsigned char)*p < 127)
+			buf_addc(b, *p);
+	}
+	buf_addc(b, '"');
+}
+
+void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -36,6 +36,12 @@ void	 buf_addc(struct buf *, char);
 void	 buf_adds(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * s as an RFC 5322 3.2.4 quoted-string (the RFC 2045 quoted-string of
+ * Authentication-Results is the same): in DQUOTEs, '"' and '\\' escaped,
+ * control and non-ASCII bytes dropped so the field stays printable ASCII.
+ */
+void	 buf_add_quoted(struct buf *, const char *s);
 /* Keep the first len bytes (nothing happens if there are fewer). */
 void	 buf_truncate(struct buf *, size_t len);
 /* The contents as a C string ("" for an empty or failed buffer). */

@@ -9,6 +9,7 @@
 #   it_init NAME                  # $tmp made, cleanup trap set
 #   it_milter_start MILTER CONF   # -f -c CONF, log in $tmp/milter.log; sets milter_pid
 #   ok TEXT / bad TEXT / check WANT-EXIT TEXT COMMAND...
+#   it_dkimpy_sign IN OUT         # OUT = IN signed by dkimpy, d=example.com s=rsa
 #   it_finish                     # prints the summary; exit status 1 on failures
 #
 # INKAN_VALGRIND=1 in the environment runs the milter under valgrind memcheck
@@ -66,6 +67,22 @@ it_milter_start() {	# it_milter_start MILTER CONF
 	for _ in $(seq $((50 * it_slow))); do grep -q listening "$tmp/milter.log" && break; sleep 0.1; done
 	grep -q listening "$tmp/milter.log" ||
 	    { cat "$tmp/milter.log"; echo "FAIL: milter did not start"; exit 1; }
+}
+
+# A message signed by dkimpy (another implementation, so a pass proves
+# interoperation) with the test key that tests/data/evaluate/zone publishes
+# as rsa._domainkey.example.com.
+it_dkimpy_sign() {	# it_dkimpy_sign IN OUT
+	local key="$_IT_DIR/../data/keys/example.com/rsa.private"
+	openssl pkey -in "$key" -traditional >"$tmp/dkimpy-key.pem" 2>/dev/null ||
+	    openssl rsa -in "$key" -traditional -out "$tmp/dkimpy-key.pem" 2>/dev/null
+	/usr/bin/python3 - "$tmp/dkimpy-key.pem" "$1" "$2" <<'PY'
+import sys, dkim
+key = open(sys.argv[1], 'rb').read()
+msg = open(sys.argv[2], 'rb').read()
+sig = dkim.sign(msg, b'rsa', b'example.com', key, include_headers=[b'from', b'to', b'subject', b'date', b'message-id'])
+open(sys.argv[3], 'wb').write(sig + msg)
+PY
 }
 
 # Stop the milter under memcheck (SIGTERM; the test may have done so) and

@@ -50,15 +50,7 @@ sm_start "$port" "$tmp/sm" || { echo "FAIL: Sendmail did not start"; exit 1; }
 
 # Signed by dkimpy with the test key published in the zone; forged and
 # foreign Authentication-Results fields above the signature.
-openssl pkey -in "$data/keys/example.com/rsa.private" -traditional >"$tmp/rsa.pem" 2>/dev/null ||
-    openssl rsa -in "$data/keys/example.com/rsa.private" -traditional -out "$tmp/rsa.pem" 2>/dev/null
-/usr/bin/python3 - "$tmp/rsa.pem" "$data/evaluate/plain.eml" "$tmp/signed.eml" <<'PY'
-import sys, dkim
-key = open(sys.argv[1], 'rb').read()
-msg = open(sys.argv[2], 'rb').read()
-sig = dkim.sign(msg, b'rsa', b'example.com', key, include_headers=[b'from', b'to', b'subject', b'date', b'message-id'])
-open(sys.argv[3], 'wb').write(sig + msg)
-PY
+it_dkimpy_sign "$data/evaluate/plain.eml" "$tmp/signed.eml"
 {
 	printf 'Authentication-Results: mx.test.example; dkim=pass header.d=bank.example\r\n'
 	printf 'Authentication-Results: other.example; spf=pass smtp.mailfrom=example.com\r\n'

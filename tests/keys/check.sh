@@ -168,6 +168,26 @@ run usage-zone 2 check --domain example.com --dns-zone "$TMP/missing.zone"
 run usage-records 2 records --domain example.com
 run usage-policy 2 records --domain example.com --dir "$TMP/keys" \
     --policy block
+has usage-policy "inkan-keys records: --policy is none, quarantine or reject, not 'block'"
+# every subcommand refuses the same names with the same words: no trailing
+# dot (it would print "_dmarc.example.com.." in zone form), at least one dot
+for cmd in records check generate rotate; do
+	case $cmd in
+	generate|rotate) sel="--selector s9" ;;
+	*) sel= ;;
+	esac
+	for d in example.com. localhost; do
+		# shellcheck disable=SC2086
+		run "$cmd-domain-$d" 2 "$cmd" --domain "$d" $sel --dir "$TMP/keys"
+		has "$cmd-domain-$d" "inkan-keys $cmd: '$d' is not a valid domain name"
+	done
+done
+run generate-selector-dot 2 generate --domain example.com --selector s9. \
+    --dir "$TMP/keys"
+has generate-selector-dot "inkan-keys generate: 's9.' is not a valid selector"
+run check-selector-dot 2 check --domain example.com --selector s9. \
+    --dir "$TMP/keys"
+has check-selector-dot "inkan-keys check: 's9.' is not a valid selector"
 
 # records: the DKIM record is that of the key, as the zone file has it
 run records 0 records --domain example.com --dir "$TMP/keys" --format value
@@ -274,6 +294,7 @@ has rotate-nokey "nothing to rotate"
 run rotate-usage 2 rotate --domain example.com --selector s9
 run rotate-force 2 rotate --domain example.com --selector s9 --dir \
     "$TMP/rot" --force
+has rotate-force "inkan-keys rotate: has no --force option"
 run rotate-ed25519 0 rotate --domain example.com --selector e1 --dir \
     "$TMP/keys" --type ed25519
 has rotate-ed25519 "new selector e1 (ed25519)"

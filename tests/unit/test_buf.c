@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * test_buf.c - unit tests for buf.c: growth, the NUL terminator, sticky
- * failure on size overflow, and moving storage out.
+ * failure on size overflow, moving storage out, and quoted strings.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -125,12 +125,40 @@ test_overflow(void **state)
 	buf_free(&b);
 }
 
+static void
+test_quoted(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	print_message("case: plain text is wrapped in DQUOTEs\n");
+	buf_add_quoted(&b, "body hash did not verify");
+	assert_string_equal(buf_str(&b), "\"body hash did not verify\"");
+
+	print_message("case: DQUOTE and backslash become quoted-pairs\n");
+	buf_reset(&b);
+	buf_add_quoted(&b, "a\"b\\c");
+	assert_string_equal(buf_str(&b), "\"a\\\"b\\\\c\"");
+
+	print_message("case: CR, LF, TAB, DEL and 8-bit bytes are dropped\n");
+	buf_reset(&b);
+	buf_add_quoted(&b, "x\r\n\ty\x7f\xc3\xa9z");
+	assert_string_equal(buf_str(&b), "\"xyz\"");
+
+	print_message("case: the empty string is \"\"\n");
+	buf_reset(&b);
+	buf_add_quoted(&b, "");
+	assert_string_equal(buf_str(&b), "\"\"");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_overflow),
+		cmocka_unit_test(test_quoted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
