@@ -18,6 +18,7 @@
 #include <libpsl.h>
 
 #include "config.h"
+#include "hdr.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "report_db.h"
@@ -139,56 +140,6 @@ static const struct cfg_key cfg_keys[] = {
 
 #define NKEYS	(sizeof(cfg_keys) / sizeof(cfg_keys[0]))
 
-static void
-strlist_free(struct strlist *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-/* Split on commas and white space. */
-static int
-split_list(const char *v, struct strlist *out)
-{
-	const char *p = v;
-
-	strlist_free(out);
-	while (*p != '\0') {
-		size_t len;
-		char **nv;
-
-		p += strspn(p, ", \t");
-		if (*p == '\0')
-			break;
-		len = strcspn(p, ", \t");
-		if ((nv = reallocarray(out->v, out->n + 1, sizeof(*nv))) == NULL)
-			return -1;
-		out->v = nv;
-		if ((out->v[out->n] = strndup(p, len)) == NULL)
-			return -1;
-		out->n++;
-		p += len;
-	}
-	return 0;
-}
-
-static bool
-header_name_valid(const char *s)
-{
-	/* RFC 5322 3.6.8: printable ASCII except colon */
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (*s < 33 || *s > 126 || *s == ':')
-			return false;
-	return true;
-}
-
 /* Set one key from its text; NULL, or the problem in words. */
 static const char *
 set_value(struct config *c, const struct cfg_key *k, const char *v,
@@ -235,12 +186,13 @@ set_value(struct config *c, const struct cfg_key *k, const char *v,
 	case CFG_LIST: {
 		struct strlist *l = field;
 
-		if (split_list(v, l) == -1)
+		strlist_free(l);
+		if (strlist_split(l, v, ", \t") == -1)
 			return "out of memory";
 		if (k->offset == OFF(sign_headers) ||
 		    k->offset == OFF(oversign_headers))
 			for (i = 0; i < l->n; i++)
-				if (!header_name_valid(l->v[i])) {
+				if (!hdr_name_valid(l->v[i])) {
 					snprintf(why, whylen, "'%s' is not a "
 					    "header field name", l->v[i]);
 					return why;
@@ -249,12 +201,12 @@ set_value(struct config *c, const struct cfg_key *k, const char *v,
 	}
 	case CFG_CIDRS: {
 		struct cidr_list *cl = field;
-		struct strlist parts = { NULL, 0 };
+		struct strlist parts = STRLIST_INIT;
 		struct err e;
 		struct cidr one;
 
 		cidr_list_free(cl);
-		if (split_list(v, &parts) == -1)
+		if (strlist_split(&parts, v, ", \t") == -1)
 			return "out of memory";
 		for (i = 0; i < parts.n; i++) {
 			if (cidr_parse(parts.v[i], &one, &e) == -1) {

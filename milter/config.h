@@ -21,14 +21,10 @@
 #include "cidr.h"
 #include "dns.h"
 #include "keystore.h"
+#include "strlist.h"
 
 struct psl_ctx_st;
 struct report_db;
-
-struct strlist {
-	char	**v;
-	size_t	 n;
-};
 
 struct config {
 	int		 refcnt;

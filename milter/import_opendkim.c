@@ -55,74 +55,6 @@ imp_strdup(struct imp *im, const char *s)
 	return d;
 }
 
-void
-imp_list_free(struct list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-int
-imp_list_add(struct list *l, const char *s, size_t len)
-{
-	char **nv;
-
-	if ((nv = reallocarray(l->v, l->n + 1, sizeof(*nv))) == NULL)
-		return -1;
-	l->v = nv;
-	if ((l->v[l->n] = strndup(s, len)) == NULL)
-		return -1;
-	l->n++;
-	return 0;
-}
-
-bool
-imp_list_has(const struct list *l, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcasecmp(l->v[i], s) == 0)
-			return true;
-	return false;
-}
-
-void
-imp_list_remove(struct list *l, const char *s)
-{
-	size_t i = 0;
-
-	while (i < l->n)
-		if (strcasecmp(l->v[i], s) == 0) {
-			free(l->v[i]);
-			memmove(&l->v[i], &l->v[i + 1],
-			    (l->n - i - 1) * sizeof(*l->v));
-			l->n--;
-		} else
-			i++;
-}
-
-/* The items joined by ", "; NULL when out of memory. */
-char *
-imp_list_join(const struct list *l)
-{
-	struct buf b = BUF_INIT;
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		buf_printf(&b, "%s%s", i > 0 ? ", " : "", l->v[i]);
-	if (buf_failed(&b)) {
-		buf_free(&b);
-		return NULL;
-	}
-	return l->n == 0 ? strdup("") : buf_release(&b);
-}
-
 /* ---- reading opendkim.conf ------------------------------------------ */
 
 char *
@@ -400,28 +332,9 @@ imp_advise(struct imp *im, const char *name, const char *text)
 
 /* ---- data sets -------------------------------------------------------- */
 
-int
-imp_csl(const char *v, struct list *out)
-{
-	while (*v != '\0') {
-		size_t len;
-
-		v += strspn(v, ", \t");
-		if (*v == '\0')
-			break;
-		len = strcspn(v, ",");
-		while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
-			len--;
-		if (imp_list_add(out, v, len) == -1)
-			return -1;
-		v += len;
-	}
-	return 0;
-}
-
 /* One item a line; a line "KEY VALUE" gives "KEY=VALUE". */
 static const char *
-dataset_file(const char *path, struct list *out, char *why, size_t whylen)
+dataset_file(const char *path, struct strlist *out, char *why, size_t whylen)
 {
 	char line[IMP_MAX_LINE];
 	FILE *f;
@@ -445,7 +358,7 @@ dataset_file(const char *path, struct list *out, char *why, size_t whylen)
 		buf_printf(&item, "%.*s%s%s", (int)klen, k, *v != '\0' ? "=" : "",
 		    v);
 		if (out->n >= IMP_MAX_ITEMS || buf_failed(&item) ||
-		    imp_list_add(out, buf_str(&item), item.len) == -1) {
+		    strlist_add(out, buf_str(&item), item.len) == -1) {
 			buf_free(&item);
 			fclose(f);
 			snprintf(why, whylen, "%s: too many items", path);
@@ -463,13 +376,14 @@ dataset_file(const char *path, struct list *out, char *why, size_t whylen)
  * NULL, or the problem in words.
  */
 const char *
-imp_dataset(const char *v, struct list *out, char *why, size_t whylen)
+imp_dataset(const char *v, struct strlist *out, char *why, size_t whylen)
 {
 	const char *colon = strchr(v, ':'), *comma = strchr(v, ',');
 
 	if (colon != NULL && (comma == NULL || colon < comma)) {
 		if (strncasecmp(v, "csl:", 4) == 0)
-			return imp_csl(v + 4, out) == -1 ? "out of memory" : NULL;
+			return strlist_split(out, v + 4, ",") == -1 ?
+			    "out of memory" : NULL;
 		if (strncasecmp(v, "file:", 5) == 0)
 			return dataset_file(v + 5, out, why, whylen);
 		snprintf(why, whylen, "inkan reads data sets only from a list "
@@ -478,7 +392,7 @@ imp_dataset(const char *v, struct list *out, char *why, size_t whylen)
 	}
 	if (*v == '/')
 		return dataset_file(v, out, why, whylen);
-	return imp_csl(v, out) == -1 ? "out of memory" : NULL;
+	return strlist_split(out, v, ",") == -1 ? "out of memory" : NULL;
 }
 /* ---- output ------------------------------------------------------------ */
 
@@ -573,7 +487,7 @@ imp_free(struct imp *im)
 
 /* inkan's default sign_headers, from the settings table itself. */
 static int
-default_sign_headers(struct list *out)
+default_sign_headers(struct strlist *out)
 {
 	struct buf problems = BUF_INIT;
 	struct config *c;
@@ -586,7 +500,7 @@ default_sign_headers(struct list *out)
 	if (c == NULL)
 		return -1;
 	for (i = 0; i < c->sign_headers.n && rc == 0; i++)
-		rc = imp_list_add(out, c->sign_headers.v[i],
+		rc = strlist_add(out, c->sign_headers.v[i],
 		    strlen(c->sign_headers.v[i]));
 	config_unref(c);
 	return rc;
@@ -605,7 +519,7 @@ import_opendkim_main(int argc, char **argv)
 {
 	struct imp im;
 	struct buf errs = BUF_INIT;
-	struct list defaults = { NULL, 0 };
+	struct strlist defaults = STRLIST_INIT;
 	struct stat st;
 	int rc, n;
 
@@ -635,7 +549,7 @@ import_opendkim_main(int argc, char **argv)
 		return 2;
 	}
 	rc = imp_translate(&im, &defaults);
-	imp_list_free(&defaults);
+	strlist_free(&defaults);
 	if (rc == -1 || im.nomem) {
 		if (im.nomem)
 			fprintf(stderr, "inkan-milter: out of memory\n");

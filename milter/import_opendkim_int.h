@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 #define IMP_MAX_DEPTH	5	/* opendkim.conf(5), Include */
 #define IMP_MAX_LINE	8192	/* longer lines are refused, as inkan.conf's */
@@ -56,21 +57,8 @@ struct imp {
 	bool		 nomem;		/* an allocation failed: exit 2 */
 };
 
-struct list {				/* strings, each owned by the list */
-	char	**v;
-	size_t	 n;
-};
-
 /* strdup that records a failure in im->nomem. */
 char	*imp_strdup(struct imp *, const char *);
-void	 imp_list_free(struct list *);
-/* Append a copy of s[0..len); 0 or -1 (no memory). */
-int	 imp_list_add(struct list *, const char *s, size_t len);
-/* Is s in the list, compared without regard to case? */
-bool	 imp_list_has(const struct list *, const char *s);
-void	 imp_list_remove(struct list *, const char *s);
-/* The items joined by ", " (caller frees); NULL when out of memory. */
-char	*imp_list_join(const struct list *);
 /* Cut blanks off both ends, in place. */
 char	*imp_trim(char *);
 
@@ -98,13 +86,11 @@ bool	 imp_put(struct imp *, const char *name, const char *value,
 	    struct ent *x);
 /* A comment above inkan setting name. */
 void	 imp_advise(struct imp *, const char *name, const char *text);
-/* Split a comma-separated list into out; 0 or -1 (no memory). */
-int	 imp_csl(const char *v, struct list *out);
 /*
  * The items of data set v (opendkim(8), DATA SETS) appended to out. NULL,
  * or the problem in words (in why, or static).
  */
-const char *imp_dataset(const char *v, struct list *out, char *why,
+const char *imp_dataset(const char *v, struct strlist *out, char *why,
 	    size_t whylen);
 
 /*
@@ -112,6 +98,6 @@ const char *imp_dataset(const char *v, struct list *out, char *why,
  * default sign_headers is given for OpenDKIM's "*" lists. Returns 0, or -1
  * when --table-dir files could not be written (said on stderr).
  */
-int	 imp_translate(struct imp *, const struct list *default_sign_headers);
+int	 imp_translate(struct imp *, const struct strlist *default_sign_headers);
 
 #endif

@@ -31,6 +31,7 @@
 #include "addr.h"
 #include "cidr.h"
 #include "err.h"
+#include "hdr.h"
 #include "import_opendkim_int.h"
 
 #define IMP_TTL_MAX	(10UL * 366 * 86400)	/* signature_ttl's bound */
@@ -112,18 +113,6 @@ static const char *const known[] = {
 };
 
 /* ---- the translations ------------------------------------------------- */
-
-static bool
-valid_field_name(const char *s)
-{
-	/* RFC 5322 3.6.8: printable ASCII except colon */
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (*s < 33 || *s > 126 || *s == ':')
-			return false;
-	return true;
-}
 
 static void
 translate_process(struct imp *im)
@@ -454,7 +443,7 @@ translate_single(struct imp *im, struct ent *dom, struct ent *sel,
     struct ent *kf, struct ent *sub)
 {
 	struct buf kt = BUF_INIT, st = BUF_INIT, p1 = BUF_INIT, p2 = BUF_INIT;
-	struct list d = { NULL, 0 };
+	struct strlist d = STRLIST_INIT;
 	char why[512];
 	const char *bad;
 	bool subs = false, exists;
@@ -546,7 +535,7 @@ translate_single(struct imp *im, struct ent *dom, struct ent *sel,
 			    "lines sign subdomains with the domain's key.");
 	}
 out:
-	imp_list_free(&d);
+	strlist_free(&d);
 	buf_free(&kt);
 	buf_free(&st);
 	buf_free(&p1);
@@ -627,7 +616,7 @@ static void
 translate_hosts(struct imp *im)
 {
 	struct ent *x = imp_get(im, "InternalHosts");
-	struct list in = { NULL, 0 }, ok = { NULL, 0 }, skipped = { NULL, 0 };
+	struct strlist in = STRLIST_INIT, ok = STRLIST_INIT, skipped = STRLIST_INIT;
 	char why[512];
 	const char *bad;
 	size_t i;
@@ -644,9 +633,9 @@ translate_hosts(struct imp *im)
 		struct err e;
 
 		if (strcasecmp(h, "localhost") == 0) {
-			if ((!imp_list_has(&ok, "127.0.0.1") &&
-			    imp_list_add(&ok, "127.0.0.1", 9) == -1) ||
-			    (!imp_list_has(&ok, "::1") && imp_list_add(&ok, "::1", 3) == -1))
+			if ((!strlist_has(&ok, "127.0.0.1") &&
+			    strlist_add(&ok, "127.0.0.1", 9) == -1) ||
+			    (!strlist_has(&ok, "::1") && strlist_add(&ok, "::1", 3) == -1))
 				im->nomem = true;
 			continue;
 		}
@@ -656,13 +645,13 @@ translate_hosts(struct imp *im)
 			h++;
 		}
 		if (*h != '!' && cidr_parse(h, &c, &e) == 0) {
-			if (!imp_list_has(&ok, h) && imp_list_add(&ok, h, strlen(h)) == -1)
+			if (!strlist_has(&ok, h) && strlist_add(&ok, h, strlen(h)) == -1)
 				im->nomem = true;
-		} else if (imp_list_add(&skipped, in.v[i], strlen(in.v[i])) == -1)
+		} else if (strlist_add(&skipped, in.v[i], strlen(in.v[i])) == -1)
 			im->nomem = true;
 	}
 	if (ok.n > 0) {
-		char *v = imp_list_join(&ok);
+		char *v = strlist_join(&ok);
 
 		if (v == NULL)
 			im->nomem = true;
@@ -671,7 +660,7 @@ translate_hosts(struct imp *im)
 		free(v);
 	}
 	if (skipped.n > 0) {
-		char *v = imp_list_join(&skipped);
+		char *v = strlist_join(&skipped);
 
 		imp_nottr(im, x, "inkan's internal_hosts takes addresses and "
 		    "networks only, not host names or '!' exceptions: left out "
@@ -682,9 +671,9 @@ translate_hosts(struct imp *im)
 			imp_advise(im, "internal_hosts", "(default 127.0.0.1, ::1)");
 	}
 out:
-	imp_list_free(&in);
-	imp_list_free(&ok);
-	imp_list_free(&skipped);
+	strlist_free(&in);
+	strlist_free(&ok);
+	strlist_free(&skipped);
 }
 
 /* MTA and MacroList's daemon_name=A|B both name the MTA services that sign. */
@@ -692,7 +681,7 @@ static void
 translate_daemons(struct imp *im)
 {
 	struct ent *mta = imp_get(im, "MTA"), *ml = imp_get(im, "MacroList");
-	struct list d = { NULL, 0 }, items = { NULL, 0 };
+	struct strlist d = STRLIST_INIT, items = STRLIST_INIT;
 	char why[512];
 	const char *bad;
 	size_t i;
@@ -715,7 +704,7 @@ translate_daemons(struct imp *im)
 			for (p = eq + 1; *p != '\0';) {
 				size_t len = strcspn(p, "|");
 
-				if (len > 0 && imp_list_add(&d, p, len) == -1)
+				if (len > 0 && strlist_add(&d, p, len) == -1)
 					im->nomem = true;
 				p += len;
 				p += *p == '|';
@@ -723,7 +712,7 @@ translate_daemons(struct imp *im)
 		}
 	}
 	if (d.n > 0) {
-		char *v = imp_list_join(&d);
+		char *v = strlist_join(&d);
 
 		if (v == NULL)
 			im->nomem = true;
@@ -735,13 +724,13 @@ translate_daemons(struct imp *im)
 		}
 		free(v);
 	}
-	imp_list_free(&d);
-	imp_list_free(&items);
+	strlist_free(&d);
+	strlist_free(&items);
 }
 
 /* Header field lists; NULL and x not translated if one is not a name. */
 static bool
-field_list(struct imp *im, struct ent *x, struct list *l)
+field_list(struct imp *im, struct ent *x, struct strlist *l)
 {
 	char why[512];
 	const char *bad;
@@ -758,7 +747,7 @@ field_list(struct imp *im, struct ent *x, struct list *l)
 			continue;
 		if (*n == '+' || *n == '-')
 			n++;
-		if (!valid_field_name(n)) {
+		if (!hdr_name_valid(n)) {
 			imp_nottr(im, x, "'%s' is not a header field name", l->v[i]);
 			return false;
 		}
@@ -773,35 +762,35 @@ field_list(struct imp *im, struct ent *x, struct list *l)
  * inkan's own, which covers what OpenDKIM's did.
  */
 static void
-translate_headers(struct imp *im, const struct list *defaults)
+translate_headers(struct imp *im, const struct strlist *defaults)
 {
 	struct ent *sh = imp_get(im, "SignHeaders"), *om = imp_get(im, "OmitHeaders");
 	struct ent *ov = imp_get(im, "OversignHeaders");
-	struct list sign = { NULL, 0 }, l = { NULL, 0 };
+	struct strlist sign = STRLIST_INIT, l = STRLIST_INIT;
 	bool changed = false;
 	size_t i;
 
 	for (i = 0; i < defaults->n; i++)
-		if (imp_list_add(&sign, defaults->v[i], strlen(defaults->v[i])) == -1)
+		if (strlist_add(&sign, defaults->v[i], strlen(defaults->v[i])) == -1)
 			im->nomem = true;
 	if (sh != NULL && field_list(im, sh, &l)) {
 		bool delta = l.n > 0 && strcmp(l.v[0], "*") == 0;
 
 		if (!delta)
-			imp_list_free(&sign);
+			strlist_free(&sign);
 		for (i = delta ? 1 : 0; i < l.n; i++) {
 			const char *n = l.v[i];
 
 			if (*n == '-')
-				imp_list_remove(&sign, n + 1);
-			else if (!imp_list_has(&sign, n + (*n == '+')) &&
-			    imp_list_add(&sign, n + (*n == '+'),
+				strlist_remove(&sign, n + 1);
+			else if (!strlist_has(&sign, n + (*n == '+')) &&
+			    strlist_add(&sign, n + (*n == '+'),
 			    strlen(n + (*n == '+'))) == -1)
 				im->nomem = true;
 		}
 		changed = true;
 	}
-	imp_list_free(&l);
+	strlist_free(&l);
 	if (om != NULL && field_list(im, om, &l)) {
 		for (i = 0; i < l.n; i++) {
 			const char *n = l.v[i];
@@ -810,20 +799,20 @@ translate_headers(struct imp *im, const struct list *defaults)
 			if (strcmp(n, "*") == 0 || *n == '-')
 				continue;
 			n += *n == '+';
-			if (strcasecmp(n, "From") != 0 && imp_list_has(&sign, n)) {
-				imp_list_remove(&sign, n);
+			if (strcasecmp(n, "From") != 0 && strlist_has(&sign, n)) {
+				strlist_remove(&sign, n);
 				changed = true;
 			}
 		}
 		if (!changed)
 			imp_note(im, om, "inkan does not sign these fields anyway");
 	}
-	imp_list_free(&l);
+	strlist_free(&l);
 	/* RFC 6376 5.4: From must be signed; OpenDKIM adds it too */
-	if (!imp_list_has(&sign, "From") && imp_list_add(&sign, "From", 4) == -1)
+	if (!strlist_has(&sign, "From") && strlist_add(&sign, "From", 4) == -1)
 		im->nomem = true;
 	if (changed) {
-		char *v = imp_list_join(&sign);
+		char *v = strlist_join(&sign);
 
 		if (v == NULL)
 			im->nomem = true;
@@ -833,9 +822,9 @@ translate_headers(struct imp *im, const struct list *defaults)
 			imp_put(im, "sign_headers", v, om);
 		free(v);
 	}
-	imp_list_free(&sign);
+	strlist_free(&sign);
 	if (ov != NULL && field_list(im, ov, &l)) {
-		char *v = imp_list_join(&l);
+		char *v = strlist_join(&l);
 
 		if (v == NULL)
 			im->nomem = true;
@@ -845,11 +834,11 @@ translate_headers(struct imp *im, const struct list *defaults)
 			imp_put(im, "oversign_headers", v, ov);
 		free(v);
 	}
-	imp_list_free(&l);
+	strlist_free(&l);
 }
 
 static void
-translate_signing(struct imp *im, const struct list *defaults)
+translate_signing(struct imp *im, const struct strlist *defaults)
 {
 	struct ent *x;
 	char *end;
@@ -1009,12 +998,12 @@ translate_dns(struct imp *im)
 	if ((x = imp_get(im, "TrustAnchorFile")) != NULL)
 		imp_put(im, "dns_trust_anchor", x->value, x);
 	if ((x = imp_get(im, "Nameservers")) != NULL) {
-		struct list l = { NULL, 0 };
+		struct strlist l = STRLIST_INIT;
 		struct cidr c;
 		struct err e;
 		size_t i;
 
-		if (imp_csl(x->value, &l) == -1)
+		if (strlist_split(&l, x->value, ",") == -1)
 			im->nomem = true;
 		for (i = 0; i < l.n; i++)
 			if (strchr(l.v[i], '/') != NULL ||
@@ -1023,13 +1012,13 @@ translate_dns(struct imp *im)
 		if (l.n == 0 || i < l.n)
 			imp_nottr(im, x, "expected IP addresses separated by commas");
 		else {
-			char *v = imp_list_join(&l);
+			char *v = strlist_join(&l);
 
 			if (v != NULL)
 				imp_put(im, "dns_forwarders", v, x);
 			free(v);
 		}
-		imp_list_free(&l);
+		strlist_free(&l);
 	}
 	if ((x = imp_get(im, "DNSTimeout")) != NULL) {
 		char *end, ms[32];
@@ -1092,7 +1081,7 @@ sweep(struct imp *im)
 }
 
 int
-imp_translate(struct imp *im, const struct list *defaults)
+imp_translate(struct imp *im, const struct strlist *defaults)
 {
 	int rc;
 

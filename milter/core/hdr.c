@@ -120,6 +120,17 @@ hdr_list_add_raw(struct hdr_list *l, const char *raw, size_t len)
 }
 
 bool
+hdr_name_valid(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s < 33 || *s > 126 || *s == ':')
+			return false;
+	return true;
+}
+
+bool
 hdr_field_is(const struct hdr_field *f, const char *name, size_t len)
 {
 	return f->name_len == len && strncasecmp(f->raw, name, len) == 0;

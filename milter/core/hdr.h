@@ -55,6 +55,11 @@ enum hdr_add_result hdr_list_add(struct hdr_list *, const char *name,
 /* Append a whole field "Name:value" (line ends normalised as above). */
 enum hdr_add_result hdr_list_add_raw(struct hdr_list *, const char *raw,
 	    size_t len);
+/*
+ * Is name (a C string) a valid field name: RFC 5322 3.6.8 field-name =
+ * 1*ftext, printable US-ASCII except ':'. For names an admin configures.
+ */
+bool	 hdr_name_valid(const char *name);
 /* Case-insensitive comparison of a field's name with name (len bytes). */
 bool	 hdr_field_is(const struct hdr_field *, const char *name, size_t len);
 /* The value: everything after the colon. */

@@ -260,6 +260,23 @@ test_count_find(void **state)
 	hdr_list_free(&l);
 }
 
+static void
+test_name_valid(void **state)
+{
+	(void)state;
+	print_message("case: RFC 5322 3.6.8 field names\n");
+	assert_true(hdr_name_valid("From"));
+	assert_true(hdr_name_valid("X-Mailer"));
+	assert_true(hdr_name_valid("!#$%&'*+-.^_`|~"));
+	print_message("case: empty, colon, space, control, 8-bit refused\n");
+	assert_false(hdr_name_valid(""));
+	assert_false(hdr_name_valid("Subject:"));
+	assert_false(hdr_name_valid("X Mailer"));
+	assert_false(hdr_name_valid("X-\tTab"));
+	assert_false(hdr_name_valid("X-\x7f"));
+	assert_false(hdr_name_valid("X-\xc3\xa9"));
+}
+
 int
 main(void)
 {
@@ -269,6 +286,7 @@ main(void)
 		cmocka_unit_test(test_max_fields),
 		cmocka_unit_test(test_max_len),
 		cmocka_unit_test(test_count_find),
+		cmocka_unit_test(test_name_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
