@@ -32,6 +32,7 @@
 #include "err.h"
 #include "dns.h"
 #include "dns_unbound.h"
+#include "dns_text.h"
 
 /* The per-query timeout of the timeout tests; short, but above scheduling noise. */
 #define T_TIMEOUT_MS	300
@@ -76,83 +77,6 @@ new_local(struct err *e)
 	o.nlocal_data = NELEM(local_data);
 	o.query_timeout_ms = 2000;
 	return dns_unbound_new(&o, e);
-}
-
-/* One record as text, as test_dns_zone.c writes it. */
-static void
-rr_text(struct buf *b, const struct dns_rr *rr)
-{
-	char addr[INET6_ADDRSTRLEN];
-	size_t i, j;
-
-	switch (rr->type) {
-	case DNS_A:
-	case DNS_AAAA:
-		assert_int_equal(rr->len, rr->type == DNS_A ? 4 : 16);
-		assert_int_equal(rr->data[rr->len], '\0');
-		assert_non_null(inet_ntop(rr->type == DNS_A ? AF_INET :
-		    AF_INET6, rr->data, addr, sizeof(addr)));
-		buf_adds(b, addr);
-		break;
-	case DNS_MX:
-		buf_printf(b, "%u %s", rr->pref, rr->name);
-		break;
-	case DNS_PTR:
-	case DNS_CNAME:
-	case DNS_NS:
-		buf_adds(b, rr->name);
-		break;
-	case DNS_TXT:
-	case DNS_SPF:
-		assert_int_equal(rr->data[rr->len], '\0');
-		for (i = 0, j = 0; i < rr->npieces; i++)
-			j += rr->pieces[i].len;
-		assert_int_equal(j, rr->len);
-		for (i = 0; i < rr->npieces; i++) {
-			const struct dns_txt_piece *pc = &rr->pieces[i];
-
-			buf_adds(b, i > 0 ? " \"" : "\"");
-			for (j = 0; j < pc->len; j++) {
-				unsigned char ch = pc->data[j];
-
-				if (ch < 0x20 || ch >= 0x7f)
-					buf_printf(b, "\\%03u", ch);
-				else
-					buf_addc(b, (char)ch);
-			}
-			buf_addc(b, '"');
-		}
-		break;
-	}
-}
-
-/* "STATUS" or "OK rr | rr", records sorted (libunbound may reorder). */
-static void
-result_text(struct buf *b, const struct dns_result *res)
-{
-	struct buf one[8];
-	size_t i, j;
-
-	buf_adds(b, dns_status_name(res->status));
-	assert_true(res->n <= NELEM(one));
-	for (i = 0; i < res->n; i++) {
-		buf_init(&one[i]);
-		rr_text(&one[i], &res->rr[i]);
-	}
-	for (i = 1; i < res->n; i++)
-		for (j = i; j > 0 && strcmp(buf_str(&one[j - 1]),
-		    buf_str(&one[j])) > 0; j--) {
-			struct buf t = one[j];
-
-			one[j] = one[j - 1];
-			one[j - 1] = t;
-		}
-	for (i = 0; i < res->n; i++) {
-		buf_adds(b, i == 0 ? " " : " | ");
-		buf_adds(b, buf_str(&one[i]));
-		buf_free(&one[i]);
-	}
-	assert_false(buf_failed(b));
 }
 
 static long
@@ -243,7 +167,7 @@ test_local_data(void **state)
 		if (dns_lookup(r, t[i].qname, t[i].type, 5000, &res, &e) == -1)
 			fail_msg("%s: lookup failed: %s", t[i].name, e.msg);
 		assert_false(res.secure);	/* no trust anchor */
-		result_text(&got, &res);
+		dns_text_result(&got, &res, true);
 		if (strcmp(buf_str(&got), t[i].want) != 0) {
 			print_message("  got  %s\n  want %s\n", buf_str(&got),
 			    t[i].want);
@@ -393,7 +317,7 @@ test_answer_mapping(void **state)
 		dns_result_init(&res);
 		assert_int_equal(dns_unbound_answer(t[i].type, t[i].err,
 		    t[i].err != 0 ? NULL : &ur, &res), 0);
-		result_text(&got, &res);
+		dns_text_result(&got, &res, true);
 		if (strcmp(buf_str(&got), t[i].want) != 0 ||
 		    res.secure != t[i].want_secure) {
 			print_message("  got  %s%s\n  want %s%s\n",

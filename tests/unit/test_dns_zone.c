@@ -10,7 +10,6 @@
  */
 #include <sys/stat.h>
 
-#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +24,7 @@
 #include "buf.h"
 #include "err.h"
 #include "dns.h"
+#include "dns_text.h"
 
 #ifndef INKAN_TEST_DATA_DIR
 #error "INKAN_TEST_DATA_DIR must name tests/data"
@@ -48,64 +48,6 @@ load(const char *text, struct err *e)
 	return r;
 }
 
-/* One record as text: the address, "pref name", the name, or the TXT
- * strings each in quotes with non-printable bytes as \DDD. */
-static void
-rr_text(struct buf *b, const struct dns_rr *rr)
-{
-	char addr[INET6_ADDRSTRLEN];
-	size_t i, j;
-
-	switch (rr->type) {
-	case DNS_A:
-	case DNS_AAAA:
-		assert_int_equal(rr->len, rr->type == DNS_A ? 4 : 16);
-		assert_non_null(inet_ntop(rr->type == DNS_A ? AF_INET :
-		    AF_INET6, rr->data, addr, sizeof(addr)));
-		buf_adds(b, addr);
-		break;
-	case DNS_MX:
-		buf_printf(b, "%u %s", rr->pref, rr->name);
-		break;
-	case DNS_PTR:
-	case DNS_CNAME:
-	case DNS_NS:
-		buf_adds(b, rr->name);
-		break;
-	case DNS_TXT:
-	case DNS_SPF:
-		assert_int_equal(rr->data[rr->len], '\0');
-		for (i = 0; i < rr->npieces; i++) {
-			const struct dns_txt_piece *pc = &rr->pieces[i];
-
-			buf_adds(b, i > 0 ? " \"" : "\"");
-			for (j = 0; j < pc->len; j++) {
-				unsigned char ch = pc->data[j];
-
-				if (ch < 0x20 || ch >= 0x7f)
-					buf_printf(b, "\\%03u", ch);
-				else
-					buf_addc(b, (char)ch);
-			}
-			buf_addc(b, '"');
-		}
-		break;
-	}
-}
-
-/* The whole answer: "STATUS" or "OK rr | rr | ...". */
-static void
-result_text(struct buf *b, const struct dns_result *res)
-{
-	size_t i;
-
-	buf_adds(b, dns_status_name(res->status));
-	for (i = 0; i < res->n; i++) {
-		buf_adds(b, i == 0 ? " " : " | ");
-		rr_text(b, &res->rr[i]);
-	}
-}
-
 static void
 check_lookup(struct dns_resolver *r, const char *name, const char *qname,
     enum dns_type type, const char *want)
@@ -117,7 +59,7 @@ check_lookup(struct dns_resolver *r, const char *name, const char *qname,
 	if (dns_lookup(r, qname, type, 1000, &res, &e) == -1)
 		fail_msg("%s: lookup failed: %s", name, e.msg);
 	assert_false(res.secure);
-	result_text(&got, &res);
+	dns_text_result(&got, &res, false);
 	if (strcmp(buf_str(&got), want) != 0) {
 		print_message("%s: %s %s\n  got  %s\n  want %s\n", name, qname,
 		    dns_type_name(type), buf_str(&got), want);
