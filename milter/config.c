@@ -285,19 +285,19 @@ find_key(const char *name)
 	return NULL;
 }
 
+/*
+ * The settings in f, one "name = value" a line, '#' to the end of a line a
+ * comment; path names f in the problems. Returns how many problems.
+ */
 static int
-parse_file(struct config *c, const char *path, struct buf *problems)
+parse_stream(struct config *c, FILE *f, const char *path,
+    struct buf *problems)
 {
 	char line[8192], why[256];
 	bool seen[NKEYS];
 	int lineno = 0, n = 0;
-	FILE *f;
 
 	memset(seen, 0, sizeof(seen));
-	if ((f = fopen(path, "re")) == NULL) {
-		buf_printf(problems, "%s: %s\n", path, strerror(errno));
-		return 1;
-	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		const struct cfg_key *k;
 		char *name, *val, *eq, *hash;
@@ -347,8 +347,58 @@ parse_file(struct config *c, const char *path, struct buf *problems)
 			n++;
 		}
 	}
+	return n;
+}
+
+static int
+parse_file(struct config *c, const char *path, struct buf *problems)
+{
+	FILE *f;
+	int n;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		buf_printf(problems, "%s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	n = parse_stream(c, f, path, problems);
 	fclose(f);
 	return n;
+}
+
+/* A new config holding every default; NULL when out of memory. */
+static struct config *
+config_defaults(struct buf *problems, int *n)
+{
+	struct config *c;
+	char why[256];
+	size_t i;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->refcnt = 1;
+	for (i = 0; i < NKEYS; i++)
+		if (set_value(c, &cfg_keys[i], cfg_keys[i].def, why,
+		    sizeof(why)) != NULL) {
+			buf_printf(problems, "default of %s: %s\n",
+			    cfg_keys[i].name, why);
+			(*n)++;
+		}
+	return c;
+}
+
+static int
+check_metrics_socket(const struct config *c, struct buf *problems)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	struct err e;
+
+	if (*c->metrics_socket == '\0' ||
+	    metrics_http_parse(c->metrics_socket, &ss, &sslen, &e) == 0)
+		return 0;
+	buf_printf(problems, "%s: metrics_socket: %s\n",
+	    c->path != NULL ? c->path : "config", e.msg);
+	return 1;
 }
 
 static void
@@ -482,20 +532,11 @@ struct config *
 config_load(const char *path, struct buf *problems)
 {
 	struct config *c, *running;
-	char why[256], host[256];
-	size_t i;
+	char host[256];
 	int n = 0, r;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if ((c = config_defaults(problems, &n)) == NULL)
 		return NULL;
-	c->refcnt = 1;
-	for (i = 0; i < NKEYS; i++)
-		if (set_value(c, &cfg_keys[i], cfg_keys[i].def, why,
-		    sizeof(why)) != NULL) {
-			buf_printf(problems, "default of %s: %s\n",
-			    cfg_keys[i].name, why);
-			n++;
-		}
 	if (path != NULL) {
 		if ((c->path = strdup(path)) == NULL) {
 			config_free(c);
@@ -524,18 +565,7 @@ config_load(const char *path, struct buf *problems)
 		n += make_resolver(c, problems);
 	if (n == 0)
 		n += check_dmarc_settings(c, problems);
-	if (*c->metrics_socket != '\0') {
-		struct sockaddr_storage ss;
-		socklen_t sslen;
-		struct err e;
-
-		if (metrics_http_parse(c->metrics_socket, &ss, &sslen,
-		    &e) == -1) {
-			buf_printf(problems, "%s: metrics_socket: %s\n",
-			    c->path != NULL ? c->path : "config", e.msg);
-			n++;
-		}
-	}
+	n += check_metrics_socket(c, problems);
 	if (n == 0 && (running = config_current()) != NULL) {
 		/*
 		 * A reload: dmarc_report_db takes effect only at restart, so
@@ -559,6 +589,23 @@ config_load(const char *path, struct buf *problems)
 		} else
 			report_db_on_error(c->reports, report_db_trouble, NULL);
 	}
+	if (n > 0 || buf_failed(problems)) {
+		config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct config *
+config_parse(FILE *f, const char *name, struct buf *problems)
+{
+	struct config *c;
+	int n = 0;
+
+	if ((c = config_defaults(problems, &n)) == NULL)
+		return NULL;
+	n += parse_stream(c, f, name, problems);
+	n += check_metrics_socket(c, problems);
 	if (n > 0 || buf_failed(problems)) {
 		config_free(c);
 		return NULL;

@@ -14,6 +14,7 @@
 #define INKAN_CONFIG_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -77,6 +78,14 @@ struct config {
  * A key that cannot be used is a problem too.
  */
 struct config *config_load(const char *path, struct buf *problems);
+/*
+ * Only the reading: the defaults and the settings in f (name stands for f
+ * in the problems), each value checked, with nothing opened or loaded: no
+ * keys, resolver, Public Suffix List or report database, and authserv_id
+ * left empty when f does not set it. For the fuzz target; NULL with the
+ * problems as config_load gives them.
+ */
+struct config *config_parse(FILE *f, const char *name, struct buf *problems);
 struct config *config_ref(struct config *);
 void	 config_unref(struct config *);
 
