@@ -140,6 +140,12 @@ static const struct cfg_key cfg_keys[] = {
 
 #define NKEYS	(sizeof(cfg_keys) / sizeof(cfg_keys[0]))
 
+/*
+ * Longer lines are refused: no setting needs them, and a binary file given
+ * by mistake is reported as such.
+ */
+#define CONFIG_MAX_LINE	8192
+
 /* Set one key from its text; NULL, or the problem in words. */
 static const char *
 set_value(struct config *c, const struct cfg_key *k, const char *v,
@@ -293,25 +299,29 @@ static int
 parse_stream(struct config *c, FILE *f, const char *path,
     struct buf *problems)
 {
-	char line[8192], why[256];
+	char *line = NULL, why[256];
+	size_t cap = 0;
+	ssize_t len;
 	bool seen[NKEYS];
 	int lineno = 0, n = 0;
 
 	memset(seen, 0, sizeof(seen));
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while ((len = getline(&line, &cap, f)) != -1) {
 		const struct cfg_key *k;
 		char *name, *val, *eq, *hash;
 		const char *bad;
 
 		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			buf_printf(problems, "%s:%d: line too long\n", path,
-			    lineno);
+		if (len > CONFIG_MAX_LINE) {
+			buf_printf(problems, "%s:%d: line too long (more than "
+			    "%d bytes)\n", path, lineno, CONFIG_MAX_LINE);
 			n++;
-			/* skip the rest of the line */
-			while (fgets(line, sizeof(line), f) != NULL &&
-			    strchr(line, '\n') == NULL)
-				;
+			continue;
+		}
+		if (strlen(line) != (size_t)len) {
+			buf_printf(problems, "%s:%d: a NUL byte in the line\n",
+			    path, lineno);
+			n++;
 			continue;
 		}
 		if ((hash = strchr(line, '#')) != NULL)
@@ -347,6 +357,12 @@ parse_stream(struct config *c, FILE *f, const char *path,
 			n++;
 		}
 	}
+	if (!feof(f)) {
+		buf_printf(problems, "%s:%d: cannot read on: %s\n", path,
+		    lineno + 1, strerror(errno));
+		n++;
+	}
+	free(line);
 	return n;
 }
 

@@ -385,6 +385,82 @@ nlines(const struct buf *b)
 	return n;
 }
 
+/* config_parse() over len bytes of text (NULs allowed), as "mem.conf". */
+static struct config *
+parse_bytes(const char *text, size_t len, struct buf *problems)
+{
+	struct config *c;
+	FILE *f;
+
+	buf_reset(problems);
+	assert_non_null(f = fmemopen((void *)text, len, "r"));
+	c = config_parse(f, "mem.conf", problems);
+	fclose(f);
+	return c;
+}
+
+/*
+ * The reader itself: a NUL byte or an over-long line is reported on its
+ * own line and the lines after it are still read and numbered right.
+ */
+static void
+test_reader(void **state)
+{
+	static const char nul[] = "socket = inet:1@127.0.0.1\n"
+	    "log = std\0err\n"
+	    "sign_subdomains = maybe\n";
+	static const char *const want_nul[] = {
+		"mem.conf:2: a NUL byte in the line",
+		"mem.conf:3: sign_subdomains: expected yes or no",
+	};
+	static const char *const want_long[] = {
+		"mem.conf:2: line too long (more than 8192 bytes)",
+		"mem.conf:3: sign_subdomains: expected yes or no",
+	};
+	struct buf problems = BUF_INIT, text = BUF_INIT;
+	struct config *c;
+	size_t i;
+
+	(void)state;
+	print_message("case: a NUL byte, then a bad line\n");
+	assert_null(parse_bytes(nul, sizeof(nul) - 1, &problems));
+	check_problems("nul", "", &problems, want_nul, 2);
+	assert_int_equal(nlines(&problems), 2);
+
+	print_message("case: a 9000-byte line, then a bad line\n");
+	buf_adds(&text, "# first\nauthserv_id = ");
+	for (i = 0; i < 9000; i++)
+		buf_addc(&text, 'a');
+	buf_adds(&text, "\nsign_subdomains = maybe\n");
+	assert_null(parse_bytes(text.data, text.len, &problems));
+	check_problems("long", "", &problems, want_long, 2);
+	assert_int_equal(nlines(&problems), 2);
+
+	print_message("case: a line of 8,000 bytes is read\n");
+	buf_reset(&text);
+	buf_adds(&text, "authserv_id = ");
+	for (i = 0; i < 8000; i++)
+		buf_addc(&text, 'b');
+	buf_adds(&text, "\nsign_subdomains = yes");	/* no final newline */
+	c = parse_bytes(text.data, text.len, &problems);
+	assert_non_null(c);
+	assert_string_equal(buf_str(&problems), "");
+	assert_int_equal(strlen(c->authserv_id), 8000);
+	assert_true(c->sign_subdomains);
+	config_unref(c);
+
+	print_message("case: config_parse opens nothing: no keys, no "
+	    "authserv_id from the host name\n");
+	c = parse_bytes("key_dir = /nonexistent\n", 23, &problems);
+	assert_non_null(c);
+	assert_null(c->keys);
+	assert_null(c->resolver);
+	assert_string_equal(c->authserv_id, "");
+	config_unref(c);
+	buf_free(&text);
+	buf_free(&problems);
+}
+
 static void
 test_key_dir(void **state)
 {
@@ -748,6 +824,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_problems),
+		cmocka_unit_test(test_reader),
 		cmocka_unit_test(test_key_dir),
 		cmocka_unit_test(test_key_dir_refused),
 		cmocka_unit_test(test_tables),
