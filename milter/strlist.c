@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "abnf.h"
 #include "buf.h"
 #include "strlist.h"
 
@@ -33,24 +34,20 @@ strlist_add(struct strlist *l, const char *s, size_t len)
 	return 0;
 }
 
-static bool
-is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 int
 strlist_split(struct strlist *l, const char *v, const char *seps)
 {
 	while (*v != '\0') {
 		size_t len, keep;
 
-		while (*v != '\0' && (is_blank(*v) || strchr(seps, *v) != NULL))
+		while (*v != '\0' && (abnf_wsp((unsigned char)*v) ||
+		    strchr(seps, *v) != NULL))
 			v++;
 		if (*v == '\0')
 			break;
 		len = strcspn(v, seps);
-		for (keep = len; keep > 0 && is_blank(v[keep - 1]); keep--)
+		for (keep = len; keep > 0 &&
+		    abnf_wsp((unsigned char)v[keep - 1]); keep--)
 			;
 		if (strlist_add(l, v, keep) == -1)
 			return -1;
