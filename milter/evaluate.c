@@ -339,10 +339,11 @@ evaluate_main(int argc, char **argv)
 	}
 	txn_helo(t, o.helo);
 	txn_set_daemon_name(t, o.daemon_name);
+	if (o.now > 0)
+		txn_set_now(t, (time_t)o.now);
 	/* Failures inside the pipeline are recorded by the txn and end as a
 	 * tempfail outcome at end of message, as they would in the daemon. */
 	if (txn_mail_from(t, o.mail_from, o.auth_user, cfg) == 0 &&
-	    (o.now <= 0 || (txn_set_now(t, (time_t)o.now), 1)) &&
 	    feed_headers(f, t, &pending, &crlf) == 0 && txn_eoh(t) == 0) {
 		if (pending.len > 0)
 			txn_body(t, (unsigned char *)pending.data, pending.len);

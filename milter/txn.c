@@ -121,7 +121,7 @@ txn_reset(struct txn *t)
 	t->cfg = NULL;
 	t->role = TXN_ROLE_NONE;
 	t->failed = false;
-	t->now = 0;
+	/* t->now stays: it is the clock of every message on this object */
 }
 
 void
@@ -248,7 +248,8 @@ txn_mail_from(struct txn *t, const char *addr, const char *auth_user,
 		/* RFC 7208 2.5: SPF at MAIL FROM time; the answer waits for EOM */
 		budget_deadline(t->cfg, &d);
 		t->spf = spf_check_start(t->cfg->resolver, t->client_ip, t->helo,
-		    addr, t->cfg->authserv_id, time(NULL), &d, &t->err);
+		    addr, t->cfg->authserv_id, t->now != 0 ? t->now : time(NULL),
+		    &d, &t->err);
 		if (t->spf == NULL) {
 			t->failed = true;
 			return -1;

@@ -78,6 +78,9 @@ void	 txn_helo(struct txn *, const char *helo);
 int	 txn_mail_from(struct txn *, const char *addr, const char *auth_user,
 	    struct config *cfg);
 void	 txn_set_queue_id(struct txn *, const char *qid);
+/* The time for signing (t=, x=), verifying (x=), SPF's %{t} and the
+ * report row of every later message on this object; 0 (the default) is
+ * the system clock. Tests and --evaluate --now fix it. */
 void	 txn_set_now(struct txn *, time_t);
 int	 txn_header(struct txn *, const char *name, size_t nlen,
 	    const char *value, size_t vlen);

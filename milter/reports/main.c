@@ -6,8 +6,11 @@
  *   inkan-reports --db PATH --org-name NAME --email ADDR
  *       [--period-start EPOCH --period-end EPOCH | --yesterday]
  *       [--out-dir DIR | --sendmail CMD] [--dns-zone ZONEFILE]
- *       [--keep-days N]
+ *       [--keep-days N] [--now EPOCH]
  * Default period: yesterday (UTC); default output: --out-dir ".".
+ * --now sets the time of the run (default: the clock): "yesterday", the
+ * --keep-days cut-off and the mail's Date are computed from it, so a test
+ * gives the same answer whatever the date.
  * Afterwards rows older than N days (default 31; 0 keeps everything) are
  * deleted, reported or not, so the database does not grow for ever.
  * Rows of a domain are marked reported once every destination took the
@@ -38,6 +41,7 @@ struct opts {
 	const char	*submitter;	/* the domain of email */
 	int64_t		 begin, end;
 	int64_t		 keep_days;
+	int64_t		 now;		/* --now, or time(NULL) */
 };
 
 static void
@@ -47,7 +51,7 @@ usage(void)
 	    "--email ADDR\n"
 	    "    [--period-start EPOCH --period-end EPOCH | --yesterday]\n"
 	    "    [--out-dir DIR | --sendmail CMD] [--dns-zone ZONEFILE]\n"
-	    "    [--keep-days N]\n");
+	    "    [--keep-days N] [--now EPOCH]\n");
 	exit(2);
 }
 
@@ -78,6 +82,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "sendmail", required_argument, NULL, 'm' },
 		{ "dns-zone", required_argument, NULL, 'z' },
 		{ "keep-days", required_argument, NULL, 'k' },
+		{ "now", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool yesterday = false, have_s = false, have_e = false;
@@ -86,6 +91,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->keep_days = 31;
+	o->now = (int64_t)time(NULL);
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->db = optarg; break;
@@ -98,6 +104,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'm': o->sendmail = optarg; break;
 		case 'z': o->zone = optarg; break;
 		case 'k': o->keep_days = num(optarg); break;
+		case 'n': o->now = num(optarg); break;
 		default: usage();
 		}
 	}
@@ -115,7 +122,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	}
 	o->submitter = at + 1;
 	if (!have_s) {
-		int64_t today = (int64_t)time(NULL) / 86400 * 86400;
+		int64_t today = o->now / 86400 * 86400;
 
 		o->begin = today - 86400;
 		o->end = today - 1;
@@ -271,7 +278,7 @@ one_domain(sqlite3 *db, struct dns_resolver *res, const struct opts *o,
 	} else {
 		struct mail_report m = { o->email, o->org_name, o->submitter,
 		    sel->domain, rid, fname, (const unsigned char *)gz.data,
-		    gz.len, time(NULL) };
+		    gz.len, (time_t)o->now };
 
 		for (i = 0; i < dl.n; i++) {
 			/* RFC 9990 "Transport": a URI whose limit is exceeded MUST NOT be used */
@@ -332,7 +339,7 @@ open_resolver(const struct opts *o, struct err *e)
  * expects (RFC 9990 2.4 asks for daily reports).
  */
 static int
-prune(sqlite3 *db, int64_t keep_days)
+prune(sqlite3 *db, int64_t keep_days, int64_t now)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -345,7 +352,7 @@ prune(sqlite3 *db, int64_t keep_days)
 		    sqlite3_errmsg(db));
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, (int64_t)time(NULL) - keep_days * 86400);
+	sqlite3_bind_int64(st, 1, now - keep_days * 86400);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -429,7 +436,7 @@ main(int argc, char **argv)
 		if (one_domain(db, res, &o, &sel) != 0)
 			status = 1;
 	}
-	if (status == 0 && prune(db, o.keep_days) == -1)
+	if (status == 0 && prune(db, o.keep_days, o.now) == -1)
 		status = 1;
 out:
 	for (i = 0; i < n; i++)

@@ -6,7 +6,8 @@
 # --dns-zone tests/data/spf/zone` as inbound mail (the client is never an
 # internal host) and compares the MAIL FROM and HELO results (RFC 7208),
 # the action, the reply and explanation, and with received_spf=yes the
-# Received-SPF field (RFC 7208 9.1). The expected answers come from RFC
+# Received-SPF field (RFC 7208 9.1). The clock is --now 1795000000 (%{t},
+# RFC 7208 7.3). The expected answers come from RFC
 # 7208's text; cases.tsv describes its columns.
 #
 # usage: spf_cases.sh INKAN-MILTER
@@ -35,7 +36,8 @@ while IFS="$tab" read -r _name ip helo from extras _rest; do
 	[ "$from" = '""' ] && from=
 	if ! "$milter" --evaluate "$data/message.eml" --config "$conf" \
 	    --dns-zone "$data/zone" --client-ip "$ip" --helo "$helo" \
-	    --mail-from "$from" --json >"$tmp/$n.json" 2>"$tmp/$n.log"; then
+	    --mail-from "$from" --now 1795000000 --json >"$tmp/$n.json" \
+	    2>"$tmp/$n.log"; then
 		printf '{"error": "inkan-milter exited non-zero: %s"}\n' \
 		    "$(tr -d '"\\\n' <"$tmp/$n.log" | cut -c1-200)" >"$tmp/$n.json"
 	fi

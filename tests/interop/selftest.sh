@@ -14,6 +14,7 @@
 set -eu
 
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
+vdata=$here/../data/verify
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/interop_selftest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 2' HUP INT TERM
@@ -167,6 +168,20 @@ for v in dkimpy maildkim opendkim; do
 	    "$cmd" --zone missing.zone rsa-relaxed.eml
 	expect 2 - - "$v bad zone file" "$cmd" --zone bad.zone rsa-relaxed.eml
 	expect 2 - - "$v usage" "$cmd" rsa-relaxed.eml
+	# --now: the verifier takes the time from the test, not the wall
+	# clock. fail-expired.eml (Mail::DKIM, RSA) has t=1790000000 and
+	# x=1794000000: valid before x=, expired after; pass-maildkim-not-expired.eml has
+	# x=2000000000 and expires once --now is past it, whatever today is.
+	expect 0 1 1 "$v --now before x=" \
+	    "$cmd" --now 1790000000 --zone "$vdata/zone" "$vdata/fail-expired.eml"
+	expect 1 1 0 "$v --now after x=" \
+	    "$cmd" --now 1795000000 --zone "$vdata/zone" "$vdata/fail-expired.eml"
+	expect 0 1 1 "$v --now before a far x=" \
+	    "$cmd" --now 1795000000 --zone "$vdata/zone" "$vdata/pass-maildkim-not-expired.eml"
+	expect 1 1 0 "$v --now after a far x=" \
+	    "$cmd" --now 2100000000 --zone "$vdata/zone" "$vdata/pass-maildkim-not-expired.eml"
+	expect 2 - - "$v --now not a number" \
+	    "$cmd" --now soon --zone zone rsa-relaxed.eml
 done
 
 echo "$npass passed, $nfail failed"

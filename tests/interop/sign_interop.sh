@@ -21,6 +21,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 npass=0
 nfail=0
+# Signed at a fixed time, verified at that same time: never the wall clock.
+NOW=1795000000
 
 check() {	# check WANT-EXIT NAME COMMAND...
 	want=$1 name=$2
@@ -82,7 +84,7 @@ sign() {	# sign KEYDIR CANON OUT [DOMAIN]
 	sed "s/alice@example.com/$from/" "$tmp/msg" >"$tmp/msg.in"
 	"$milter" --evaluate "$tmp/msg.in" --config "$tmp/conf" \
 	    --client-ip 192.0.2.1 --helo client.example --mail-from "$from" \
-	    --auth-user alice >"$3" 2>/dev/null
+	    --auth-user alice --now "$NOW" >"$3" 2>/dev/null
 }
 
 tamper() {	# tamper IN: writes IN.body, IN.subject, IN.from
@@ -123,13 +125,13 @@ sign keys/example.com relaxed/relaxed "$tmp/dual"
 n=$(grep -c '^DKIM-Signature:' "$tmp/dual" || true)
 if [ "$n" -eq 2 ]; then npass=$((npass + 1)); echo "ok: dual signed"
 else nfail=$((nfail + 1)); echo "FAIL: dual signing gave $n signatures"; fi
-check 0 "dkimpy passes both dual signatures" "$here/verify_dkimpy.py" --zone "$tmp/zone" "$tmp/dual"
-check 0 "opendkim passes both dual signatures" "$here/verify_opendkim.sh" --zone "$tmp/zone" "$tmp/dual"
+check 0 "dkimpy passes both dual signatures" "$here/verify_dkimpy.py" --now "$NOW" --zone "$tmp/zone" "$tmp/dual"
+check 0 "opendkim passes both dual signatures" "$here/verify_opendkim.sh" --now "$NOW" --zone "$tmp/zone" "$tmp/dual"
 
 # A 4096-bit RSA key (the largest inkan-keys makes): its record spans strings.
 sign keys/example.net relaxed/relaxed "$tmp/big" example.net
-check 0 "dkimpy passes a 4096-bit key" "$here/verify_dkimpy.py" --zone "$tmp/zone" "$tmp/big"
-check 0 "maildkim passes a 4096-bit key" "$here/verify_maildkim.pl" --zone "$tmp/zone" "$tmp/big"
+check 0 "dkimpy passes a 4096-bit key" "$here/verify_dkimpy.py" --now "$NOW" --zone "$tmp/zone" "$tmp/big"
+check 0 "maildkim passes a 4096-bit key" "$here/verify_maildkim.pl" --now "$NOW" --zone "$tmp/zone" "$tmp/big"
 
 echo "$npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]

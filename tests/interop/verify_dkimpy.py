@@ -4,7 +4,10 @@
 # verify_dkimpy.py - verify every DKIM-Signature of a message with dkimpy
 # (Debian python3-dkim), answering key lookups from a zone file, never DNS.
 #
-#   verify_dkimpy.py --zone ZONEFILE MSGFILE
+#   verify_dkimpy.py [--now EPOCH] --zone ZONEFILE MSGFILE
+#       --now EPOCH verifies as of that time (t= and x= are checked against
+#       it, not against the wall clock): a test that signed with a fixed
+#       --now verifies at that same time and gives the same answer next year.
 #       One line per DKIM-Signature, top to bottom:
 #       "dkimpy: d=D s=S a=A result=pass" or "... result=fail reason=TEXT".
 #       Exit 0: at least one signature and all pass; 1: a failure or no
@@ -219,13 +222,25 @@ def verify(zone, msg):
 	return 1 if failed else 0
 
 
+def fix_clock(now):
+	"""dkimpy reads time.time() for its t= and x= checks and has no
+	parameter for it; replace the clock for this process."""
+	import time
+	time.time = lambda: float(now)
+
+
 def usage():
-	sys.stderr.write("usage: verify_dkimpy.py --zone ZONEFILE MSGFILE\n"
+	sys.stderr.write("usage: verify_dkimpy.py [--now EPOCH] --zone ZONEFILE MSGFILE\n"
 	    "       verify_dkimpy.py --dump-txt ZONEFILE\n")
 	return 2
 
 
 def main(argv):
+	if len(argv) >= 3 and argv[1] == "--now":
+		if not argv[2].isdigit():
+			return usage()
+		fix_clock(int(argv[2]))
+		argv = argv[:1] + argv[3:]
 	try:
 		if len(argv) == 3 and argv[1] == "--dump-txt":
 			zone = load_zone(argv[2])

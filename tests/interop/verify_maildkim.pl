@@ -5,7 +5,11 @@
 # Mail::DKIM (Debian libmail-dkim-perl 1.20230212), answering key lookups from
 # a zone file, never DNS.
 #
-#   verify_maildkim.pl --zone ZONEFILE MSGFILE
+#   verify_maildkim.pl [--now EPOCH] --zone ZONEFILE MSGFILE
+#
+# --now EPOCH verifies as of that time: Mail::DKIM checks x= against time(),
+# which this script replaces (CORE::GLOBAL::time, set before the library is
+# compiled), so a message signed at a fixed time verifies at that time.
 #
 # One line per DKIM-Signature, top to bottom: "maildkim: d=D s=S a=A
 # result=pass" or "... result=fail reason=TEXT". Exit 0: at least one
@@ -27,6 +31,19 @@
 
 use strict;
 use warnings;
+
+my $NOW;
+BEGIN {
+	if (@ARGV >= 2 && $ARGV[0] eq '--now') {
+		if ($ARGV[1] !~ /^[0-9]+\z/) {
+			print STDERR "verify_maildkim.pl: --now wants seconds since the epoch\n";
+			exit 2;
+		}
+		$NOW = $ARGV[1] + 0;
+		splice(@ARGV, 0, 2);
+		*CORE::GLOBAL::time = sub () { return $NOW; };
+	}
+}
 
 use Mail::DKIM::DNS;
 use Mail::DKIM::Verifier;
@@ -207,7 +224,7 @@ sub tagval
 sub main
 {
 	if (@ARGV != 3 || $ARGV[0] ne '--zone') {
-		print STDERR "usage: verify_maildkim.pl --zone ZONEFILE MSGFILE\n";
+		print STDERR "usage: verify_maildkim.pl [--now EPOCH] --zone ZONEFILE MSGFILE\n";
 		return 2;
 	}
 	my ($zpath, $mpath) = @ARGV[ 1, 2 ];

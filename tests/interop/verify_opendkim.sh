@@ -5,7 +5,12 @@
 # (Debian opendkim 2.11.0~beta2) in its offline test mode, keys taken from a
 # zone file, never from DNS.
 #
-#   verify_opendkim.sh --zone ZONEFILE MSGFILE
+#   verify_opendkim.sh [--now EPOCH] --zone ZONEFILE MSGFILE
+#
+# --now EPOCH verifies as of that time. OpenDKIM has no option for it (it
+# checks x= against time()), so opendkim runs with LD_PRELOAD of fixtime.c:
+# $FIXTIME_SO when CTest sets it, else built here with cc; if neither can
+# be had the script fails (exit 2) rather than verify at the wall clock.
 #
 # One line per DKIM-Signature, top to bottom: "opendkim: d=D s=S a=A
 # result=pass" or "... result=fail reason=TEXT". Exit 0: at least one
@@ -39,10 +44,18 @@ here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 
 usage()
 {
-	echo "usage: verify_opendkim.sh --zone ZONEFILE MSGFILE" >&2
+	echo "usage: verify_opendkim.sh [--now EPOCH] --zone ZONEFILE MSGFILE" >&2
 	exit 2
 }
 
+now=
+if [ $# -ge 2 ] && [ "$1" = --now ]; then
+	case $2 in
+	''|*[!0-9]*) usage ;;
+	esac
+	now=$2
+	shift 2
+fi
 [ $# -eq 3 ] && [ "$1" = --zone ] || usage
 zone=$2
 msg=$3
@@ -84,9 +97,31 @@ if [ "$nsig" -eq 0 ]; then
 	exit 1
 fi
 
+preload=
+if [ -n "$now" ]; then
+	preload=${FIXTIME_SO:-}
+	if [ -z "$preload" ]; then
+		preload=$tmp/fixtime.so
+		if ! cc -shared -fPIC -o "$preload" "$here/fixtime.c" 2>"$tmp/err"; then
+			echo "$prog: --now: cannot build $here/fixtime.c:" >&2
+			cat "$tmp/err" >&2
+			exit 2
+		fi
+	fi
+	if [ ! -r "$preload" ]; then
+		echo "$prog: --now: $preload not readable" >&2
+		exit 2
+	fi
+fi
+
 rc=0
-"$OPENDKIM" -x "$tmp/opendkim.conf" -vv -t "$tmp/msg.eml" \
-    >"$tmp/out" 2>"$tmp/err" || rc=$?
+if [ -n "$now" ]; then
+	FIXTIME=$now LD_PRELOAD=$preload "$OPENDKIM" -x "$tmp/opendkim.conf" \
+	    -vv -t "$tmp/msg.eml" >"$tmp/out" 2>"$tmp/err" || rc=$?
+else
+	"$OPENDKIM" -x "$tmp/opendkim.conf" -vv -t "$tmp/msg.eml" \
+	    >"$tmp/out" 2>"$tmp/err" || rc=$?
+fi
 if [ "$rc" -ne 0 ]; then
 	echo "$prog: opendkim exited with status $rc:" >&2
 	cat "$tmp/err" >&2

@@ -22,6 +22,8 @@ milter=$1 keys=$2
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 data="$here/../data/opendkim"
 verify="$here/../interop/verify_dkimpy.py"
+# Signed at a fixed time and verified at that same time (never the wall clock).
+NOW=1795000000
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/import-opendkim.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
@@ -107,7 +109,7 @@ signs() {
 	    "$from" "$name" >"$tmp/msg.eml"
 	if ! "$milter" --evaluate "$tmp/msg.eml" --config "$tmp/$name.out" \
 	    --dns-zone "$tmp/zone" --client-ip "$ip" --helo client.example \
-	    --mail-from "$from" "$@" >"$tmp/signed.eml" 2>"$tmp/eval.err"; then
+	    --mail-from "$from" --now "$NOW" "$@" >"$tmp/signed.eml" 2>"$tmp/eval.err"; then
 		bad "$name: --evaluate failed for $from"
 		cat "$tmp/eval.err"
 		return
@@ -117,7 +119,7 @@ signs() {
 		cat "$tmp/eval.err"
 		return
 	fi
-	if v=$("$verify" --zone "$tmp/zone" "$tmp/signed.eml" 2>&1); then
+	if v=$("$verify" --now "$NOW" --zone "$tmp/zone" "$tmp/signed.eml" 2>&1); then
 		ok "$name: mail from $from via $ip signed; dkimpy: $(echo $v)"
 	else
 		bad "$name: signature from $from does not verify: $v"

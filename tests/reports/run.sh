@@ -78,4 +78,35 @@ all=$(rows "$T/d.db")
 "$R" --db "$T/d.db" $P --out-dir "$T/d" --dns-zone "$SRC/tests/data/reports/auth.zone" >"$T/d2.out"
 [ "$(rows "$T/d.db")" = 0 ] || fail "old rows kept: $(rows "$T/d.db") of $all"
 grep -q "^removed $all rows older than 31 days$" "$T/d2.out" || fail "prune message: $(cat "$T/d2.out")"
+
+# 5. the run's time comes from --now, never the wall clock: --yesterday is
+# the UTC day before --now, and --keep-days counts back from --now. fill_db's
+# rows lie in 1000000000..1000086399 (2001-09-09 01:46:40 .. 2001-09-10).
+Q="--org-name Inkan-Test --email dmarc-reports@receiver.example"
+Z="--dns-zone $SRC/tests/data/reports/auth.zone"
+"$FILL" "$T/e.db"; mkdir "$T/e"
+# --now in the day after the rows' day 1000080000 (2001-09-10 00:00 UTC)
+# shellcheck disable=SC2086
+"$R" --db "$T/e.db" $Q $Z --out-dir "$T/e" --yesterday --now 1000100000 --keep-days 0 >"$T/e.out"
+ls "$T/e" | grep -q '^receiver.example!example.com!999993600!1000079999!' ||
+    fail "--yesterday at --now 1000100000: $(ls "$T/e")"
+# a --now one day later finds nothing in its yesterday
+"$FILL" "$T/f.db"; mkdir "$T/f"
+# shellcheck disable=SC2086
+"$R" --db "$T/f.db" $Q $Z --out-dir "$T/f" --yesterday --now 1000200000 --keep-days 0 >"$T/f.out"
+[ "$(ls "$T/f" | wc -l)" -eq 0 ] || fail "--yesterday a day later: $(ls "$T/f")"
+# retention from --now: 10 days after the rows, --keep-days 31 keeps them,
+# --keep-days 5 removes them all
+# shellcheck disable=SC2086
+"$R" --db "$T/f.db" $P --out-dir "$T/f" $Z --now 1000900000 >"$T/f2.out"
+[ "$(rows "$T/f.db")" = "$all" ] || fail "--keep-days 31 at --now removed rows"
+rm -f "$T"/f/*
+# shellcheck disable=SC2086
+"$R" --db "$T/f.db" $P --out-dir "$T/f" $Z --now 1000900000 --keep-days 5 >"$T/f3.out"
+[ "$(rows "$T/f.db")" = 0 ] || fail "--keep-days 5 at --now kept rows"
+# a mailed report's Date is --now
+"$FILL" "$T/g.db"; mkdir "$T/gm"
+# shellcheck disable=SC2086
+"$R" --db "$T/g.db" $P $Z --sendmail "cat >\"$T/gm/\$\$.eml\"" --now 1000100000 --keep-days 0 >/dev/null
+grep -q '^Date: Mon, 10 Sep 2001 05:33:20 +0000' "$T"/gm/*.eml || fail "mail Date from --now: $(grep -h '^Date' "$T"/gm/*.eml)"
 echo "PASS"

@@ -20,7 +20,7 @@
 #              insert ("### INSHEADER: ... hvalue='...'"). "RequireSafeKeys
 #              no" because the key copy is under /tmp. OpenDKIM has no option
 #              for t= (it calls time()), so it runs with LD_PRELOAD of a
-#              three-line time() replacement built here with cc, which
+#              time() replacement (tests/interop/fixtime.c) built here with cc, which
 #              answers FIXTIME=1790000000; without cc, t= is the current
 #              time (a warning says so) and the OpenDKIM messages differ on
 #              every run.
@@ -58,12 +58,7 @@ trap 'rm -rf "$work"' EXIT
 trap 'exit 2' HUP INT TERM
 chmod 700 "$work"
 
-cat >"$work/fixtime.c" <<'CEOF'
-#include <stdlib.h>
-#include <time.h>
-time_t time(time_t *t) { const char *s = getenv("FIXTIME"); time_t v = s ? (time_t)strtoll(s, NULL, 10) : 0; if (t) *t = v; return v; }
-CEOF
-if cc -shared -fPIC -o "$work/fixtime.so" "$work/fixtime.c" 2>/dev/null; then
+if cc -shared -fPIC -o "$work/fixtime.so" "$here/../../interop/fixtime.c" 2>/dev/null; then
 	FIXTIME_SO=$work/fixtime.so
 else
 	echo "make_corpus.sh: no cc: OpenDKIM signs with the current time" >&2
