@@ -4,8 +4,11 @@
  * (see config.h). Defaults go through the same parsers as file values, so
  * a default cannot be a value the file would refuse.
  */
+#include <sys/socket.h>
+
 #include <ctype.h>
 #include <errno.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -59,7 +62,8 @@ static const struct cfg_key cfg_keys[] = {
 	{ "user", CFG_STRING, OFF(user), "", 0, 0, false,
 	    "user to run as after opening the socket (empty: stay)" },
 	{ "authserv_id", CFG_STRING, OFF(authserv_id), "", 0, 0, true,
-	    "this server's name in Authentication-Results (empty: host name)" },
+	    "this server's name in Authentication-Results (empty: the MTA's j "
+	    "macro, else the fully qualified host name)" },
 	{ "key_dir", CFG_STRING, OFF(key_dir), "", 0, 0, true,
 	    "directory of DOMAIN/SELECTOR.private signing keys" },
 	{ "key_table", CFG_STRING, OFF(key_table), "", 0, 0, true,
@@ -544,6 +548,34 @@ config_set_resolver(struct config *c, struct dns_resolver *res)
 	c->resolver = res;
 }
 
+/*
+ * The default authserv-id: this host's fully qualified name. gethostname()
+ * is often a single label on Debian ("mail"), while the MTA, its rules and
+ * later filters know the server by the FQDN, so the canonical name the
+ * resolver gives for it (/etc/hosts first, as a rule) is taken when it has
+ * a dot; the bare host name otherwise, "localhost" last.
+ */
+static void
+default_authserv_id(char *host, size_t len)
+{
+	struct addrinfo hints, *res = NULL;
+
+	if (gethostname(host, len) == -1)
+		strlcpy(host, "localhost", len);
+	host[len - 1] = '\0';
+	if (strchr(host, '.') != NULL)
+		return;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_CANONNAME;
+	if (getaddrinfo(host, NULL, &hints, &res) == 0 && res != NULL &&
+	    res->ai_canonname != NULL && strchr(res->ai_canonname, '.') != NULL)
+		strlcpy(host, res->ai_canonname, len);
+	if (res != NULL)
+		freeaddrinfo(res);
+}
+
 struct config *
 config_load(const char *path, struct buf *problems)
 {
@@ -561,9 +593,8 @@ config_load(const char *path, struct buf *problems)
 		n += parse_file(c, path, problems);
 	}
 	if (*c->authserv_id == '\0') {
-		if (gethostname(host, sizeof(host)) == -1)
-			strlcpy(host, "localhost", sizeof(host));
-		host[sizeof(host) - 1] = '\0';
+		default_authserv_id(host, sizeof(host));
+		c->authserv_id_auto = true;
 		free(c->authserv_id);
 		if ((c->authserv_id = strdup(host)) == NULL) {
 			config_free(c);

@@ -32,7 +32,8 @@ struct config {
 	char		*path;		/* file it came from, or NULL */
 	char		*socket;
 	char		*user;
-	char		*authserv_id;
+	char		*authserv_id;	/* configured, or the FQDN found */
+	bool		 authserv_id_auto;	/* not configured: j wins */
 	char		*key_dir;
 	char		*key_table;
 	char		*signing_table;

@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,8 @@ glue_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 	txn_free(c->txn);
 	c->txn = t;
 	txn_set_daemon_name(t, smfi_getsymval(ctx, "{daemon_name}"));
+	/* Postfix (milter_connect_macros) and Sendmail send j at connect */
+	txn_set_mta_host(t, smfi_getsymval(ctx, "j"));
 	return answer(c, SMFIP_NR_CONN, SMFIS_CONTINUE);
 }
 
@@ -293,7 +296,9 @@ glue_eom(SMFICTX *ctx)
 	 * can ever refer to the field we add.
 	 */
 	for (i = out.ndelete; i > 0 && keeps(&out); i--) {
-		if (smfi_chgheader(ctx, (char *)out.delete_name,
+		/* the protocol carries a 32-bit index */
+		if (out.delete_idx[i - 1] > INT_MAX ||
+		    smfi_chgheader(ctx, (char *)out.delete_name,
 		    (int)out.delete_idx[i - 1], NULL) != MI_SUCCESS) {
 			log_errx("%s: could not delete %s #%zu; tempfailing",
 			    out.log_line, out.delete_name, out.delete_idx[i - 1]);

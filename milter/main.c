@@ -115,6 +115,30 @@ print_problems(const struct buf *problems, bool to_syslog)
 	free(copy);
 }
 
+/*
+ * An authserv-id with no dot is a single host label ("mail"): downstream
+ * filters and the MTA's own trust rules know the server by its fully
+ * qualified name, so results under a short name are missed and forgeries
+ * under the full name are not removed. Worth a warning, not a refusal.
+ */
+static void
+warn_authserv_id(const struct config *c)
+{
+	if (strchr(c->authserv_id, '.') != NULL)
+		return;
+	if (c->authserv_id_auto)
+		fprintf(stderr, "warning: authserv_id is not set and this "
+		    "host's name \"%s\" has no dot; inkan uses the MTA's j "
+		    "macro (Postfix's myhostname) when the MTA sends one, "
+		    "else \"%s\"; set authserv_id to the fully qualified "
+		    "name (RFC 8601 2.5)\n", c->authserv_id, c->authserv_id);
+	else
+		fprintf(stderr, "warning: authserv_id \"%s\" has no dot; "
+		    "use the server's fully qualified name, the one "
+		    "downstream filters know it by (RFC 8601 2.5)\n",
+		    c->authserv_id);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -159,6 +183,7 @@ main(int argc, char **argv)
 		printf("%s: configuration is valid; %zu signing keys\n",
 		    path != NULL ? path : "built-in defaults",
 		    keystore_count(c->keys));
+		warn_authserv_id(c);
 		config_unref(c);
 		return 0;
 	}
@@ -192,8 +217,9 @@ main(int argc, char **argv)
 	if (drop_privileges(c) == -1)
 		return 1;
 	log_info("inkan-milter %s listening on %s; %zu signing keys; "
-	    "authserv-id %s", INKAN_VERSION, c->socket, keystore_count(c->keys),
-	    c->authserv_id);
+	    "authserv-id %s%s", INKAN_VERSION, c->socket,
+	    keystore_count(c->keys), c->authserv_id, c->authserv_id_auto ?
+	    " (unless the MTA sends its name as j)" : "");
 	if (smfi_main() != MI_SUCCESS)
 		log_errx("milter main loop failed");
 	/* libmilter stopped accepting; let messages in flight finish */

@@ -34,6 +34,7 @@ struct txn {
 	char		*client_name;
 	char		*helo;
 	char		*daemon_name;
+	char		*mta_host;	/* the MTA's j macro, if usable */
 	/* message */
 	struct config	*cfg;
 	enum txn_role	 role;
@@ -55,9 +56,12 @@ struct txn {
 	struct buf	 reply;		/* text of a reply we make up */
 	struct buf	 quarantine_hdr;
 	struct timespec	 dns_deadline;	/* end of the message's DNS budget */
+	const char	*authserv_id;	/* the message's: cfg's or mta_host */
 	struct buf	 ar;		/* our Authentication-Results value */
+	size_t		 nar;		/* AR fields seen, stored or not */
 	size_t		*ar_forged;	/* AR instances claiming our id */
 	size_t		 nforged;
+	bool		 forged_over;	/* more than TXN_MAX_FORGED_AR */
 	struct buf	 why;		/* why signed, or why not */
 	bool		 failed;	/* internal error: tempfail */
 	struct err	 err;
@@ -110,6 +114,9 @@ txn_reset(struct txn *t)
 	free(t->ar_forged);
 	t->ar_forged = NULL;
 	t->nforged = 0;
+	t->nar = 0;
+	t->forged_over = false;
+	t->authserv_id = NULL;
 	hdr_list_free(&t->hdrs);
 	free(t->mail_from);
 	free(t->auth_user);
@@ -134,6 +141,7 @@ txn_free(struct txn *t)
 	free(t->client_name);
 	free(t->helo);
 	free(t->daemon_name);
+	free(t->mta_host);
 	free(t);
 }
 
@@ -148,6 +156,32 @@ void
 txn_set_daemon_name(struct txn *t, const char *name)
 {
 	replace(&t->daemon_name, name);
+}
+
+/*
+ * A host name good for an authserv-id: what the MTA calls itself is a
+ * domain name (RFC 1035 2.3.4: at most 253 bytes, plus a final dot), made
+ * of letters, digits, hyphens and dots; underscores are let through, as
+ * some hosts carry them. Anything else is not used.
+ */
+static bool
+usable_host(const char *s)
+{
+	size_t len = s != NULL ? strlen(s) : 0, i;
+
+	if (len == 0 || len > 254 || s[0] == '.')
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '.' && s[i] != '_')
+			return false;
+	return true;
+}
+
+void
+txn_set_mta_host(struct txn *t, const char *j)
+{
+	replace(&t->mta_host, usable_host(j) ? j : NULL);
 }
 
 void
@@ -241,6 +275,15 @@ txn_mail_from(struct txn *t, const char *addr, const char *auth_user,
 		err_set(&t->err, "out of memory");
 		return -1;
 	}
+	/*
+	 * One authserv-id for everything about this message (our A-R, the
+	 * forgeries removed, Received-SPF): the configured one, else the
+	 * name the MTA sends as j (Postfix's myhostname), which is the name
+	 * its own rules and later filters know it by, else the host's
+	 * fully qualified name that config_load found.
+	 */
+	t->authserv_id = t->cfg->authserv_id_auto && t->mta_host != NULL ?
+	    t->mta_host : t->cfg->authserv_id;
 	decide_role(t);
 	if (t->role == TXN_ROLE_VERIFY) {
 		struct timespec d;
@@ -248,7 +291,7 @@ txn_mail_from(struct txn *t, const char *addr, const char *auth_user,
 		/* RFC 7208 2.5: SPF at MAIL FROM time; the answer waits for EOM */
 		budget_deadline(t->cfg, &d);
 		t->spf = spf_check_start(t->cfg->resolver, t->client_ip, t->helo,
-		    addr, t->cfg->authserv_id, t->now != 0 ? t->now : time(NULL),
+		    addr, t->authserv_id, t->now != 0 ? t->now : time(NULL),
 		    &d, &t->err);
 		if (t->spf == NULL) {
 			t->failed = true;
@@ -258,12 +301,49 @@ txn_mail_from(struct txn *t, const char *addr, const char *auth_user,
 	return 0;
 }
 
+/*
+ * RFC 8601 section 5: an Authentication-Results field that claims our
+ * authserv-id and arrives from outside is forged (or stale) and must not
+ * reach a reader who trusts our id. Every field of that name is counted
+ * here, as it arrives and whether or not hdr_list keeps it: the number
+ * given to the MTA (smfi_chgheader) is the instance among all fields of
+ * that name as the MTA counts them, and a field refused by a header cap
+ * is still in the message the MTA delivers.
+ */
+static int
+note_ar(struct txn *t, const char *value, size_t vlen)
+{
+	t->nar++;
+	if (!ar_claims(value, vlen, t->authserv_id))
+		return 0;
+	if (t->nforged == TXN_MAX_FORGED_AR) {
+		t->forged_over = true;
+		return 0;
+	}
+	if ((t->nforged & (t->nforged + 1)) == 0) {
+		size_t *n = reallocarray(t->ar_forged, (t->nforged + 1) * 2,
+		    sizeof(*n));
+
+		if (n == NULL)
+			return err_set(&t->err, "out of memory");
+		t->ar_forged = n;
+	}
+	t->ar_forged[t->nforged++] = t->nar;
+	return 0;
+}
+
 int
 txn_header(struct txn *t, const char *name, size_t nlen, const char *value,
     size_t vlen)
 {
 	if (t->role == TXN_ROLE_NONE || t->failed)
 		return t->failed ? -1 : 0;
+	if (nlen == sizeof(AR_FIELD) - 1 &&
+	    strncasecmp(name, AR_FIELD, nlen) == 0 &&
+	    note_ar(t, value, vlen) == -1) {
+		t->failed = true;
+		return -1;
+	}
 	if (hdr_list_add(&t->hdrs, name, nlen, value, vlen) == HDR_NOMEM) {
 		t->failed = true;
 		err_set(&t->err, "out of memory");
@@ -432,40 +512,6 @@ txn_body(struct txn *t, const unsigned char *p, size_t n)
 	if (t->dkim != NULL && dkim_check_body(t->dkim, p, n, &t->err) == -1) {
 		t->failed = true;
 		return -1;
-	}
-	return 0;
-}
-
-/*
- * RFC 8601 section 5: an Authentication-Results field that claims our
- * authserv-id and arrives from outside is forged (or stale) and must not
- * reach a reader who trusts our id. Note every such instance, counted
- * among fields of that name as the MTA counts them.
- */
-static int
-find_forged_ar(struct txn *t)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < t->hdrs.n; i++) {
-		const char *v;
-		size_t vlen;
-
-		if (!hdr_field_is(&t->hdrs.f[i], AR_FIELD, sizeof(AR_FIELD) - 1))
-			continue;
-		k++;
-		v = hdr_field_value(&t->hdrs.f[i], &vlen);
-		if (!ar_claims(v, vlen, t->cfg->authserv_id))
-			continue;
-		if ((t->nforged & (t->nforged + 1)) == 0) {
-			size_t *n = reallocarray(t->ar_forged,
-			    (t->nforged + 1) * 2, sizeof(*n));
-
-			if (n == NULL)
-				return err_set(&t->err, "out of memory");
-			t->ar_forged = n;
-		}
-		t->ar_forged[t->nforged++] = k;
 	}
 	return 0;
 }
@@ -703,7 +749,7 @@ write_ar(struct txn *t)
 	size_t i, n = dkim_check_count(t->dkim);
 
 	buf_reset(&t->ar);
-	ar_begin(&t->ar, t->cfg->authserv_id);
+	ar_begin(&t->ar, t->authserv_id);
 	if (t->spf != NULL) {
 		const struct spf_answer *a = spf_check_mailfrom(t->spf);
 		const struct spf_answer *h = spf_check_helo(t->spf);
@@ -943,6 +989,27 @@ tempfail(struct txn_outcome *out)
 	out->reply_text = "Temporary authentication failure; try again later";
 }
 
+/*
+ * More fields claim our authserv-id than we will have the MTA delete
+ * (TXN_MAX_FORGED_AR): delivering the message would leave forgeries in
+ * it, so it is refused; a retry would carry the same header, hence a
+ * permanent reply. RFC 3463 X.7.0 (other security status): the message is
+ * refused for what it claims about authentication, not for its size.
+ */
+static void
+refuse_forged(struct txn *t, struct txn_outcome *out)
+{
+	buf_reset(&t->reply);
+	buf_printf(&t->reply, "More than %d Authentication-Results header "
+	    "fields claim to be from %s; message refused", TXN_MAX_FORGED_AR,
+	    t->authserv_id);
+	out->action = TXN_REJECT;
+	out->reply_code = "550";
+	out->reply_xcode = "5.7.0";
+	out->reply_text = buf_failed(&t->reply) ? "Too many forged "
+	    "Authentication-Results header fields" : buf_str(&t->reply);
+}
+
 const char *
 txn_action_name(enum txn_action a)
 {
@@ -978,15 +1045,15 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 		t->failed = true;
 	if (!t->failed && t->dmarc != NULL && finish_dmarc(t) == -1)
 		t->failed = true;
-	if (!t->failed && t->role != TXN_ROLE_NONE && find_forged_ar(t) == -1)
-		t->failed = true;
-	if (!t->failed && t->nforged > 0) {
+	if (!t->failed && t->nforged > 0 && !t->forged_over) {
 		out->delete_name = AR_FIELD;
 		out->delete_idx = t->ar_forged;
 		out->ndelete = t->nforged;
 	}
 	if (t->failed) {
 		tempfail(out);
+	} else if (t->forged_over) {
+		refuse_forged(t, out);
 	} else if (t->signer != NULL) {
 		for (i = 0; i < dkim_signer_count(t->signer) &&
 		    i < TXN_MAX_ADDED; i++) {

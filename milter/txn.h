@@ -42,6 +42,15 @@ struct txn_added {
 
 /* Caps for what one message may make us add. */
 #define TXN_MAX_ADDED	8
+/*
+ * Forged Authentication-Results we have the MTA delete, at most. A message
+ * that passes through this server again (a forwarding loop, a content
+ * filter re-injecting) gains one of ours each time, and Postfix bounces
+ * it after hopcount_limit (50) Received fields; past this many the fields
+ * are an attack, and each deletion costs the MTA a scan of the header
+ * block (Postfix cleanup_milter.c), so the message is refused instead.
+ */
+#define TXN_MAX_FORGED_AR	100
 
 struct txn_outcome {
 	enum txn_action	 action;
@@ -69,6 +78,12 @@ struct txn *txn_new(const char *client_ip, const char *client_name);
 void	 txn_free(struct txn *);
 /* Values of MTA macros known at connect time. */
 void	 txn_set_daemon_name(struct txn *, const char *);
+/*
+ * The MTA's own name (its j macro: Postfix's myhostname): the message's
+ * authserv-id when authserv_id is not configured. Ignored (NULL kept) when
+ * it is not a host name.
+ */
+void	 txn_set_mta_host(struct txn *, const char *j);
 void	 txn_helo(struct txn *, const char *helo);
 /*
  * MAIL FROM starts a message: picks up the current config (or cfg if not

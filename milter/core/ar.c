@@ -100,10 +100,33 @@ skip_cfws(const char *p, const char *end, bool *bad)
 	return p;
 }
 
+/*
+ * Length of a domain name without its one final dot: RFC 1034 3.1 writes
+ * an absolute name with the root's empty label as a trailing dot, and
+ * "mx.example.com." names the same host as "mx.example.com".
+ */
+static size_t
+id_len(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len > 1 && s[len - 1] == '.' ? len - 1 : len;
+}
+
+bool
+ar_id_equal(const char *a, const char *b)
+{
+	size_t alen = id_len(a), blen = id_len(b);
+
+	/* RFC 8601 2.5: the authserv-id is a domain name in practice; names
+	 * compare case-insensitively (RFC 4343) */
+	return alen == blen && strncasecmp(a, b, alen) == 0;
+}
+
 static bool
 mentions(const char *v, size_t len, const char *id)
 {
-	size_t idlen = strlen(id), i;
+	size_t idlen = id_len(id), i;
 
 	for (i = 0; idlen > 0 && i + idlen <= len; i++)
 		if (strncasecmp(v + i, id, idlen) == 0)
@@ -140,5 +163,5 @@ ar_claims(const char *value, size_t len, const char *authserv_id)
 			return mentions(value, len, authserv_id);
 	}
 	id[n] = '\0';
-	return strcasecmp(id, authserv_id) == 0;
+	return ar_id_equal(id, authserv_id);
 }

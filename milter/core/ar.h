@@ -36,5 +36,10 @@ void	 ar_end(struct buf *out, bool any);
  * only confuse whoever reads it after us.
  */
 bool	 ar_claims(const char *value, size_t len, const char *authserv_id);
+/*
+ * Do two authserv-ids name the same server: case-insensitively, and with
+ * one trailing dot on either ignored ("mx.example.com." is "mx.example.com").
+ */
+bool	 ar_id_equal(const char *a, const char *b);
 
 #endif

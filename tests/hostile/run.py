@@ -44,6 +44,9 @@ HDR_MAX_FIELD_LEN = 1024 * 1024		# hdr.h
 HDR_MAX_FIELDS = 20000			# hdr.h
 MAX_SIGNATURES = 8			# config default max_signatures
 DKIM_VERIFY_MAX_REPORTED = 32		# dkim_verify.h
+TXN_MAX_FORGED_AR = 100			# txn.h
+AR = b"Authentication-Results"
+FORGED = AR + b": mx.test.example; dkim=pass header.d=paypal.com\r\n"
 SANITIZER_MARKS = (b"AddressSanitizer", b"LeakSanitizer",
                    b"UndefinedBehaviorSanitizer", b"runtime error:")
 
@@ -250,6 +253,44 @@ def want_not_pass_with_hidden_from(j, log):
     return p
 
 
+def want_deleted(*idx):
+    """
+    Exactly these Authentication-Results instances deleted (1-based among
+    all fields of that name, as the MTA counts them). A header block past
+    the caps has no From inkan can read, so from_reject (on here) refuses
+    it; with from_reject = no it is delivered, with these deletions.
+    """
+    def check(j, log):
+        p = []
+        got = sorted(d[1] for d in j.get("deleted_headers") or []
+                     if d[0].lower() == AR.decode().lower())
+        if got != sorted(idx):
+            p.append("deleted %s, want %s" % (got, sorted(idx)))
+        if j.get("action") not in ("accept", "reject"):
+            p.append("action %s, want accept or reject" % j.get("action"))
+        if (j.get("action") == "reject" and
+                "exactly one author" not in (j.get("reply") or "")):
+            p.append("rejected for another reason: %s" % j.get("reply"))
+        if " forged_ar_removed=%d" % len(idx) not in log:
+            p.append("log does not count %d removed fields" % len(idx))
+        return p
+    return check
+
+
+def want_refused_forged(j, log):
+    """Too many forgeries to delete: refused, never delivered with them."""
+    p = []
+    if j.get("action") != "reject":
+        p.append("action %s, want reject" % j.get("action"))
+    if not (j.get("reply") or "").startswith("550 5.7.0 More than %d "
+                                              % TXN_MAX_FORGED_AR):
+        p.append("reply %r, want 550 5.7.0 More than %d ..." % (
+            j.get("reply"), TXN_MAX_FORGED_AR))
+    if j.get("deleted_headers"):
+        p.append("deletions listed for a refused message")
+    return p
+
+
 def both(*checks):
     return lambda j, log: [x for c in checks for x in c(j, log)]
 
@@ -269,7 +310,48 @@ def cases(body_mb):
                    for i in range(8400))
     late_from = pad + (b"From: " + b"m" * 2000 +
                        b" <mallory@evil.example>\r\n")
+    # a third-party Authentication-Results over HDR_MAX_FIELD_LEN (inkan
+    # does not keep it, the MTA delivers it) above a forged one
+    big_ar = (AR + b": other.example; dkim=pass (" +
+              b"b" * (HDR_MAX_FIELD_LEN + 16) + b")\r\n")
+    # longer than the room the padding leaves under HDR_MAX_TOTAL
+    long_forged = FORGED.replace(b"paypal.com", b"paypal.com (" +
+                                 b"f" * 2000 + b")")
     return [
+        # forged Authentication-Results past the header caps: counted
+        # as the MTA counts them, whatever inkan keeps (issue 14)
+        case("forged-ar-after-25000-fields/verify", "verify",
+             with_bottom_field(generated("fields-25000.eml", gen.many_fields,
+                                         25000), FORGED,
+                               "forged-after-25000.eml"),
+             want_deleted(1)),
+        case("forged-ar-after-25000-fields/sign", "sign",
+             with_bottom_field(generated("fields-25000.eml", gen.many_fields,
+                                         25000), FORGED,
+                               "forged-after-25000.eml"),
+             want_deleted(1)),
+        case("forged-ar-after-total/verify", "verify",
+             with_bottom_field(signed(fixed("base.eml")), pad + long_forged,
+                               "forged-after-total.eml"),
+             want_deleted(1)),
+        case("forged-ar-after-big-ar/verify", "verify",
+             with_bottom_field(signed(fixed("base.eml")), big_ar + FORGED,
+                               "forged-after-big-ar.eml"),
+             want_deleted(2)),
+        case("forged-ar-trailing-dot/verify", "verify",
+             with_bottom_field(signed(fixed("base.eml")), FORGED.replace(
+                 b"mx.test.example;", b"MX.test.example.;"),
+                 "forged-trailing-dot.eml"),
+             want_deleted(1)),
+        case("forged-ar-%d/verify" % TXN_MAX_FORGED_AR, "verify",
+             with_bottom_field(signed(fixed("base.eml")),
+                               FORGED * TXN_MAX_FORGED_AR, "forged-max.eml"),
+             want_deleted(*range(1, TXN_MAX_FORGED_AR + 1))),
+        case("forged-ar-%d/verify" % (TXN_MAX_FORGED_AR + 1), "verify",
+             with_bottom_field(signed(fixed("base.eml")),
+                               FORGED * (TXN_MAX_FORGED_AR + 1),
+                               "forged-over.eml"),
+             want_refused_forged),
         # a 1 MB line: under the field cap, kept; over it, refused
         case("header-1mb-line/sign", "sign",
              generated("long-1mb.eml", gen.long_line, 1000000), want_signed),

@@ -198,6 +198,15 @@ test_ar_claims(void **state)
 		    false },
 		{ "id later in the value, not first", "other.example; "
 		    "dkim=pass header.d=mx.example", false },
+		/* RFC 1034 3.1: the trailing dot of an absolute name */
+		{ "trailing dot", " mx.example.; dkim=pass", true },
+		{ "trailing dot, other case, quoted", "\"MX.Example.\"; none",
+		    true },
+		{ "trailing dot, no resinfo", "mx.example.", true },
+		{ "two trailing dots", " mx.example..; dkim=pass", false },
+		{ "a dot after a shorter name", " mx.exampl.; dkim=pass",
+		    false },
+		{ "a dot as the id", " .; dkim=pass", false },
 	};
 	size_t i;
 
@@ -207,6 +216,34 @@ test_ar_claims(void **state)
 
 		print_message("case: %s\n", t[i].name);
 		got = claims_exact(t[i].value, strlen(t[i].value), ID);
+		if (got != t[i].want)
+			print_message("  got %d want %d\n", got, t[i].want);
+		assert_int_equal(got, t[i].want);
+	}
+}
+
+/* Our own id configured with its trailing dot claims the dotless form. */
+static void
+test_ar_claims_dotted_id(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*value;
+		bool		 want;
+	} t[] = {
+		{ "dotless forgery", " mx.example; dkim=pass", true },
+		{ "dotted forgery", " MX.EXAMPLE.; dkim=pass", true },
+		{ "unparsable, mentions it", "(mx.example", true },
+		{ "other id", " mx.example.org; dkim=pass", false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		bool got;
+
+		print_message("case: %s\n", t[i].name);
+		got = claims_exact(t[i].value, strlen(t[i].value), ID ".");
 		if (got != t[i].want)
 			print_message("  got %d want %d\n", got, t[i].want);
 		assert_int_equal(got, t[i].want);
@@ -240,6 +277,7 @@ main(void)
 		cmocka_unit_test(test_ar_whole),
 		cmocka_unit_test(test_ar_claims),
 		cmocka_unit_test(test_ar_claims_len),
+		cmocka_unit_test(test_ar_claims_dotted_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
