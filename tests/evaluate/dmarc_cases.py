@@ -400,7 +400,13 @@ for name, lines, signed, ip, mf, extra, want_act, want_res, want_dom, want_reply
 # done with the message, and when local policy overrode the Domain Owner's
 # disposition the row says why, in the schema's PolicyOverrideType words.
 # name, From domain, signed, client IP, MAIL FROM, config extras, want:
-# action, report disposition, override
+# action, report disposition (None: no row), override; then optionally
+# the row's dmarc, DKIM and SPF results.
+# A message answered with a tempfail gets no row: the client retries it
+# and the retry is counted, once (txn.c record_report). One accepted with
+# dmarc=temperror gets a row with the results as checked, disposition
+# none and the override "dmarc temperror" (RFC 9990's DMARCResultType has
+# only pass and fail, so the row says why no policy was applied).
 import sqlite3
 REPORT_CASES = [
     ("pass", "example.com", True, "198.51.100.9", "bounce@other.example", (), "accept", "pass", None),
@@ -411,22 +417,38 @@ REPORT_CASES = [
     ("trusted forwarder", "example.com", False, "198.51.100.9", "alice@example.com", ("dmarc_trusted_forwarders = 198.51.100.0/24",), "quarantine", "quarantine", "trusted_forwarder"),
     ("t=y lowers reject to quarantine", "testing.example", False, "198.51.100.9", "alice@testing.example", (), "quarantine", "quarantine", "policy_test_mode"),
     ("p=quarantine", "quarantine.example", False, "198.51.100.9", "alice@quarantine.example", (), "quarantine", "quarantine", None),
+    # issue 14: temperror
+    ("aligned dkim TIMEOUT, tempfailed: no row", "dkto.example", True, "198.51.100.9", "bounce@other.example", (), "tempfail", None, None),
+    ("aligned spf TIMEOUT, tempfailed: no row", "spfto.example", False, "198.51.100.9", "alice@spfto.example", (), "tempfail", None, None),
+    ("existence test TIMEOUT, tempfailed: no row", "flaky.example.com", False, "198.51.100.9", "bounce@other.example", (), "tempfail", None, None),
+    ("aligned dkim TIMEOUT, accepted", "dkto.example", True, "198.51.100.9", "bounce@other.example", ("dmarc_tempfail_on_temperror = no",), "accept", "none", "dmarc temperror",
+     ("temperror", "dkto.example\ted\ttemperror\ndkto.example\trsa\ttemperror\n", "none")),
+    ("aligned spf TIMEOUT, accepted", "spfto.example", False, "198.51.100.9", "alice@spfto.example", ("dmarc_tempfail_on_temperror = no",), "accept", "none", "dmarc temperror",
+     ("temperror", "", "temperror")),
+    ("aligned dkim TIMEOUT, not enforced", "dkto.example", True, "198.51.100.9", "bounce@other.example", ("dmarc_enforce = no",), "accept", "none", "dmarc temperror"),
+    # a tempfail that SPF asked for: no row either
+    ("spf_tempfail_on_temperror: no row", "example.com", True, "198.51.100.9", "alice@spfto.example", ("spf_tempfail_on_temperror = yes",), "tempfail", None, None),
+    # a non-aligned temperror: the fail is counted as one
+    ("unaligned spf TIMEOUT: reject counted", "example.com", False, "198.51.100.9", "alice@spfto.example", (), "reject", "reject", None, ("fail", "", "temperror")),
 ]
-for i, (name, dom, signed, ip, mf, extra, want_act, want_dis, want_why) in enumerate(REPORT_CASES):
+for i, row in enumerate(REPORT_CASES):
+    name, dom, signed, ip, mf, extra, want_act, want_dis, want_why = row[:9]
     label = "report row: " + name
     db = os.path.join(tmp, "report-%d.db" % i)
     j, why = evaluate(message(dom, signed), tuple(extra) + ("dmarc_report_db = %s" % db,), ip, mf)
     if j is None:
         bad("%s: %s" % (label, why)); continue
     try:
-        rows = sqlite3.connect(db).execute("SELECT header_from, disposition, override FROM messages").fetchall()
+        rows = sqlite3.connect(db).execute("SELECT header_from, disposition, override, dmarc, dkim, spf_result FROM messages").fetchall()
     except sqlite3.Error as ex:
         bad("%s: report database: %s" % (label, ex)); continue
-    got = (j["action"], rows)
-    want = (want_act, [(dom, want_dis, want_why)])
+    got = (j["action"], [r[:3] for r in rows])
+    want = (want_act, [(dom, want_dis, want_why)] if want_dis else [])
     if got != want:
         bad("%s: got %s, want %s" % (label, got, want)); continue
-    ok("%s: %s, disposition %s%s" % (label, want_act, want_dis, ", override " + want_why if want_why else ""))
+    if len(row) > 9 and rows[0][3:] != row[9]:
+        bad("%s: dmarc, dkim, spf %s, want %s" % (label, rows[0][3:], row[9])); continue
+    ok("%s: %s, %s" % (label, want_act, "disposition %s%s" % (want_dis, ", override " + want_why if want_why else "") if want_dis else "no row"))
 
 shutil.rmtree(tmp)
 print("%d passed, %d failed" % (npass, nfail))
