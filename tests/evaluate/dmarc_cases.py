@@ -11,10 +11,11 @@
 # Suffix List; where the two differ the case gives each mode's answer.
 # Then the From rules (exactly one author address, RFC 5322 3.6.2).
 #
-# usage: dmarc_cases.py INKAN-MILTER
-import json, os, shutil, subprocess, sys, tempfile
+# usage: dmarc_cases.py INKAN-MILTER INKAN-REPORTS
+import gzip, json, os, shutil, subprocess, sys, tempfile
 
 milter = sys.argv[1]
+reports = sys.argv[2]
 here = os.path.dirname(os.path.abspath(__file__))
 data = os.path.join(here, "..", "data")
 zone = os.path.join(data, "dmarc-e2e", "zone")
@@ -448,6 +449,27 @@ for i, row in enumerate(REPORT_CASES):
         bad("%s: got %s, want %s" % (label, got, want)); continue
     if len(row) > 9 and rows[0][3:] != row[9]:
         bad("%s: dmarc, dkim, spf %s, want %s" % (label, rows[0][3:], row[9])); continue
+    # the aggregate report made from an accepted temperror row: valid
+    # against RFC 9990's schema, with the reason and the DKIM temperror
+    if want_why == "dmarc temperror" and len(row) > 9 and row[9][1]:
+        out = os.path.join(tmp, "report-%d" % i)
+        os.mkdir(out)
+        r = subprocess.run([reports, "--db", db, "--org-name", "Inkan-Test",
+            "--email", "dmarc-reports@receiver.example", "--period-start", "1794960000",
+            "--period-end", "1795046399", "--out-dir", out, "--dns-zone", zone], capture_output=True)
+        files = os.listdir(out)
+        if r.returncode != 0 or len(files) != 1:
+            bad("%s: inkan-reports exit %d, files %s: %s" % (label, r.returncode, files, r.stderr.decode()[-300:])); continue
+        xml = os.path.join(out, "report.xml")
+        open(xml, "wb").write(gzip.open(os.path.join(out, files[0])).read())
+        text = open(xml).read()
+        lint = subprocess.run(["xmllint", "--noout", "--schema",
+            os.path.join(data, "reports", "dmarc-aggregate.xsd"), xml], capture_output=True)
+        if lint.returncode != 0:
+            bad("%s: report invalid: %s" % (label, lint.stderr.decode()[-300:])); continue
+        if ("<disposition>none</disposition>" not in text or "<type>other</type>" not in text or
+                "<comment>dmarc temperror</comment>" not in text or "<result>temperror</result>" not in text):
+            bad("%s: report lacks disposition none, reason other (dmarc temperror), dkim temperror:\n%s" % (label, text)); continue
     ok("%s: %s, %s" % (label, want_act, "disposition %s%s" % (want_dis, ", override " + want_why if want_why else "") if want_dis else "no row"))
 
 shutil.rmtree(tmp)
