@@ -137,8 +137,8 @@ dmarc_check_finish(struct dmarc_check *c, enum auth_result spf,
 			dkim_org[i] = *known;
 			continue;
 		}
-		if (dmarc_orgdomain_lookup(c->res, dkim_domains[i], c->mode, c->psl,
-		    &c->deadline, &dkim_org[i], e) == -1)
+		if (dmarc_orgdomain_lookup(c->res, dkim_domains[i], c->mode,
+		    c->psl, &c->deadline, &dkim_org[i], e) == -1)
 			return -1;
 	}
 	auth.dkim_domains = dkim_domains;

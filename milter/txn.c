@@ -596,8 +596,10 @@ finish_dmarc(struct txn *t)
 	static const enum auth_result order[] = { AUTH_PASS, AUTH_TEMPERROR };
 	const char *dom[DKIM_VERIFY_MAX_REPORTED];
 	enum auth_result res[DKIM_VERIFY_MAX_REPORTED];
-	size_t i, k, n = 0, nsig = t->dkim != NULL ? dkim_check_count(t->dkim) : 0;
+	size_t i, k, n = 0, nsig;
 	enum auth_result spf = AUTH_NONE;
+
+	nsig = t->dkim != NULL ? dkim_check_count(t->dkim) : 0;
 
 	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++)
 		for (i = 0; i < nsig && n < DKIM_VERIFY_MAX_REPORTED; i++) {
@@ -655,8 +657,8 @@ author_policy(struct txn *t, struct txn_outcome *out)
 	 */
 	if (v->result == AUTH_TEMPERROR && t->cfg->dmarc_tempfail_on_temperror) {
 		buf_reset(&t->reply);
-		buf_printf(&t->reply, "Temporary DNS failure evaluating the DMARC "
-		    "policy of %s; try again later", t->from_domain);
+		buf_printf(&t->reply, "Temporary DNS failure evaluating the "
+		    "DMARC policy of %s; try again later", t->from_domain);
 		out->action = TXN_TEMPFAIL;
 		out->reply_code = "451";
 		out->reply_xcode = "4.7.1";
