@@ -10,7 +10,11 @@
 #include "dmarc_check.h"
 #include "jobs.h"
 
-/* Passing DKIM signatures whose organizational domain we look up. */
+/*
+ * DKIM signatures (passing first, then temperror; see dmarc_check.h)
+ * whose organizational domain we look up: each walk is up to
+ * ORGDOMAIN_MAX_QUERIES queries, all within the message's DNS deadline.
+ */
 #define DMARC_CHECK_MAX_DKIM	8
 
 struct dmarc_check {
@@ -69,8 +73,8 @@ dmarc_check_start(struct dns_resolver *res, const char *from_domain,
 
 /*
  * An organizational domain already looked up for the same name: an earlier
- * passing signature's (those before i that needed one have it filled) or
- * the MAIL FROM domain's. NULL if none.
+ * signature's (those before i that needed one have it filled) or the MAIL
+ * FROM domain's. NULL if none.
  */
 static const struct dmarc_orgdomain *
 known_org(const char *const *dkim, const struct dmarc_orgdomain *org, size_t i,
@@ -89,7 +93,8 @@ known_org(const char *const *dkim, const struct dmarc_orgdomain *org, size_t i,
 
 int
 dmarc_check_finish(struct dmarc_check *c, enum auth_result spf,
-    const char *spf_domain, const char *const *dkim_pass, size_t n,
+    const char *spf_domain, const char *const *dkim_domains,
+    const enum auth_result *dkim_results, size_t n,
     struct dmarc_verdict *v, struct err *e)
 {
 	struct dmarc_orgdomain spf_org, dkim_org[DMARC_CHECK_MAX_DKIM];
@@ -109,8 +114,12 @@ dmarc_check_finish(struct dmarc_check *c, enum auth_result spf,
 	memset(dkim_org, 0, sizeof(dkim_org));
 	auth.spf = spf;
 	auth.spf_domain = spf_domain;
-	/* relaxed alignment needs the organizational domain of each id */
-	if (spf == AUTH_PASS && spf_domain != NULL &&
+	/*
+	 * Relaxed alignment needs the organizational domain of each id that
+	 * passed, and of each that got temperror: whether it aligns decides
+	 * between fail and temperror (dmarc_evaluate()).
+	 */
+	if ((spf == AUTH_PASS || spf == AUTH_TEMPERROR) && spf_domain != NULL &&
 	    dmarc_needs_orgdomain(&c->policy, spf_domain, false)) {
 		if (dmarc_orgdomain_lookup(c->res, spf_domain, c->mode, c->psl,
 		    &c->deadline, &spf_org, e) == -1)
@@ -120,19 +129,20 @@ dmarc_check_finish(struct dmarc_check *c, enum auth_result spf,
 	for (i = 0; i < n; i++) {
 		const struct dmarc_orgdomain *known;
 
-		if (!dmarc_needs_orgdomain(&c->policy, dkim_pass[i], true))
+		if (!dmarc_needs_orgdomain(&c->policy, dkim_domains[i], true))
 			continue;
 		/* several signatures of one d=, or d= = MAIL FROM domain: ask once */
-		if ((known = known_org(dkim_pass, dkim_org, i, auth.spf_org,
+		if ((known = known_org(dkim_domains, dkim_org, i, auth.spf_org,
 		    spf_domain)) != NULL) {
 			dkim_org[i] = *known;
 			continue;
 		}
-		if (dmarc_orgdomain_lookup(c->res, dkim_pass[i], c->mode, c->psl,
-		    &c->deadline, &dkim_org[i], e) == -1)
+		if (dmarc_orgdomain_lookup(c->res, dkim_domains[i], c->mode,
+		    c->psl, &c->deadline, &dkim_org[i], e) == -1)
 			return -1;
 	}
-	auth.dkim_domains = dkim_pass;
+	auth.dkim_domains = dkim_domains;
+	auth.dkim_results = dkim_results;
 	auth.dkim_orgs = dkim_org;
 	auth.ndkim = n;
 	dmarc_evaluate(&c->policy, &auth, v);

@@ -24,10 +24,14 @@ struct dmarc_check *dmarc_check_start(struct dns_resolver *,
 	    struct err *e);
 /*
  * Wait for discovery and evaluate with the MAIL FROM SPF result and the d=
- * of every passing DKIM signature. 0 with *v filled, or -1 and e.
+ * and result (parallel arrays of n) of every DKIM signature that passed or
+ * got temperror, the passing ones first: only the first
+ * DMARC_CHECK_MAX_DKIM count, so no run of unverifiable signatures can
+ * push a pass out. 0 with *v filled, or -1 and e.
  */
 int	 dmarc_check_finish(struct dmarc_check *, enum auth_result spf,
-	    const char *spf_domain, const char *const *dkim_pass, size_t n,
+	    const char *spf_domain, const char *const *dkim_domains,
+	    const enum auth_result *dkim_results, size_t n,
 	    struct dmarc_verdict *v, struct err *e);
 const struct dmarc_policy *dmarc_check_policy(const struct dmarc_check *);
 /* Waits for the thread if still running. NULL does nothing. */

@@ -560,6 +560,18 @@ applied_disposition(const struct txn *t, const char **why)
  * has a policy; the database drops rather than waits (report_db.h). The
  * disposition is what was done, with the reason when local policy
  * overrode the Domain Owner's (RFC 9990 2.1.5).
+ * Called only for a message that was accepted, held or refused, never for
+ * one answered with a tempfail (txn_eom): the client retries it, and the
+ * retry is what gets counted, once. A row per attempt would count one
+ * message several times, and as a failure each time DNS was down.
+ * A message accepted with dmarc=temperror (dmarc_tempfail_on_temperror =
+ * no, or dmarc_enforce = no) is kept: the DKIM and SPF results as checked
+ * (temperror among them, which the schema's DKIMResultType and
+ * SPFResultType have), disposition none since no policy was applied, and
+ * as PolicyOverrideType "other" the words "dmarc temperror". The schema's
+ * DMARCResultType in policy_evaluated has only pass and fail, so without
+ * that reason the row would read as a fail whose disposition the
+ * receiver ignored.
  */
 static void
 record_report(struct txn *t)
@@ -604,6 +616,8 @@ record_report(struct txn *t)
 	row.dmarc = auth_result_name(v->result);
 	row.disposition = v->result == AUTH_PASS ? "pass" :
 	    dmarc_request_name(applied_disposition(t, &row.override));
+	if (v->result == AUTH_TEMPERROR)
+		row.override = "dmarc temperror";
 	row.dkim_aligned = v->dkim_aligned;
 	row.spf_aligned = v->spf_aligned;
 	if (t->spf != NULL) {
@@ -617,28 +631,39 @@ record_report(struct txn *t)
 	buf_free(&rua);
 }
 
-/* Join SPF and the passing DKIM signatures to the DMARC policy. */
+/*
+ * Join SPF and the DKIM signatures that passed or could not be checked
+ * (temperror: an aligned one makes DMARC temperror, not fail) to the
+ * DMARC policy; the passing ones first (dmarc_check.h).
+ */
 static int
 finish_dmarc(struct txn *t)
 {
-	const char *pass[DKIM_VERIFY_MAX_REPORTED];
-	size_t i, n = 0;
+	static const enum auth_result order[] = { AUTH_PASS, AUTH_TEMPERROR };
+	const char *dom[DKIM_VERIFY_MAX_REPORTED];
+	enum auth_result res[DKIM_VERIFY_MAX_REPORTED];
+	size_t i, k, n = 0, nsig;
 	enum auth_result spf = AUTH_NONE;
 
-	for (i = 0; t->dkim != NULL && i < dkim_check_count(t->dkim); i++) {
-		const struct dkim_verdict *v = dkim_check_verdict(t->dkim, i);
+	nsig = t->dkim != NULL ? dkim_check_count(t->dkim) : 0;
 
-		if (v->result == AUTH_PASS)
-			pass[n++] = v->domain;
-	}
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		for (i = 0; i < nsig && n < DKIM_VERIFY_MAX_REPORTED; i++) {
+			const struct dkim_verdict *v =
+			    dkim_check_verdict(t->dkim, i);
+
+			if (v->result != order[k])
+				continue;
+			dom[n] = v->domain;
+			res[n++] = v->result;
+		}
 	if (t->spf != NULL)
 		spf = spf_result_auth(spf_check_mailfrom(t->spf)->result);
 	if (dmarc_check_finish(t->dmarc, spf, t->spf != NULL ?
-	    spf_check_domain(t->spf) : NULL, pass, n, &t->dmarc_v,
+	    spf_check_domain(t->spf) : NULL, dom, res, n, &t->dmarc_v,
 	    &t->err) == -1)
 		return -1;
 	t->dmarc_done = true;
-	record_report(t);
 	return 0;
 }
 
@@ -669,11 +694,17 @@ author_policy(struct txn *t, struct txn_outcome *out)
 	}
 	if (!t->dmarc_done || !t->cfg->dmarc_enforce)
 		return;
-	/* a policy we could not look up: the sender retries, never a silent pass */
+	/*
+	 * DMARC could not be evaluated (the policy, an aligned identifier,
+	 * an Organizational Domain or the existence test met a DNS error):
+	 * the sender retries, never a silent pass and never the policy
+	 * (dmarc_evaluate()). The reason is in the log line and A-R, not
+	 * here: it may hold a d= from the message.
+	 */
 	if (v->result == AUTH_TEMPERROR && t->cfg->dmarc_tempfail_on_temperror) {
 		buf_reset(&t->reply);
-		buf_printf(&t->reply, "Temporary DNS failure looking up the DMARC "
-		    "policy of %s; try again later", t->from_domain);
+		buf_printf(&t->reply, "Temporary DNS failure evaluating the "
+		    "DMARC policy of %s; try again later", t->from_domain);
 		out->action = TXN_TEMPFAIL;
 		out->reply_code = "451";
 		out->reply_xcode = "4.7.1";
@@ -1076,6 +1107,9 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 		spf_policy(t, out);
 		if (out->action == TXN_ACCEPT)
 			author_policy(t, out);
+		/* a tempfailed message is counted when it is retried */
+		if (t->dmarc_done && out->action != TXN_TEMPFAIL)
+			record_report(t);
 	}
 	log_line(t, out);
 	out->log_line = buf_str(&t->log);

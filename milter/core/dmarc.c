@@ -17,7 +17,10 @@
  * NXDOMAIN). The answer for _dmarc.<author> already proves existence when
  * it was not NXDOMAIN; else one A query decides. It is asked only when np
  * would change the policy.
- * Evaluation: 5.3.4 to 5.3.6. DNS errors give temperror, never a fail.
+ * Evaluation: 5.3.4 to 5.3.6. DNS errors give temperror, never a fail:
+ * the policy lookup, the Organizational Domain walks, the existence test,
+ * and the SPF or DKIM check of an identifier that aligns (the caller gives
+ * those results; see dmarc_evaluate() in dmarc.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -410,11 +413,35 @@ one_below(enum dmarc_request r)
 	return DMARC_REQ_NONE;
 }
 
+/*
+ * The first identifier that could not be checked (an SPF or DKIM
+ * temperror) and aligns or may align: had DNS answered, it might have
+ * passed.
+ */
+struct unchecked {
+	const char	*method;	/* "spf", "dkim"; NULL: none yet */
+	const char	*domain;
+	enum align	 align;		/* ALIGN_YES or ALIGN_UNKNOWN */
+};
+
+static void
+note_unchecked(struct unchecked *u, const char *method, const char *domain,
+    enum align a)
+{
+	if (u->method != NULL || a == ALIGN_NO)
+		return;
+	u->method = method;
+	u->domain = domain;
+	u->align = a;
+}
+
 void
 dmarc_evaluate(const struct dmarc_policy *p, const struct dmarc_auth *auth,
     struct dmarc_verdict *v)
 {
+	struct unchecked u = { NULL, NULL, ALIGN_NO };
 	const char *unknown = NULL;
+	enum auth_result r;
 	enum align a;
 	size_t i;
 
@@ -442,17 +469,28 @@ dmarc_evaluate(const struct dmarc_policy *p, const struct dmarc_auth *auth,
 	v->testing = p->rec.t;
 
 	/* 4.4.2: only an SPF pass of the MAIL FROM identity counts */
-	if (auth->spf == AUTH_PASS && auth->spf_domain != NULL) {
+	if (auth->spf_domain != NULL &&
+	    (auth->spf == AUTH_PASS || auth->spf == AUTH_TEMPERROR)) {
 		a = align(p, auth->spf_domain, false, auth->spf_org);
-		if (a == ALIGN_YES)
+		if (auth->spf == AUTH_TEMPERROR)
+			note_unchecked(&u, "spf", auth->spf_domain, a);
+		else if (a == ALIGN_YES)
 			v->spf_aligned = true;
 		else if (a == ALIGN_UNKNOWN)
 			unknown = auth->spf_domain;
 	}
 	/* 4.4.1: any aligned passing signature is enough */
 	for (i = 0; i < auth->ndkim; i++) {
+		r = auth->dkim_results != NULL ? auth->dkim_results[i] :
+		    AUTH_PASS;
+		if (r != AUTH_PASS && r != AUTH_TEMPERROR)
+			continue;
 		a = align(p, auth->dkim_domains[i], true,
 		    auth->dkim_orgs != NULL ? &auth->dkim_orgs[i] : NULL);
+		if (r == AUTH_TEMPERROR) {
+			note_unchecked(&u, "dkim", auth->dkim_domains[i], a);
+			continue;
+		}
 		if (a == ALIGN_YES) {
 			v->dkim_aligned = true;
 			v->dkim_domain = auth->dkim_domains[i];
@@ -462,6 +500,7 @@ dmarc_evaluate(const struct dmarc_policy *p, const struct dmarc_auth *auth,
 			unknown = auth->dkim_domains[i];
 	}
 
+	/* a pass of one aligned identifier is enough, whatever the others */
 	if (v->spf_aligned || v->dkim_aligned) {
 		v->result = AUTH_PASS;
 		snprintf(v->reason, sizeof(v->reason), "aligned %s%s%s",
@@ -470,13 +509,38 @@ dmarc_evaluate(const struct dmarc_policy *p, const struct dmarc_auth *auth,
 		    v->dkim_aligned ? "dkim" : "");
 		return;
 	}
-	/* 5.3.6: a query that did not complete: neither pass nor fail */
+	/*
+	 * No aligned identifier passed, but one that aligns (or may) could
+	 * not be checked: the message might have passed, so the receiver
+	 * cannot conclude that DMARC failed and must not apply the policy
+	 * (RFC 7489 6.6.2, as RFC 9989 5.3.6). RFC 9989 section 11 registers
+	 * temperror for the dmarc method: "A temporary error occurred during
+	 * DMARC evaluation. A later attempt might produce a final result."
+	 * An identifier that does not align cannot make DMARC pass (4.4),
+	 * so its temperror changes nothing.
+	 */
+	if (u.method != NULL) {
+		v->result = AUTH_TEMPERROR;
+		snprintf(v->reason, sizeof(v->reason),
+		    "%s=temperror for %s %s%s and no aligned pass",
+		    u.method, u.align == ALIGN_YES ? "aligned" :
+		    "possibly aligned", strcmp(u.method, "spf") == 0 ?
+		    "MAIL FROM domain " : "d=", u.domain);
+		return;
+	}
+	/* 5.3.6: alignment of a passing identifier could not be decided */
 	if (unknown != NULL) {
 		v->result = AUTH_TEMPERROR;
 		snprintf(v->reason, sizeof(v->reason),
 		    "Organizational Domain of %s unknown (DNS error)", unknown);
 		return;
 	}
+	/*
+	 * DMARC failed but which policy applies is unknown: np= if the
+	 * Author Domain does not exist, sp= (or p=) if it does (RFC 9989
+	 * 4.7 np and "Domain Existence Test"); guessing either could apply
+	 * the wrong one, so temperror.
+	 */
 	if (p->author_exists == DMARC_EXISTS_TEMPERROR) {
 		v->result = AUTH_TEMPERROR;
 		snprintf(v->reason, sizeof(v->reason),

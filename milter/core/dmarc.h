@@ -121,8 +121,9 @@ struct dmarc_orgdomain {
 };
 
 /*
- * Whether evaluating id (an SPF-authenticated MAIL FROM domain, dkim
- * false, or a passing DKIM d=, dkim true) against policy needs the
+ * Whether evaluating id (the MAIL FROM domain of an SPF pass or
+ * temperror, dkim false, or the d= of a DKIM pass or temperror, dkim
+ * true) against policy needs the
  * Organizational Domain of id: only for relaxed alignment when id is
  * neither the Author Domain nor its Organizational Domain but lies within
  * the latter (the Organizational Domain of a name is the name or one of
@@ -141,15 +142,21 @@ int	 dmarc_orgdomain_lookup(struct dns_resolver *, const char *domain,
 	    const struct timespec *deadline, struct dmarc_orgdomain *out,
 	    struct err *e);
 
-/* The Authenticated Identifiers of a message (RFC 9989 4.4). */
+/*
+ * The Authenticated Identifiers of a message (RFC 9989 4.4), and those
+ * that could not be checked: an SPF or DKIM temperror. Only pass and
+ * temperror matter to DMARC; other results may be given and are ignored.
+ */
 struct dmarc_auth {
 	/* SPF result of the MAIL FROM identity (the HELO one never counts) */
 	enum auth_result		 spf;
 	const char			*spf_domain;	/* MAIL FROM domain */
 	/* its Organizational Domain, if dmarc_needs_orgdomain(); or NULL */
 	const struct dmarc_orgdomain	*spf_org;
-	/* d= of each DKIM signature that passed */
+	/* d= of each DKIM signature that passed or got temperror */
 	const char *const		*dkim_domains;
+	/* parallel to dkim_domains: each one's result; NULL: all pass */
+	const enum auth_result		*dkim_results;
 	/* parallel to dkim_domains, entries used where needed; or NULL */
 	const struct dmarc_orgdomain	*dkim_orgs;
 	size_t				 ndkim;
@@ -175,9 +182,14 @@ struct dmarc_verdict {
 
 /*
  * Evaluate auth against policy (RFC 9989 5.3.4 to 5.3.6) into *v. Pure:
- * no DNS, cannot fail. An identifier whose Organizational Domain is
- * needed but unknown (not given or temperror) cannot align; if no other
- * identifier aligns the result is temperror (5.3.6).
+ * no DNS, cannot fail. The result is pass if any passing identifier
+ * aligns. Otherwise it is temperror, not fail, when the outcome could
+ * have been a pass had DNS answered: an aligned identifier whose SPF or
+ * DKIM check got temperror, an identifier whose alignment is unknown
+ * because an Organizational Domain it needs is unknown (not given or
+ * temperror), or (for the policy) an Author Domain whose existence is
+ * unknown when np would apply. A temperror of an identifier that does
+ * not align changes nothing.
  */
 void	 dmarc_evaluate(const struct dmarc_policy *,
 	    const struct dmarc_auth *auth, struct dmarc_verdict *v);

@@ -11,10 +11,11 @@
 # Suffix List; where the two differ the case gives each mode's answer.
 # Then the From rules (exactly one author address, RFC 5322 3.6.2).
 #
-# usage: dmarc_cases.py INKAN-MILTER
-import json, os, shutil, subprocess, sys, tempfile
+# usage: dmarc_cases.py INKAN-MILTER INKAN-REPORTS
+import gzip, json, os, shutil, subprocess, sys, tempfile
 
 milter = sys.argv[1]
+reports = sys.argv[2]
 here = os.path.dirname(os.path.abspath(__file__))
 data = os.path.join(here, "..", "data")
 zone = os.path.join(data, "dmarc-e2e", "zone")
@@ -30,8 +31,10 @@ def bad(name):
 # keys: example.com and strict.example.com (which publishes the same key
 # pair, see the zone); keys-parent: example.com only, so that mail From
 # strict.example.com is signed d=example.com
-for kd, doms in (("keys", ("example.com", "strict.example.com")),
-                 ("keys-parent", ("example.com",))):
+# (dkto.example, dksf.example, towr.example: the same key pair, whose
+# lookups the zone makes fail or, for towr.example, answers)
+for kd, doms in (("keys", ("example.com", "strict.example.com", "dkto.example", "dksf.example")),
+                 ("keys-parent", ("example.com", "towr.example", "dkto.example"))):
     for d in doms:
         os.makedirs(os.path.join(tmp, kd, d))
         for k in ("rsa.private", "ed.private"):
@@ -72,23 +75,30 @@ nmsg = 0
 def message(from_domain, signed, from_lines=None):
     """The test message From alice@from_domain, or with the From field(s)
     replaced by from_lines (a list of field lines; [] for none); signed:
-    False, True (the key of the From domain or of its parent), or "parent"
-    (the key of example.com only)."""
+    False, True (the key of the From domain or of its parent), "parent"
+    (keys-parent: the key of the parent), or ("as", D): signed as mail
+    From D (d=D), then the From domain is changed to from_domain (that
+    signature cannot pass; with D's key lookup failing it is temperror)."""
     global nmsg
     nmsg += 1
+    sign_as = signed[1] if isinstance(signed, tuple) else from_domain
     text = open(os.path.join(data, "dmarc-e2e", "message.eml"), "rb").read()
     if from_lines is not None:
         rest = text.split(b"\n", 1)[1]
         text = b"".join(l.encode() + b"\r\n" for l in from_lines) + rest
-    text = text.replace(b"FROMDOMAIN", from_domain.encode())
-    path = os.path.join(tmp, "m%d-%s-%s.eml" % (nmsg, from_domain, signed))
+    text = text.replace(b"FROMDOMAIN", sign_as.encode())
+    path = os.path.join(tmp, "m%d-%s-%s.eml" % (nmsg, from_domain,
+        "as-" + sign_as if isinstance(signed, tuple) else signed))
     open(path, "wb").write(text)
     if signed:
         out = subprocess.run([milter, "--evaluate", path, "--config",
             conf((), "keys-parent" if signed == "parent" else "keys"),
             "--client-ip", "127.0.0.1", "--helo", "out.example.com",
-            "--mail-from", "alice@" + from_domain, "--now", "1795000000"],
+            "--mail-from", "alice@" + sign_as, "--now", "1795000000"],
             capture_output=True, check=True).stdout
+        if sign_as != from_domain:
+            out = out.replace(b"From: Alice <alice@%s>" % sign_as.encode(),
+                b"From: Alice <alice@%s>" % from_domain.encode())
         path += ".signed"
         open(path, "wb").write(out)
     return path
@@ -103,6 +113,7 @@ def evaluate(msg, extra, ip, mf):
         return None, "no JSON (exit %d): %s" % (r.returncode, r.stderr.decode()[-300:])
 
 TW = "treewalk"
+TEMP = "451 4.7.1 Temporary DNS failure evaluating the DMARC policy of "
 # name, From domain, signed by inkan (see message(): d= example.com or
 # strict.example.com), client IP, MAIL FROM, config extras, want: dmarc
 # result, policy, disposition, action, reply text; then optional details:
@@ -111,6 +122,11 @@ TW = "treewalk"
 #   psl    (result, policy, disposition, action, reply) where PSL discovery
 #          gives another answer; psl_tag, psl_align likewise
 #   only   run in this discovery mode only
+#   dkim   (result, d=) of every signature, where not pass with the d=
+#          message() signed with
+#   spf    the SPF result (MAIL FROM)
+#   why    words the DMARC reason holds: in the JSON, the log line and
+#          (when the message is accepted) Authentication-Results
 CASES = [
     # RFC 9989 4.4: DKIM d= aligned (identical) -> pass, whatever SPF says
     ("dkim aligned", "example.com", True, "198.51.100.9", "bounce@other.example", (), "pass", "reject", "none", "accept", None, dict(align=(False, True))),
@@ -234,6 +250,34 @@ CASES = [
      dict(tag="sp", psl=("none", None, "none", "accept", None))),
     # a non-DMARC TXT record beside the DMARC one is discarded, not counted
     ("DMARC record beside another TXT", "mixtxt.example", False, "198.51.100.9", "alice@mixtxt.example", (), "fail", "reject", "reject", "reject", "550 5.7.1"),
+    # issue 14: a DNS failure is never a DMARC fail. No aligned identifier
+    # passed but an aligned one could not be checked: temperror, the
+    # policy is not applied, 451 4.7.1 (RFC 7489 6.6.2, RFC 9989 5.3.6)
+    ("aligned dkim key lookup TIMEOUT, p=reject", "dkto.example", True, "198.51.100.9", "bounce@other.example", (), "temperror", "reject", "none", "tempfail", TEMP,
+     dict(dkim=("temperror", "dkto.example"), align=(False, False), why="dkim=temperror for aligned d=dkto.example and no aligned pass")),
+    ("aligned dkim key lookup SERVFAIL, p=reject", "dksf.example", True, "198.51.100.9", "bounce@other.example", (), "temperror", "reject", "none", "tempfail", TEMP,
+     dict(dkim=("temperror", "dksf.example"), why="dkim=temperror for aligned d=dksf.example")),
+    ("relaxed aligned dkim (parent d=) key TIMEOUT", "sub.dkto.example", "parent", "198.51.100.9", "bounce@other.example", (), "temperror", "reject", "none", "tempfail", TEMP,
+     dict(dkim=("temperror", "dkto.example"), tag="p")),
+    ("aligned dkim key TIMEOUT, dmarc_tempfail_on_temperror = no", "dkto.example", True, "198.51.100.9", "bounce@other.example", ("dmarc_tempfail_on_temperror = no",), "temperror", "reject", "none", "accept", None,
+     dict(dkim=("temperror", "dkto.example"), why="dkim=temperror for aligned d=dkto.example and no aligned pass")),
+    ("aligned spf TIMEOUT, p=reject", "spfto.example", False, "198.51.100.9", "alice@spfto.example", (), "temperror", "reject", "none", "tempfail", TEMP, dict(spf="temperror", why="spf=temperror for aligned MAIL FROM domain spfto.example")),
+    ("aligned spf TIMEOUT in an include:", "spfinc.example", False, "198.51.100.9", "alice@spfinc.example", (), "temperror", "reject", "none", "tempfail", TEMP, dict(spf="temperror", why="spf=temperror for aligned MAIL FROM domain spfinc.example")),
+    # the MAIL FROM domain's own walk decides that it aligns (relaxed)
+    ("relaxed aligned spf TIMEOUT", "example.com", False, "198.51.100.9", "alice@tempspf.example.com", (), "temperror", "reject", "none", "tempfail", TEMP, dict(spf="temperror", why="spf=temperror for aligned MAIL FROM domain tempspf.example.com")),
+    ("aligned spf TIMEOUT, dmarc_tempfail_on_temperror = no", "spfto.example", False, "198.51.100.9", "alice@spfto.example", ("dmarc_tempfail_on_temperror = no",), "temperror", "reject", "none", "accept", None, dict(spf="temperror", why="spf=temperror for aligned MAIL FROM domain spfto.example")),
+    # a temperror of an identifier that does not align changes nothing
+    ("unaligned spf TIMEOUT, nothing aligned: fail", "example.com", False, "198.51.100.9", "alice@spfto.example", (), "fail", "reject", "reject", "reject", "550 5.7.1", dict(spf="temperror", why="no aligned identifier; p=reject")),
+    ("unaligned dkim key TIMEOUT, nothing aligned: fail", "example.com", ("as", "dkto.example"), "198.51.100.9", "alice@example.com", (), "fail", "reject", "reject", "reject", "550 5.7.1",
+     dict(dkim=("temperror", "dkto.example"))),
+    # a pass of an aligned identifier wins over another one's temperror
+    ("aligned dkim pass, aligned spf TIMEOUT: pass", "example.com", True, "198.51.100.9", "alice@tempspf.example.com", (), "pass", "reject", "none", "accept", None, dict(align=(False, True), spf="temperror")),
+    ("aligned spf pass, aligned dkim TIMEOUT: pass", "dkto.example", True, "192.0.2.10", "alice@dkto.example", (), "pass", "reject", "none", "accept", None,
+     dict(align=(True, False), dkim=("temperror", "dkto.example"))),
+    # the Author Domain's Organizational Domain walk times out: whether the
+    # passing parent d= aligns (relaxed) is unknown; the PSL knows
+    ("org domain walk TIMEOUT, relaxed parent d=", "sub.towr.example", "parent", "198.51.100.9", "bounce@other.example", (), "temperror", "reject", "none", "tempfail", TEMP,
+     dict(dkim=("pass", "towr.example"), why="Organizational Domain of towr.example unknown", psl=("pass", "reject", "none", "accept", None), psl_align=(False, True))),
 ]
 
 for row in CASES:
@@ -260,6 +304,8 @@ for row in CASES:
         want = (res, pol, dis, act)
         if got != want:
             bad("%s: got %s, want %s (%s)" % (label, got, want, d.get("reason"))); continue
+        if reply and reply == TEMP:
+            reply += dom + ";"
         if reply and not (j["reply"] or "").startswith(reply):
             bad("%s: reply %r, want %r..." % (label, j["reply"], reply)); continue
         if tag and d.get("policy_tag") != tag:
@@ -270,17 +316,28 @@ for row in CASES:
         # d= message() signed with
         if signed:
             sd = dom if signed is True and dom == "strict.example.com" else "example.com"
-            if not j["dkim"] or any(v["result"] != "pass" or v["domain"] != sd for v in j["dkim"]):
-                bad("%s: want dkim=pass d=%s, got %s" % (label, sd, j["dkim"])); continue
+            sr, sd = more.get("dkim", ("pass", sd))
+            if not j["dkim"] or any(v["result"] != sr or v["domain"] != sd for v in j["dkim"]):
+                bad("%s: want dkim=%s d=%s, got %s" % (label, sr, sd, j["dkim"])); continue
+        if "spf" in more and (j["spf"] or {}).get("result") != more["spf"]:
+            bad("%s: want spf=%s, got %s" % (label, more["spf"], j["spf"])); continue
+        why = more.get("psl_why") if mode == "psl" and "psl" in more else more.get("why")
+        if why and (why not in d.get("reason", "") or
+                'dmarc=%s header.from=%s p=%s dis=%s dmarc_reason="%s' % (res, dom, pol or "none", dis, why) not in j.get("log", "") or
+                "action=%s" % act not in j.get("log", "")):
+            bad("%s: want reason %r in JSON and log: %s | %s" % (label, why, d.get("reason"), j.get("log"))); continue
         ar = [v for n, v in j["added_headers"] if n == "Authentication-Results"]
         if act not in ("reject", "tempfail") and not (ar and "dmarc=%s" % res in ar[0] and "header.from=" + dom in ar[0]):
             bad("%s: Authentication-Results lacks dmarc=%s header.from=%s: %s" % (label, res, dom, ar)); continue
+        if act not in ("reject", "tempfail") and why and "dmarc=%s (%s" % (res, why) not in ar[0]:
+            bad("%s: Authentication-Results lacks dmarc=%s (%s...): %s" % (label, res, why, ar)); continue
         # polrec.p and polrec.domain (RFC 9989 IANA registrations): the p=
         # of the record found, read here from the zone file itself, and
         # where it was found when that is not the From domain
         if ar and act not in ("reject", "tempfail"):
             pd = d.get("policy_domain") or ""
-            want_p = zone_p(pd) if res in ("pass", "fail") else None
+            # (a temperror after the record was found names it too)
+            want_p = zone_p(pd) if res in ("pass", "fail") or (res == "temperror" and pd) else None
             got_p = [w[len("polrec.p="):] for w in ar[0].split() if w.startswith("polrec.p=")]
             got_d = [w[len("polrec.domain="):] for w in ar[0].split() if w.startswith("polrec.domain=")]
             if got_p != ([want_p] if want_p else []):
@@ -344,7 +401,13 @@ for name, lines, signed, ip, mf, extra, want_act, want_res, want_dom, want_reply
 # done with the message, and when local policy overrode the Domain Owner's
 # disposition the row says why, in the schema's PolicyOverrideType words.
 # name, From domain, signed, client IP, MAIL FROM, config extras, want:
-# action, report disposition, override
+# action, report disposition (None: no row), override; then optionally
+# the row's dmarc, DKIM and SPF results.
+# A message answered with a tempfail gets no row: the client retries it
+# and the retry is counted, once (txn.c record_report). One accepted with
+# dmarc=temperror gets a row with the results as checked, disposition
+# none and the override "dmarc temperror" (RFC 9990's DMARCResultType has
+# only pass and fail, so the row says why no policy was applied).
 import sqlite3
 REPORT_CASES = [
     ("pass", "example.com", True, "198.51.100.9", "bounce@other.example", (), "accept", "pass", None),
@@ -355,22 +418,59 @@ REPORT_CASES = [
     ("trusted forwarder", "example.com", False, "198.51.100.9", "alice@example.com", ("dmarc_trusted_forwarders = 198.51.100.0/24",), "quarantine", "quarantine", "trusted_forwarder"),
     ("t=y lowers reject to quarantine", "testing.example", False, "198.51.100.9", "alice@testing.example", (), "quarantine", "quarantine", "policy_test_mode"),
     ("p=quarantine", "quarantine.example", False, "198.51.100.9", "alice@quarantine.example", (), "quarantine", "quarantine", None),
+    # issue 14: temperror
+    ("aligned dkim TIMEOUT, tempfailed: no row", "dkto.example", True, "198.51.100.9", "bounce@other.example", (), "tempfail", None, None),
+    ("aligned spf TIMEOUT, tempfailed: no row", "spfto.example", False, "198.51.100.9", "alice@spfto.example", (), "tempfail", None, None),
+    ("existence test TIMEOUT, tempfailed: no row", "flaky.example.com", False, "198.51.100.9", "bounce@other.example", (), "tempfail", None, None),
+    ("aligned dkim TIMEOUT, accepted", "dkto.example", True, "198.51.100.9", "bounce@other.example", ("dmarc_tempfail_on_temperror = no",), "accept", "none", "dmarc temperror",
+     ("temperror", "dkto.example\ted\ttemperror\ndkto.example\trsa\ttemperror\n", "none")),
+    ("aligned spf TIMEOUT, accepted", "spfto.example", False, "198.51.100.9", "alice@spfto.example", ("dmarc_tempfail_on_temperror = no",), "accept", "none", "dmarc temperror",
+     ("temperror", "", "temperror")),
+    ("aligned dkim TIMEOUT, not enforced", "dkto.example", True, "198.51.100.9", "bounce@other.example", ("dmarc_enforce = no",), "accept", "none", "dmarc temperror"),
+    # a tempfail that SPF asked for: no row either
+    ("spf_tempfail_on_temperror: no row", "example.com", True, "198.51.100.9", "alice@spfto.example", ("spf_tempfail_on_temperror = yes",), "tempfail", None, None),
+    # a non-aligned temperror: the fail is counted as one
+    ("unaligned spf TIMEOUT: reject counted", "example.com", False, "198.51.100.9", "alice@spfto.example", (), "reject", "reject", None, ("fail", "", "temperror")),
 ]
-for i, (name, dom, signed, ip, mf, extra, want_act, want_dis, want_why) in enumerate(REPORT_CASES):
+for i, row in enumerate(REPORT_CASES):
+    name, dom, signed, ip, mf, extra, want_act, want_dis, want_why = row[:9]
     label = "report row: " + name
     db = os.path.join(tmp, "report-%d.db" % i)
     j, why = evaluate(message(dom, signed), tuple(extra) + ("dmarc_report_db = %s" % db,), ip, mf)
     if j is None:
         bad("%s: %s" % (label, why)); continue
     try:
-        rows = sqlite3.connect(db).execute("SELECT header_from, disposition, override FROM messages").fetchall()
+        rows = sqlite3.connect(db).execute("SELECT header_from, disposition, override, dmarc, dkim, spf_result FROM messages").fetchall()
     except sqlite3.Error as ex:
         bad("%s: report database: %s" % (label, ex)); continue
-    got = (j["action"], rows)
-    want = (want_act, [(dom, want_dis, want_why)])
+    got = (j["action"], [r[:3] for r in rows])
+    want = (want_act, [(dom, want_dis, want_why)] if want_dis else [])
     if got != want:
         bad("%s: got %s, want %s" % (label, got, want)); continue
-    ok("%s: %s, disposition %s%s" % (label, want_act, want_dis, ", override " + want_why if want_why else ""))
+    if len(row) > 9 and rows[0][3:] != row[9]:
+        bad("%s: dmarc, dkim, spf %s, want %s" % (label, rows[0][3:], row[9])); continue
+    # the aggregate report made from an accepted temperror row: valid
+    # against RFC 9990's schema, with the reason and the DKIM temperror
+    if want_why == "dmarc temperror" and len(row) > 9 and row[9][1]:
+        out = os.path.join(tmp, "report-%d" % i)
+        os.mkdir(out)
+        r = subprocess.run([reports, "--db", db, "--org-name", "Inkan-Test",
+            "--email", "dmarc-reports@receiver.example", "--period-start", "1794960000",
+            "--period-end", "1795046399", "--out-dir", out, "--dns-zone", zone], capture_output=True)
+        files = os.listdir(out)
+        if r.returncode != 0 or len(files) != 1:
+            bad("%s: inkan-reports exit %d, files %s: %s" % (label, r.returncode, files, r.stderr.decode()[-300:])); continue
+        xml = os.path.join(out, "report.xml")
+        open(xml, "wb").write(gzip.open(os.path.join(out, files[0])).read())
+        text = open(xml).read()
+        lint = subprocess.run(["xmllint", "--noout", "--schema",
+            os.path.join(data, "reports", "dmarc-aggregate.xsd"), xml], capture_output=True)
+        if lint.returncode != 0:
+            bad("%s: report invalid: %s" % (label, lint.stderr.decode()[-300:])); continue
+        if ("<disposition>none</disposition>" not in text or "<type>other</type>" not in text or
+                "<comment>dmarc temperror</comment>" not in text or "<result>temperror</result>" not in text):
+            bad("%s: report lacks disposition none, reason other (dmarc temperror), dkim temperror:\n%s" % (label, text)); continue
+    ok("%s: %s, %s" % (label, want_act, "disposition %s%s" % (want_dis, ", override " + want_why if want_why else "") if want_dis else "no row"))
 
 shutil.rmtree(tmp)
 print("%d passed, %d failed" % (npass, nfail))

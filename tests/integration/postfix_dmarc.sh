@@ -7,7 +7,9 @@
 #     DKIM aligns with is refused with 550 5.7.1;
 #   * p=quarantine puts the message on Postfix's hold queue;
 #   * aligned mail is delivered with dmarc=pass in Authentication-Results;
-#   * a message with two From fields is refused with 550 5.7.1.
+#   * a message with two From fields is refused with 550 5.7.1;
+#   * mail signed by its p=reject From domain whose key lookup times out
+#     gets 451 4.7.1 (dmarc=temperror: the sender retries), never 550.
 #
 # usage: postfix_dmarc.sh INKAN-MILTER
 
@@ -58,6 +60,24 @@ message example.com twofrom mallory@evil.example
 if send alice@example.com twofrom 192.0.2.10; then bad "two From fields accepted"
 else grep -q '550 5.7.1 Message must have exactly one author address' "$tmp/twofrom.swaks" && ok "two From fields: 550 5.7.1" || bad "no 550 5.7.1 for two From"; fi
 
+# issue 14: the DKIM key of dkto.example (p=reject) times out in the zone;
+# the message is signed d=dkto.example with the test key (inkan --evaluate)
+mkdir -p "$tmp/keys/dkto.example"
+cp "$here/../data/keys/example.com/rsa.private" "$tmp/keys/dkto.example/"
+chmod 600 "$tmp/keys/dkto.example/rsa.private"
+printf 'authserv_id = out.test.example\nlog = stderr\nkey_dir = %s\n' "$tmp/keys" >"$tmp/sign.conf"
+message dkto.example keytimeout.unsigned
+"$milter" --evaluate "$tmp/keytimeout.unsigned.eml" --config "$tmp/sign.conf" \
+    --client-ip 127.0.0.1 --helo out.example.com --mail-from alice@dkto.example \
+    --now 1795000000 >"$tmp/keytimeout.eml" 2>/dev/null
+grep -q '^DKIM-Signature:.*d=dkto.example' "$tmp/keytimeout.eml" || bad "key timeout: message not signed"
+if send bounce@other.example keytimeout 198.51.100.9; then bad "key timeout: mail accepted"
+elif grep -q '451 4.7.1 Temporary DNS failure evaluating the DMARC policy of dkto.example' "$tmp/keytimeout.swaks"; then ok "aligned key lookup timeout, p=reject: 451 4.7.1"
+else bad "key timeout: no 451 4.7.1"; tail -5 "$tmp/keytimeout.swaks"; fi
+grep -q '550 5.7.1' "$tmp/keytimeout.swaks" && bad "key timeout: 550 5.7.1 seen"
+grep -q 'dkim=temperror d=dkto.example s=rsa .*dmarc=temperror header.from=dkto.example p=reject dis=none .*action=tempfail' "$tmp/milter.log" \
+    && ok "log: dkim=temperror, dmarc=temperror, action=tempfail" || bad "no dmarc=temperror log line"
+
 pf_wait_delivered 1 60 >/dev/null || bad "aligned mail not delivered"
 for f in $(pf_sink_files); do
 	if grep -q '^Subject: aligned' "$f"; then
@@ -65,6 +85,7 @@ for f in $(pf_sink_files); do
 		grep -q 'dmarc=pass (p=reject dis=none) header.from=example.com' "$tmp/ar" && ok "dmarc=pass in Authentication-Results" || { bad "no dmarc=pass"; cat "$tmp/ar"; }
 	fi
 	grep -q '^Subject: held' "$f" && bad "quarantined mail was delivered"
+	grep -q '^Subject: keytimeout' "$f" && bad "tempfailed mail was delivered"
 done
 # the held message waits in Postfix's hold queue ('!' after the queue id)
 held=0

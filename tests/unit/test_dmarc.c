@@ -561,6 +561,203 @@ test_evaluate(void **state)
 	dns_resolver_free(r);
 }
 
+/*
+ * The temperror rule of dmarc_evaluate() alone, on policies built here
+ * (no DNS): with no aligned pass, an aligned identifier whose SPF or DKIM
+ * check got temperror, an unknown Organizational Domain or an unknown
+ * existence makes temperror (RFC 7489 6.6.2, RFC 9989 5.3.6), never a
+ * fail with the policy's disposition; a pass of any aligned identifier
+ * wins; the temperror of an identifier that does not align changes
+ * nothing; results other than pass and temperror never count.
+ * org strings: NULL not looked up, "?" the lookup got temperror.
+ */
+static void
+test_evaluate_temperror(void **state)
+{
+#define T	AUTH_TEMPERROR
+#define P	AUTH_PASS
+	static const struct {
+		const char		*name, *author, *org;
+		bool			 org_temperror, strict, testing;
+		enum dmarc_existence	 exists;
+		enum auth_result	 spf;
+		const char		*spf_domain, *spf_org;
+		const char		*dkim[3];
+		enum auth_result	 dres[3];
+		const char		*dorg[3];
+		enum auth_result	 want;
+		enum dmarc_request	 disposition;
+		bool			 spf_aligned, dkim_aligned;
+		const char		*reason;	/* a part of it */
+	} t[] = {
+		{ "aligned dkim temperror", "example.com", "example.com",
+		    false, false, false, DMARC_EXISTS_UNCHECKED, AUTH_NONE,
+		    NULL, NULL, { "example.com" }, { T }, { NULL }, T,
+		    DMARC_REQ_NONE, false, false,
+		    "dkim=temperror for aligned d=example.com" },
+		{ "aligned spf temperror", "example.com", "example.com",
+		    false, false, false, DMARC_EXISTS_UNCHECKED, T,
+		    "example.com", NULL, { NULL }, { 0 }, { NULL }, T,
+		    DMARC_REQ_NONE, false, false,
+		    "spf=temperror for aligned MAIL FROM domain example.com" },
+		{ "relaxed spf temperror, its org aligns", "example.com",
+		    "example.com", false, false, false, DMARC_EXISTS_UNCHECKED,
+		    T, "bounce.example.com", "example.com", { NULL }, { 0 },
+		    { NULL }, T, DMARC_REQ_NONE, false, false,
+		    "aligned MAIL FROM domain bounce.example.com" },
+		{ "relaxed spf temperror, its own org: fail", "example.com",
+		    "example.com", false, false, false, DMARC_EXISTS_UNCHECKED,
+		    T, "a.own.example.com", "own.example.com", { NULL },
+		    { 0 }, { NULL }, AUTH_FAIL, DMARC_REQ_REJECT, false, false,
+		    "no aligned identifier" },
+		{ "relaxed spf temperror, its org unknown", "example.com",
+		    "example.com", false, false, false, DMARC_EXISTS_UNCHECKED,
+		    T, "a.b.example.com", "?", { NULL }, { 0 }, { NULL }, T,
+		    DMARC_REQ_NONE, false, false,
+		    "possibly aligned MAIL FROM domain a.b.example.com" },
+		{ "strict: child's spf temperror does not align", "example.com",
+		    "example.com", false, true, false, DMARC_EXISTS_UNCHECKED,
+		    T, "bounce.example.com", NULL, { NULL }, { 0 }, { NULL },
+		    AUTH_FAIL, DMARC_REQ_REJECT, false, false,
+		    "no aligned identifier" },
+		{ "strict: parent d= temperror does not align",
+		    "sub.example.com", "example.com", false, true, false,
+		    DMARC_EXISTS_UNCHECKED, AUTH_NONE, NULL, NULL,
+		    { "example.com" }, { T }, { NULL }, AUTH_FAIL,
+		    DMARC_REQ_REJECT, false, false, "no aligned identifier" },
+		{ "relaxed: parent d= temperror aligns", "sub.example.com",
+		    "example.com", false, false, false, DMARC_EXISTS_UNCHECKED,
+		    AUTH_NONE, NULL, NULL, { "example.com" }, { T }, { NULL },
+		    T, DMARC_REQ_NONE, false, false,
+		    "aligned d=example.com" },
+		{ "unaligned dkim temperror: fail", "example.com",
+		    "example.com", false, false, false, DMARC_EXISTS_UNCHECKED,
+		    AUTH_FAIL, "example.com", NULL, { "other.test" }, { T },
+		    { NULL }, AUTH_FAIL, DMARC_REQ_REJECT, false, false,
+		    "no aligned identifier" },
+		{ "unaligned spf temperror, aligned dkim fail: fail",
+		    "example.com", "example.com", false, false, false,
+		    DMARC_EXISTS_UNCHECKED, T, "other.test", NULL,
+		    { "example.com" }, { AUTH_FAIL }, { NULL }, AUTH_FAIL,
+		    DMARC_REQ_REJECT, false, false, "no aligned identifier" },
+		{ "aligned dkim pass beats aligned spf temperror",
+		    "example.com", "example.com", false, false, false,
+		    DMARC_EXISTS_UNCHECKED, T, "example.com", NULL,
+		    { "example.com" }, { P }, { NULL }, P, DMARC_REQ_NONE,
+		    false, true, "aligned dkim" },
+		{ "aligned spf pass beats aligned dkim temperror",
+		    "example.com", "example.com", false, false, false,
+		    DMARC_EXISTS_UNCHECKED, P, "example.com", NULL,
+		    { "example.com" }, { T }, { NULL }, P, DMARC_REQ_NONE,
+		    true, false, "aligned spf" },
+		{ "dkim temperror, then an aligned pass", "example.com",
+		    "example.com", false, false, false, DMARC_EXISTS_UNCHECKED,
+		    AUTH_NONE, NULL, NULL, { "example.com", "example.com" },
+		    { T, P }, { NULL }, P, DMARC_REQ_NONE, false, true,
+		    "aligned dkim" },
+		{ "permerror and fail never count", "example.com",
+		    "example.com", false, false, false, DMARC_EXISTS_UNCHECKED,
+		    AUTH_PERMERROR, "example.com", NULL,
+		    { "example.com", "example.com" },
+		    { AUTH_PERMERROR, AUTH_FAIL }, { NULL }, AUTH_FAIL,
+		    DMARC_REQ_REJECT, false, false, "no aligned identifier" },
+		{ "spf temperror without a MAIL FROM domain", "example.com",
+		    "example.com", false, false, false, DMARC_EXISTS_UNCHECKED,
+		    T, NULL, NULL, { NULL }, { 0 }, { NULL }, AUTH_FAIL,
+		    DMARC_REQ_REJECT, false, false, "no aligned identifier" },
+		{ "relaxed dkim temperror, its org unknown", "example.com",
+		    "example.com", false, false, false, DMARC_EXISTS_UNCHECKED,
+		    AUTH_NONE, NULL, NULL, { "mail.example.com" }, { T },
+		    { "?" }, T, DMARC_REQ_NONE, false, false,
+		    "possibly aligned d=mail.example.com" },
+		{ "Author's org unknown, relaxed parent d= pass",
+		    "sub.example.com", "", true, false, false,
+		    DMARC_EXISTS_UNCHECKED, AUTH_NONE, NULL, NULL,
+		    { "example.com" }, { P }, { NULL }, T, DMARC_REQ_NONE,
+		    false, false, "Organizational Domain of example.com" },
+		{ "Author's org unknown, d= temperror in another TLD: fail",
+		    "sub.example.com", "", true, false, false,
+		    DMARC_EXISTS_UNCHECKED, AUTH_NONE, NULL, NULL,
+		    { "other.test" }, { T }, { NULL }, AUTH_FAIL,
+		    DMARC_REQ_REJECT, false, false, "no aligned identifier" },
+		{ "existence unknown, nothing aligned", "ghost.example.com",
+		    "example.com", false, false, false, DMARC_EXISTS_TEMPERROR,
+		    AUTH_NONE, NULL, NULL, { NULL }, { 0 }, { NULL }, T,
+		    DMARC_REQ_NONE, false, false, "existence of" },
+		{ "existence unknown, aligned pass", "ghost.example.com",
+		    "example.com", false, false, false, DMARC_EXISTS_TEMPERROR,
+		    AUTH_NONE, NULL, NULL, { "example.com" }, { P }, { NULL },
+		    P, DMARC_REQ_NONE, false, true, "aligned dkim" },
+		{ "t=y: temperror, no disposition", "example.com",
+		    "example.com", false, false, true, DMARC_EXISTS_UNCHECKED,
+		    AUTH_NONE, NULL, NULL, { "example.com" }, { T }, { NULL },
+		    T, DMARC_REQ_NONE, false, false, "dkim=temperror" },
+	};
+#undef T
+#undef P
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct dmarc_orgdomain spf_org, orgs[3];
+		struct dmarc_policy p;
+		struct dmarc_auth a;
+		struct dmarc_verdict v;
+
+		print_message("case: %s\n", t[i].name);
+		memset(&p, 0, sizeof(p));
+		p.status = DMARC_POLICY_FOUND;
+		strlcpy(p.author_domain, t[i].author, sizeof(p.author_domain));
+		strlcpy(p.org_domain, t[i].org, sizeof(p.org_domain));
+		strlcpy(p.policy_domain, t[i].org_temperror ? t[i].author :
+		    t[i].org, sizeof(p.policy_domain));
+		p.org_temperror = t[i].org_temperror;
+		p.tag = DMARC_TAG_P;
+		p.request = p.rec.p = DMARC_REQ_REJECT;
+		p.rec.adkim = p.rec.aspf = t[i].strict ? DMARC_ALIGN_STRICT :
+		    DMARC_ALIGN_RELAXED;
+		p.rec.t = t[i].testing;
+		p.author_exists = t[i].exists;
+		memset(&a, 0, sizeof(a));
+		memset(&spf_org, 0, sizeof(spf_org));
+		memset(orgs, 0, sizeof(orgs));
+		a.spf = t[i].spf;
+		a.spf_domain = t[i].spf_domain;
+		if (t[i].spf_org != NULL) {
+			if (strcmp(t[i].spf_org, "?") == 0)
+				spf_org.temperror = true;
+			else
+				strlcpy(spf_org.domain, t[i].spf_org,
+				    sizeof(spf_org.domain));
+			a.spf_org = &spf_org;
+		}
+		for (n = 0; n < 3 && t[i].dkim[n] != NULL; n++) {
+			if (t[i].dorg[n] == NULL)
+				continue;
+			if (strcmp(t[i].dorg[n], "?") == 0)
+				orgs[n].temperror = true;
+			else
+				strlcpy(orgs[n].domain, t[i].dorg[n],
+				    sizeof(orgs[n].domain));
+		}
+		a.dkim_domains = t[i].dkim;
+		a.dkim_results = t[i].dres;
+		a.dkim_orgs = orgs;
+		a.ndkim = n;
+		dmarc_evaluate(&p, &a, &v);
+		print_message("  got %s disposition %s spf %d dkim %d (%s)\n",
+		    auth_result_name(v.result),
+		    dmarc_request_name(v.disposition), v.spf_aligned,
+		    v.dkim_aligned, v.reason);
+		assert_int_equal(v.result, t[i].want);
+		assert_int_equal(v.policy, DMARC_REQ_REJECT);
+		assert_int_equal(v.disposition, t[i].disposition);
+		assert_int_equal(v.spf_aligned, t[i].spf_aligned);
+		assert_int_equal(v.dkim_aligned, t[i].dkim_aligned);
+		assert_non_null(strstr(v.reason, t[i].reason));
+	}
+}
+
 int
 main(void)
 {
@@ -569,6 +766,7 @@ main(void)
 		cmocka_unit_test(test_orgdomain),
 		cmocka_unit_test(test_discover),
 		cmocka_unit_test(test_evaluate),
+		cmocka_unit_test(test_evaluate_temperror),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
