@@ -35,6 +35,7 @@
 #include "err.h"
 #include "report_db.h"
 #include "reports.h"
+#include "xml_text.h"
 
 struct opts {
 	const char	*db, *org_name, *email, *out_dir, *sendmail, *zone;
@@ -129,6 +130,21 @@ parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (o->out_dir == NULL && o->sendmail == NULL)
 		o->out_dir = ".";
+}
+
+/*
+ * No control characters (a line break would end the Subject field) and
+ * valid UTF-8: rows recorded before report_db.c cleaned its values may
+ * hold anything.
+ */
+static bool
+header_safe(const char *s)
+{
+	struct buf b = BUF_INIT;
+	size_t bad = xml_text_clean(&b, s, strlen(s));
+
+	buf_free(&b);
+	return bad == 0;
 }
 
 static int
@@ -254,8 +270,21 @@ one_domain(sqlite3 *db, struct dns_resolver *res, const struct opts *o,
 	meta.org_name = o->org_name;
 	meta.email = o->email;
 	meta.report_id = rid;
-	if (report_xml(db, sel, &meta, &xml, &nrec, &nmsg, &e) == -1 ||
-	    report_gzip(xml.data, xml.len, &gz, &e) == -1) {
+	if (report_xml(db, sel, &meta, &xml, &nrec, &nmsg, &e) == -1) {
+		fprintf(stderr, "inkan-reports: %s: %s\n", sel->domain, e.msg);
+		goto out;
+	}
+	/*
+	 * The schema wants at least one <record>: rows whose every source
+	 * address is unusable make no report (and would make one invalid).
+	 */
+	if (nrec == 0) {
+		printf("%s: no row with a usable source address; rows "
+		    "skipped\n", sel->domain);
+		ret = mark(db, sel, REPORT_DB_SKIPPED) == 0 ? 0 : 1;
+		goto out;
+	}
+	if (report_gzip(xml.data, xml.len, &gz, &e) == -1) {
 		fprintf(stderr, "inkan-reports: %s: %s\n", sel->domain, e.msg);
 		goto out;
 	}
@@ -427,6 +456,7 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		/* the name goes into a file name and a Subject */
 		if (!dns_name_valid(domains[i], strlen(domains[i])) ||
+		    !header_safe(domains[i]) ||
 		    strpbrk(domains[i], "/!\\ \t") != NULL) {
 			fprintf(stderr, "inkan-reports: %s: not a domain "
 			    "name; rows left\n", domains[i]);
