@@ -38,11 +38,15 @@ take(const unsigned char *p, size_t left, uint32_t *cp, bool *ok)
 void
 xml_text(struct buf *out, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const unsigned char *p, *end;
 	uint32_t cp;
 	size_t n;
 	bool ok;
 
+	if (len == 0)
+		return;		/* s may be NULL then */
+	p = (const unsigned char *)s;
+	end = p + len;
 	while (p < end) {
 		n = take(p, (size_t)(end - p), &cp, &ok);
 		if (!ok) {
@@ -68,11 +72,15 @@ xml_text(struct buf *out, const char *s, size_t len)
 size_t
 xml_text_clean(struct buf *out, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const unsigned char *p, *end;
 	uint32_t cp;
 	size_t n, bad = 0;
 	bool ok;
 
+	if (len == 0)
+		return 0;	/* s may be NULL then */
+	p = (const unsigned char *)s;
+	end = p + len;
 	while (p < end) {
 		if (*p < 0x20 || *p == 0x7f) {
 			buf_addc(out, '?');

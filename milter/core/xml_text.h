@@ -25,7 +25,8 @@
 bool	 xml_char(uint32_t cp);
 
 /*
- * Append len bytes of s (any bytes: NUL, invalid UTF-8) as XML character
+ * Append len bytes of s (any bytes: NUL, invalid UTF-8; s may be NULL
+ * when len is 0) as XML character
  * data, fit for element content and for attribute values alike:
  *   & < > " '        as &amp; &lt; &gt; &quot; &apos; (so "]]>" is safe)
  *   TAB LF CR        as &#9; &#10; &#13; (kept exactly: a parser would

@@ -51,8 +51,16 @@ CONF
 	fi
 	sed "s/^/    /" "$tmp/crowd"
 	kill "$pid"
-	wait "$pid" || true
+	rc=0
+	wait "$pid" || rc=$?
 	pid=
+	if [ $rc -eq 0 ]; then
+		echo "ok: $kind: clean exit on SIGTERM"
+	else
+		echo "FAIL: $kind: exit status $rc on SIGTERM (leak report?)"
+		tail -20 "$tmp/milter.log"
+		fail=$((fail + 1))
+	fi
 done
-[ $fail -eq 0 ] && echo "2 passed, 0 failed" || echo "$((2 - fail)) passed, $fail failed"
-exit $fail
+[ $fail -eq 0 ] && echo "4 passed, 0 failed" || echo "$((4 - fail)) passed, $fail failed"
+[ $fail -eq 0 ]
