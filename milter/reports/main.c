@@ -147,6 +147,33 @@ header_safe(const char *s)
 	return bad == 0;
 }
 
+/* A line of diagnostics shows at most this many bytes of a value. */
+#define NOTE_MAX	512
+
+/*
+ * Write s to f line by line, each line cleaned (xml_text_clean: no
+ * control characters, valid UTF-8) and cut at NOTE_MAX bytes: the lines
+ * quote values from the database, which must not reach a terminal or a
+ * log raw.
+ */
+static void
+print_clean(FILE *f, const char *s)
+{
+	struct buf b = BUF_INIT;
+	const char *nl;
+	size_t len;
+
+	while (*s != '\0') {
+		nl = strchr(s, '\n');
+		len = nl != NULL ? (size_t)(nl - s) : strlen(s);
+		buf_reset(&b);
+		(void)xml_text_clean(&b, s, len < NOTE_MAX ? len : NOTE_MAX);
+		fprintf(f, "%s%s\n", buf_str(&b), len > NOTE_MAX ? "..." : "");
+		s += len + (nl != NULL);
+	}
+	buf_free(&b);
+}
+
 static int
 one_int(sqlite3 *db, const char *sql, const struct report_sel *sel,
     int64_t *out)
@@ -254,7 +281,7 @@ one_domain(sqlite3 *db, struct dns_resolver *res, const struct opts *o,
 		goto out;
 	}
 	if (notes.len > 0)
-		fprintf(stderr, "%s", buf_str(&notes));
+		print_clean(stderr, buf_str(&notes));
 	if (dl.n == 0 && !dl.temperror) {
 		printf("%s: no usable rua destination; %s\n", sel->domain,
 		    rua == NULL ? "no rua=" : "rows skipped");
@@ -458,8 +485,12 @@ main(int argc, char **argv)
 		if (!dns_name_valid(domains[i], strlen(domains[i])) ||
 		    !header_safe(domains[i]) ||
 		    strpbrk(domains[i], "/!\\ \t") != NULL) {
-			fprintf(stderr, "inkan-reports: %s: not a domain "
-			    "name; rows left\n", domains[i]);
+			struct buf note = BUF_INIT;
+
+			buf_printf(&note, "inkan-reports: %s: not a domain "
+			    "name; rows left", domains[i]);
+			print_clean(stderr, buf_str(&note));
+			buf_free(&note);
 			continue;
 		}
 		sel.domain = domains[i];

@@ -125,6 +125,13 @@ for d in hostile raw; do
 	gunzip -c "$f" >"$T/$d.xml"
 	xmllint --noout --schema "$XSD" "$T/$d.xml" 2>"$T/lint" || { head -c 2000 "$T/lint"; fail "$d.example report invalid"; }
 done
+# diagnostics quote values cleaned and cut short: no control characters,
+# valid UTF-8, no line of 70000 bytes
+[ -s "$T/h.err" ] || fail "hostile: no diagnostics"
+! LC_ALL=C grep -q '[[:cntrl:]]' "$T/h.err" || fail "hostile: control characters in the diagnostics"
+iconv -f UTF-8 -t UTF-8 "$T/h.err" >/dev/null 2>&1 || fail "hostile: diagnostics not UTF-8"
+[ "$(LC_ALL=C awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$T/h.err")" -le 600 ] ||
+    fail "hostile: a diagnostic line over 600 bytes"
 grep -q '^noip.example: no row with a usable source address; rows skipped$' "$T/h.out" ||
     fail "noip.example: $(grep noip "$T/h.out" | cut -c1-200)"
 /usr/bin/python3 "$SRC/tests/reports/check_hostile.py" "$T/h.db" "$T/hostile.xml" \
