@@ -4,10 +4,14 @@
  * Just enough HTTP/1.1 (RFC 9112) for a scraper: read the request head
  * (request line and fields, up to the empty line), answer, close. No
  * keep-alive ("Connection: close"), no request bodies, no chunking.
- * Each exchange has one deadline; the socket is non-blocking and every
- * read and write waits in poll() for what is left of it. The request head
- * is read whole before answering, so closing never discards unread bytes
- * (which would reset the connection under the client's feet).
+ * One thread serves up to METRICS_HTTP_MAX_CONNS connections at once with
+ * one poll() loop: each connection is non-blocking, has its own state and
+ * one deadline, so an idle or slow client only ever holds its own slot.
+ * The request head is read whole before answering, so closing never
+ * discards unread bytes (which would reset the connection under the
+ * client's feet).
+ * libmicrohttpd would do the same; this loop is small enough to keep, and
+ * keeps the exact replies the tests hold it to.
  * Ownership: the listening socket and the thread belong to this file,
  * from metrics_http_start to metrics_http_stop.
  */
@@ -18,6 +22,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -31,7 +36,7 @@
 #include "metrics.h"
 #include "metrics_http.h"
 
-/* Connections that may wait while one is served. */
+/* Connections that may wait for a free slot (METRICS_HTTP_MAX_CONNS). */
 #define METRICS_HTTP_BACKLOG	16
 /* The exposition format's version is part of the media type. */
 #define METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
@@ -208,27 +213,10 @@ ms_left(const struct timespec *deadline)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
-	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	    (deadline->tv_nsec - now.tv_nsec + 999999) / 1000000;
+	if (ms > INT_MAX)
+		ms = INT_MAX;
 	return ms > 0 ? (int)ms : 0;
-}
-
-/* Wait for events on fd until deadline: 1 ready, 0 timed out or failed. */
-static int
-await(int fd, short events, const struct timespec *deadline)
-{
-	struct pollfd p;
-	int ms, r;
-
-	for (;;) {
-		if ((ms = ms_left(deadline)) == 0)
-			return 0;
-		p.fd = fd;
-		p.events = events;
-		p.revents = 0;
-		if ((r = poll(&p, 1, ms)) == -1 && errno == EINTR)
-			continue;
-		return r == 1 ? 1 : 0;
-	}
 }
 
 /* The end of the request head (an empty line) within n bytes? */
@@ -245,118 +233,236 @@ head_done(const char *p, size_t n)
 }
 
 /*
- * After the answer: say we are done (FIN) and read what the client still
- * sends (the rest of a request head we refused) until it closes or the
- * deadline, so closing does not reset the connection and throw away the
- * answer before the client has read it (RFC 9112 9.6).
+ * One connection. The states follow one exchange: read the request head,
+ * write the answer, then linger: say we are done (FIN) and read what the
+ * client still sends (the rest of a request head we refused) until it
+ * closes, so closing does not reset the connection and throw away the
+ * answer before the client has read it (RFC 9112 9.6). Every state ends
+ * at the connection's one deadline, METRICS_HTTP_TIMEOUT_MS after accept.
  */
+enum conn_state { CONN_READ, CONN_WRITE, CONN_LINGER, CONN_DONE };
+
+struct conn {
+	int		 fd;
+	enum conn_state	 state;
+	struct timespec	 deadline;
+	size_t		 n;		/* bytes of req read */
+	size_t		 off;		/* bytes of out written */
+	struct buf	 out;
+	char		 req[METRICS_HTTP_MAX_REQUEST];
+};
+
+/* Read what there is; answer once the head is whole (or can never be). */
 static void
-linger(int fd, const struct timespec *deadline)
+conn_read(struct conn *c)
 {
-	char sink[4096];
 	ssize_t r;
 
-	if (shutdown(fd, SHUT_WR) == -1)
-		return;
-	for (;;) {
-		r = recv(fd, sink, sizeof(sink), 0);
-		if (r > 0 || (r == -1 && errno == EINTR))
-			continue;
-		if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) ||
-		    await(fd, POLLIN, deadline) == 0)
-			return;
-	}
-}
-
-/* One exchange on fd (non-blocking), within METRICS_HTTP_TIMEOUT_MS. */
-static void
-serve_one(int fd)
-{
-	char req[METRICS_HTTP_MAX_REQUEST];
-	struct buf out = BUF_INIT;
-	struct timespec deadline;
-	size_t n = 0, off = 0;
-	ssize_t r;
-
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += METRICS_HTTP_TIMEOUT_MS / 1000;
-	deadline.tv_nsec += (long)(METRICS_HTTP_TIMEOUT_MS % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
-	while (!head_done(req, n)) {
-		if (n == sizeof(req)) {
-			error_reply(&out, 431,
+	while (!head_done(c->req, c->n)) {
+		if (c->n == sizeof(c->req)) {
+			error_reply(&c->out, 431,
 			    "Request Header Fields Too Large", "");
 			break;
 		}
-		r = recv(fd, req + n, sizeof(req) - n, 0);
+		r = recv(c->fd, c->req + c->n, sizeof(c->req) - c->n, 0);
 		if (r > 0) {
-			n += (size_t)r;
+			c->n += (size_t)r;
 			continue;
 		}
 		if (r == 0)
 			break;	/* the client is done sending: answer that */
 		if (errno == EINTR)
 			continue;
-		if ((errno != EAGAIN && errno != EWOULDBLOCK) ||
-		    await(fd, POLLIN, &deadline) == 0)
-			return;	/* gone, or too slow: no answer */
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			c->state = CONN_DONE;	/* gone: no answer */
+		return;	/* wait for more, until the deadline */
 	}
-	if (out.len == 0)
-		metrics_http_respond(req, n, &out);
-	while (off < out.len && !buf_failed(&out)) {
-		r = send(fd, out.data + off, out.len - off, MSG_NOSIGNAL);
+	if (c->out.len == 0)
+		metrics_http_respond(c->req, c->n, &c->out);
+	c->state = buf_failed(&c->out) ? CONN_DONE : CONN_WRITE;
+}
+
+static void
+conn_write(struct conn *c)
+{
+	ssize_t r;
+
+	while (c->off < c->out.len) {
+		r = send(c->fd, c->out.data + c->off, c->out.len - c->off,
+		    MSG_NOSIGNAL);
 		if (r > 0) {
-			off += (size_t)r;
+			c->off += (size_t)r;
 			continue;
 		}
 		if (r == -1 && errno == EINTR)
 			continue;
-		if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) ||
-		    await(fd, POLLOUT, &deadline) == 0)
-			break;
+		if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			c->state = CONN_DONE;
+		return;
 	}
-	buf_free(&out);
-	linger(fd, &deadline);
+	buf_free(&c->out);
+	c->state = shutdown(c->fd, SHUT_WR) == -1 ? CONN_DONE : CONN_LINGER;
 }
 
-static void *
-serve(void *arg)
+static void
+conn_linger(struct conn *c)
 {
-	struct pollfd p[2];
+	char sink[4096];
+	ssize_t r;
+
+	for (;;) {
+		r = recv(c->fd, sink, sizeof(sink), 0);
+		if (r > 0 || (r == -1 && errno == EINTR))
+			continue;
+		if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			c->state = CONN_DONE;
+		return;
+	}
+}
+
+/* Go as far as the socket lets: each step may lead to the next. */
+static void
+conn_step(struct conn *c)
+{
+	enum conn_state was;
+
+	do {
+		was = c->state;
+		switch (c->state) {
+		case CONN_READ:
+			conn_read(c);
+			break;
+		case CONN_WRITE:
+			conn_write(c);
+			break;
+		case CONN_LINGER:
+			conn_linger(c);
+			break;
+		case CONN_DONE:
+			break;
+		}
+	} while (c->state != was && c->state != CONN_DONE);
+}
+
+static void
+conn_free(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	close(c->fd);
+	buf_free(&c->out);
+	free(c);
+}
+
+static struct conn *
+conn_new(int fd)
+{
+	struct conn *c;
+
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return NULL;
+	c->fd = fd;
+	c->state = CONN_READ;
+	c->n = c->off = 0;
+	buf_init(&c->out);
+	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+	c->deadline.tv_sec += METRICS_HTTP_TIMEOUT_MS / 1000;
+	c->deadline.tv_nsec += (long)(METRICS_HTTP_TIMEOUT_MS % 1000) *
+	    1000000L;
+	if (c->deadline.tv_nsec >= 1000000000L) {
+		c->deadline.tv_sec++;
+		c->deadline.tv_nsec -= 1000000000L;
+	}
+	return c;
+}
+
+/* Take the waiting connections, as many as there are free slots. */
+static void
+accept_some(struct conn **conns, size_t *nconns)
+{
 	struct timespec pause = { 0, 100 * 1000000L };
+	struct conn *c;
 	int fd;
 
-	(void)arg;
-	for (;;) {
-		p[0].fd = srv.wake[0];
-		p[0].events = POLLIN;
-		p[0].revents = 0;
-		p[1].fd = srv.fd;
-		p[1].events = POLLIN;
-		p[1].revents = 0;
-		if (poll(p, 2, -1) == -1) {
-			if (errno != EINTR)
-				nanosleep(&pause, NULL);	/* no busy loop */
-			continue;
-		}
-		if (p[0].revents != 0)
-			break;
-		if (p[1].revents == 0)
-			continue;
+	while (*nconns < METRICS_HTTP_MAX_CONNS) {
 		fd = accept4(srv.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
 			/* out of descriptors: let some close before retrying */
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM)
 				nanosleep(&pause, NULL);
+			return;
+		}
+		if ((c = conn_new(fd)) == NULL) {
+			close(fd);
+			nanosleep(&pause, NULL);
+			return;
+		}
+		conns[(*nconns)++] = c;
+		conn_step(c);	/* a request that came with the SYN's ACK */
+	}
+}
+
+/*
+ * The serving loop: every connection has its own state and deadline, and
+ * one poll() waits for all of them, so an idle or slow client holds one
+ * slot until its deadline and nobody else waits for it. At
+ * METRICS_HTTP_MAX_CONNS the listening socket is left out of the poll:
+ * newcomers wait in the backlog until a slot is free.
+ */
+static void *
+serve(void *arg)
+{
+	struct pollfd p[2 + METRICS_HTTP_MAX_CONNS];
+	struct conn *conns[METRICS_HTTP_MAX_CONNS];
+	struct timespec pause = { 0, 100 * 1000000L };
+	size_t nconns = 0, np, i, j;
+	int timeout, ms;
+
+	(void)arg;
+	for (;;) {
+		p[0].fd = srv.wake[0];
+		p[0].events = POLLIN;
+		p[1].fd = nconns < METRICS_HTTP_MAX_CONNS ? srv.fd : -1;
+		p[1].events = POLLIN;
+		timeout = -1;
+		for (i = 0, np = 2; i < nconns; i++, np++) {
+			p[np].fd = conns[i]->fd;
+			p[np].events = conns[i]->state == CONN_WRITE ? POLLOUT :
+			    POLLIN;
+			ms = ms_left(&conns[i]->deadline);
+			if (timeout == -1 || ms < timeout)
+				timeout = ms;
+		}
+		for (i = 0; i < np; i++)
+			p[i].revents = 0;
+		if (poll(p, (nfds_t)np, timeout) == -1) {
+			if (errno != EINTR)
+				nanosleep(&pause, NULL);	/* no busy loop */
 			continue;
 		}
-		serve_one(fd);
-		close(fd);
+		if (p[0].revents != 0)
+			break;
+		for (i = 0; i < nconns; i++) {
+			if (p[2 + i].revents != 0)
+				conn_step(conns[i]);
+			/* too slow, or done: no answer, or no more */
+			if (conns[i]->state != CONN_DONE &&
+			    ms_left(&conns[i]->deadline) == 0)
+				conns[i]->state = CONN_DONE;
+		}
+		for (i = j = 0; i < nconns; i++) {
+			if (conns[i]->state == CONN_DONE)
+				conn_free(conns[i]);
+			else
+				conns[j++] = conns[i];
+		}
+		nconns = j;
+		if (p[1].revents != 0)
+			accept_some(conns, &nconns);
 	}
+	for (i = 0; i < nconns; i++)
+		conn_free(conns[i]);
 	return NULL;
 }
 

@@ -3,10 +3,11 @@
  * metrics_http.h - the optional metrics socket (metrics_socket): a tiny
  * HTTP/1.x server that answers GET /metrics with metrics_render()'s text,
  * so Prometheus can scrape inkan-milter directly.
- * One thread of its own serves one connection at a time, each bounded in
- * size (METRICS_HTTP_MAX_REQUEST) and time (METRICS_HTTP_TIMEOUT_MS): a
- * slow or hostile client delays only the next scrape, never mail, which
- * the milter's threads handle without ever waiting for this one.
+ * One thread of its own serves up to METRICS_HTTP_MAX_CONNS connections
+ * at once, each bounded in size (METRICS_HTTP_MAX_REQUEST) and time
+ * (METRICS_HTTP_TIMEOUT_MS): a slow, idle or hostile client holds only its
+ * own connection and delays neither a scrape nor mail, which the milter's
+ * threads handle without ever waiting for this one.
  * No TLS and no authentication: listen on loopback (or a management
  * network behind a firewall), as inkan.conf(5) says.
  */
@@ -24,6 +25,15 @@
 #define METRICS_HTTP_MAX_REQUEST	8192
 /* One exchange, from accept to the last byte written, at most. */
 #define METRICS_HTTP_TIMEOUT_MS		2000
+/*
+ * Connections served at once. Each holds a descriptor and a request
+ * buffer (METRICS_HTTP_MAX_REQUEST), so 32 cost at most 32 descriptors and
+ * 256 KiB; a Prometheus setup scrapes from one or a few servers. Beyond
+ * it, connections wait in the listen backlog for a free slot (at most
+ * METRICS_HTTP_TIMEOUT_MS): a flood of idle clients can delay a scrape by
+ * that long, not longer.
+ */
+#define METRICS_HTTP_MAX_CONNS		32
 
 /*
  * Parse spec: "inet:PORT@ADDRESS" (an IPv4 address or "localhost"),

@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "err.h"
 #include "report_db.h"
+#include "xml_text.h"
 
 struct report_db {
 	pthread_mutex_t	 mu;
@@ -173,20 +174,18 @@ report_db_on_error(struct report_db *r, void (*fn)(void *, const char *),
 	pthread_mutex_unlock(&r->mu);
 }
 
-/* s with tabs and line breaks made '?' (they separate fields in dkim). */
+/*
+ * s made fit for a report (xml_text_clean): tabs and line breaks, which
+ * separate the fields of the dkim column, and the other controls become
+ * '?'; bytes that are not UTF-8 (a MAIL FROM domain of raw bytes through
+ * the milter protocol) become U+FFFD. So the database never holds what a
+ * report, or another reader of the file, could not take as text.
+ */
 static void
 add_clean(struct buf *b, const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++)
-		buf_addc(b, *s == '\t' || *s == '\n' || *s == '\r' ? '?' : *s);
-}
-
-static const char *
-clean(struct buf *b, const char *s)
-{
-	buf_reset(b);
-	add_clean(b, s);
-	return buf_str(b);
+	if (s != NULL)
+		(void)xml_text_clean(b, s, strlen(s));
 }
 
 /* Bind column i to a cleaned copy of s (NULL stays NULL). */
@@ -198,7 +197,7 @@ bind(sqlite3_stmt *st, int i, const char *s)
 
 	if (s == NULL)
 		return sqlite3_bind_null(st, i);
-	clean(&b, s);
+	add_clean(&b, s);
 	if (buf_failed(&b))
 		return SQLITE_NOMEM;
 	rc = sqlite3_bind_text(st, i, buf_str(&b), (int)b.len,

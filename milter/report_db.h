@@ -53,8 +53,10 @@ struct report_dkim {
 
 /*
  * One message. Strings may be NULL where noted, else must be set; words
- * are the RFC 9990 schema's (lowercase). Tabs and line breaks in strings
- * are replaced by '?': they never belong in these values.
+ * are the RFC 9990 schema's (lowercase). Strings are stored cleaned
+ * (xml_text_clean): tabs, line breaks and other controls become '?',
+ * bytes that are not valid UTF-8 (or not XML characters) U+FFFD, so the
+ * database holds only text a report can carry.
  */
 struct report_row {
 	time_t			 when;

@@ -35,6 +35,7 @@
 #include "err.h"
 #include "report_db.h"
 #include "reports.h"
+#include "xml_text.h"
 
 struct opts {
 	const char	*db, *org_name, *email, *out_dir, *sendmail, *zone;
@@ -129,6 +130,48 @@ parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (o->out_dir == NULL && o->sendmail == NULL)
 		o->out_dir = ".";
+}
+
+/*
+ * No control characters (a line break would end the Subject field) and
+ * valid UTF-8: rows recorded before report_db.c cleaned its values may
+ * hold anything.
+ */
+static bool
+header_safe(const char *s)
+{
+	struct buf b = BUF_INIT;
+	size_t bad = xml_text_clean(&b, s, strlen(s));
+
+	buf_free(&b);
+	return bad == 0;
+}
+
+/* A line of diagnostics shows at most this many bytes of a value. */
+#define NOTE_MAX	512
+
+/*
+ * Write s to f line by line, each line cleaned (xml_text_clean: no
+ * control characters, valid UTF-8) and cut at NOTE_MAX bytes: the lines
+ * quote values from the database, which must not reach a terminal or a
+ * log raw.
+ */
+static void
+print_clean(FILE *f, const char *s)
+{
+	struct buf b = BUF_INIT;
+	const char *nl;
+	size_t len;
+
+	while (*s != '\0') {
+		nl = strchr(s, '\n');
+		len = nl != NULL ? (size_t)(nl - s) : strlen(s);
+		buf_reset(&b);
+		(void)xml_text_clean(&b, s, len < NOTE_MAX ? len : NOTE_MAX);
+		fprintf(f, "%s%s\n", buf_str(&b), len > NOTE_MAX ? "..." : "");
+		s += len + (nl != NULL);
+	}
+	buf_free(&b);
 }
 
 static int
@@ -238,7 +281,7 @@ one_domain(sqlite3 *db, struct dns_resolver *res, const struct opts *o,
 		goto out;
 	}
 	if (notes.len > 0)
-		fprintf(stderr, "%s", buf_str(&notes));
+		print_clean(stderr, buf_str(&notes));
 	if (dl.n == 0 && !dl.temperror) {
 		printf("%s: no usable rua destination; %s\n", sel->domain,
 		    rua == NULL ? "no rua=" : "rows skipped");
@@ -254,8 +297,21 @@ one_domain(sqlite3 *db, struct dns_resolver *res, const struct opts *o,
 	meta.org_name = o->org_name;
 	meta.email = o->email;
 	meta.report_id = rid;
-	if (report_xml(db, sel, &meta, &xml, &nrec, &nmsg, &e) == -1 ||
-	    report_gzip(xml.data, xml.len, &gz, &e) == -1) {
+	if (report_xml(db, sel, &meta, &xml, &nrec, &nmsg, &e) == -1) {
+		fprintf(stderr, "inkan-reports: %s: %s\n", sel->domain, e.msg);
+		goto out;
+	}
+	/*
+	 * The schema wants at least one <record>: rows whose every source
+	 * address is unusable make no report (and would make one invalid).
+	 */
+	if (nrec == 0) {
+		printf("%s: no row with a usable source address; rows "
+		    "skipped\n", sel->domain);
+		ret = mark(db, sel, REPORT_DB_SKIPPED) == 0 ? 0 : 1;
+		goto out;
+	}
+	if (report_gzip(xml.data, xml.len, &gz, &e) == -1) {
 		fprintf(stderr, "inkan-reports: %s: %s\n", sel->domain, e.msg);
 		goto out;
 	}
@@ -427,9 +483,14 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		/* the name goes into a file name and a Subject */
 		if (!dns_name_valid(domains[i], strlen(domains[i])) ||
+		    !header_safe(domains[i]) ||
 		    strpbrk(domains[i], "/!\\ \t") != NULL) {
-			fprintf(stderr, "inkan-reports: %s: not a domain "
-			    "name; rows left\n", domains[i]);
+			struct buf note = BUF_INIT;
+
+			buf_printf(&note, "inkan-reports: %s: not a domain "
+			    "name; rows left", domains[i]);
+			print_clean(stderr, buf_str(&note));
+			buf_free(&note);
 			continue;
 		}
 		sel.domain = domains[i];

@@ -7,9 +7,14 @@
  * (RFC 9990 2.1: "SHOULD note only the final configuration observed").
  * Rows are grouped into one <record> per source address, identifiers,
  * disposition and results, with their count.
- * Every value from the database goes through xml_text(), and words that
- * the schema enumerates are checked against their list, so no database
- * content can break the document.
+ * Every value from the database or the command line goes through
+ * xml_text() (core/xml_text.c), which writes any bytes as well-formed
+ * UTF-8 text, and words that the schema enumerates are checked against
+ * their list, so no database content can break the document or make it
+ * invalid against the schema. The markup is this file's constants; it is
+ * written by hand rather than with libxml2's xmlTextWriter because the
+ * text is the only part that varies, and xmlTextWriter would pass invalid
+ * UTF-8 and control characters through all the same.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -19,43 +24,40 @@
 
 #include "err.h"
 #include "reports.h"
+#include "xml_text.h"
 
+/*
+ * <name>text</name>: every value goes through xml_text(), which writes
+ * any bytes as well-formed UTF-8 XML text (replacing what XML cannot hold
+ * by U+FFFD), so one hostile or damaged row cannot make the document
+ * unreadable. Element names are constants of this file.
+ */
 static void
-xml_text(struct buf *b, const char *s)
+elemn(struct buf *b, const char *indent, const char *name, const char *val,
+    size_t len)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '&')
-			buf_adds(b, "&amp;");
-		else if (c == '<')
-			buf_adds(b, "&lt;");
-		else if (c == '>')
-			buf_adds(b, "&gt;");
-		else if (c == '"')
-			buf_adds(b, "&quot;");
-		else if (c < 0x20 && c != '\t')
-			buf_addc(b, '?');	/* not allowed in XML 1.0 */
-		else
-			buf_addc(b, (char)c);
-	}
+	buf_printf(b, "%s<%s>", indent, name);
+	if (val != NULL)
+		xml_text(b, val, len);
+	buf_printf(b, "</%s>\n", name);
 }
 
 static void
 elem(struct buf *b, const char *indent, const char *name, const char *val)
 {
-	buf_printf(b, "%s<%s>", indent, name);
-	xml_text(b, val);
-	buf_printf(b, "</%s>\n", name);
+	elemn(b, indent, name, val, val != NULL ? strlen(val) : 0);
 }
 
-/* val if it is one of the words in list (NULL-terminated), else dflt. */
+/*
+ * The word of list (NULL-terminated) that val is, else dflt: the schema
+ * enumerates these values, so anything else would make the report invalid.
+ */
 static const char *
 word(const char *val, const char *const *list, const char *dflt)
 {
 	for (; val != NULL && *list != NULL; list++)
 		if (strcmp(val, *list) == 0)
-			return val;
+			return *list;
 	return dflt;
 }
 
@@ -70,11 +72,27 @@ static const char *const spf_results[] = { "none", "neutral", "pass",
 static const char *const overrides[] = { "forwarded", "sampled_out",
     "trusted_forwarder", "mailing_list", "local_policy", "other", NULL };
 static const char *const discoveries[] = { "psl", "treewalk", NULL };
+static const char *const alignments[] = { "r", "s", NULL };
+static const char *const testings[] = { "n", "y", NULL };
 
 static const char *
 col(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
+}
+
+/*
+ * Column i as text of its full length: a row written by another program
+ * (or an older inkan) may hold a NUL or anything else; xml_text() copes.
+ */
+static void
+elem_col(struct buf *b, const char *indent, const char *name,
+    sqlite3_stmt *st, int i)
+{
+	const char *v = col(st, i);
+
+	elemn(b, indent, name, v, v != NULL ?
+	    (size_t)sqlite3_column_bytes(st, i) : 0);
 }
 
 static void
@@ -111,15 +129,15 @@ policy_published(sqlite3 *db, const struct report_sel *sel, struct buf *b,
 	elem(b, "    ", "domain", sel->domain);
 	elem(b, "    ", "discovery_method",
 	    word(col(st, 6), discoveries, "treewalk"));
-	elem(b, "    ", "adkim", strcmp(col(st, 2), "s") == 0 ? "s" : "r");
-	elem(b, "    ", "aspf", strcmp(col(st, 3), "s") == 0 ? "s" : "r");
+	elem(b, "    ", "adkim", word(col(st, 2), alignments, "r"));
+	elem(b, "    ", "aspf", word(col(st, 3), alignments, "r"));
 	elem(b, "    ", "p", word(col(st, 0), dispositions, "none"));
 	elem(b, "    ", "sp", word(col(st, 1), dispositions, "none"));
 	/* np only when the record had one: it is optional (RFC 9990 A) */
 	if (col(st, 7) != NULL && *col(st, 7) != '\0')
 		elem(b, "    ", "np", word(col(st, 7), dispositions, "none"));
-	elem(b, "    ", "testing", strcmp(col(st, 4), "y") == 0 ? "y" : "n");
-	elem(b, "    ", "fo", col(st, 5));
+	elem(b, "    ", "testing", word(col(st, 4), testings, "n"));
+	elem_col(b, "    ", "fo", st, 5);
 	buf_adds(b, "  </policy_published>\n");
 	sqlite3_finalize(st);
 	return 0;
@@ -147,41 +165,71 @@ norm_ip(const char *s, char out[INET6_ADDRSTRLEN])
 	return inet_ntop(AF_INET6, &a6, out, INET6_ADDRSTRLEN) != NULL;
 }
 
-/* dkim: "domain\tselector\tresult\n" lines from report_db.c */
-static void
-auth_dkim(struct buf *b, const char *dkim)
+/* The next field of [*p, end) up to sep (or end); *p moves past sep. */
+static size_t
+field(const char **p, const char *end, char sep, const char **f)
 {
-	char line[1024], *f[3], *save;
-	const char *p = dkim, *nl;
-	size_t len;
+	const char *q = memchr(*p, sep, (size_t)(end - *p));
+	size_t len = (size_t)((q != NULL ? q : end) - *p);
 
-	while (p != NULL && *p != '\0') {
-		nl = strchr(p, '\n');
-		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		if (len < sizeof(line)) {
-			memcpy(line, p, len);
-			line[len] = '\0';
-			f[0] = strtok_r(line, "\t", &save);
-			f[1] = strtok_r(NULL, "\t", &save);
-			f[2] = strtok_r(NULL, "\t", &save);
-			if (f[0] != NULL) {
-				buf_adds(b, "      <dkim>\n");
-				elem(b, "        ", "domain", f[0]);
-				elem(b, "        ", "selector", f[1] != NULL ?
-				    f[1] : "");
-				elem(b, "        ", "result",
-				    word(f[2], dkim_results, "permerror"));
-				buf_adds(b, "      </dkim>\n");
-			}
-		}
-		p = nl != NULL ? nl + 1 : NULL;
+	*f = *p;
+	*p = q != NULL ? q + 1 : end;
+	return len;
+}
+
+/*
+ * dkim: "domain\tselector\tresult\n" lines from report_db.c, taken as
+ * views of any length (a long d= or s= is written whole, never dropped).
+ */
+static void
+auth_dkim(struct buf *b, sqlite3_stmt *st, int i)
+{
+	const char *p = col(st, i), *end, *line, *le, *f[3];
+	char result[16];
+	size_t len[3], k;
+
+	if (p == NULL)
+		return;
+	end = p + sqlite3_column_bytes(st, i);
+	while (p < end) {
+		if ((k = field(&p, end, '\n', &line)) == 0)
+			continue;
+		le = line + k;
+		for (k = 0; k < 3; k++)
+			len[k] = field(&line, le, '\t', &f[k]);
+		/* the result is a word of the schema's list, or permerror */
+		if (len[2] < sizeof(result)) {
+			memcpy(result, f[2], len[2]);
+			result[len[2]] = '\0';
+		} else
+			result[0] = '\0';
+		buf_adds(b, "      <dkim>\n");
+		elemn(b, "        ", "domain", f[0], len[0]);
+		elemn(b, "        ", "selector", f[1], len[1]);
+		elem(b, "        ", "result", word(result, dkim_results,
+		    "permerror"));
+		buf_adds(b, "      </dkim>\n");
 	}
 }
 
+/* Is column i NULL or empty? */
+static bool
+col_empty(sqlite3_stmt *st, int i)
+{
+	return col(st, i) == NULL || sqlite3_column_bytes(st, i) == 0;
+}
+
+/*
+ * One <record>. The identifiers and domains are xs:string in the schema,
+ * so any text is valid there: a value that is not a domain (a MAIL FROM
+ * of raw bytes, say) is written as the milter saw it, with U+FFFD for
+ * what XML cannot hold, rather than dropped, so the Domain Owner sees
+ * what was claimed. Enumerated values are checked against their lists.
+ */
 static void
 record(struct buf *b, sqlite3_stmt *st, const char *ip)
 {
-	const char *override = col(st, 4), *spf_domain = col(st, 7);
+	const char *override = col(st, 4);
 
 	buf_adds(b, "  <record>\n    <row>\n");
 	elem(b, "      ", "source_ip", ip);
@@ -198,24 +246,23 @@ record(struct buf *b, sqlite3_stmt *st, const char *ip)
 		buf_adds(b, "        <reason>\n");
 		elem(b, "          ", "type", type);
 		if (strcmp(type, override) != 0)
-			elem(b, "          ", "comment", override);
+			elem_col(b, "          ", "comment", st, 4);
 		buf_adds(b, "        </reason>\n");
 	}
 	buf_adds(b, "      </policy_evaluated>\n    </row>\n");
 	buf_adds(b, "    <identifiers>\n");
 	/* RFC 9990 2.1: present but empty for a null reverse-path */
-	elem(b, "      ", "envelope_from", col(st, 2));
-	elem(b, "      ", "header_from", col(st, 1));
+	elem_col(b, "      ", "envelope_from", st, 2);
+	elem_col(b, "      ", "header_from", st, 1);
 	buf_adds(b, "    </identifiers>\n    <auth_results>\n");
-	auth_dkim(b, col(st, 9));
+	auth_dkim(b, st, 9);
 	/*
 	 * The schema wants at least one <spf>: a message whose SPF was not
 	 * checked reports "none" for its MAIL FROM (or From) domain.
 	 */
 	buf_adds(b, "      <spf>\n");
-	if (spf_domain == NULL)
-		spf_domain = *col(st, 2) != '\0' ? col(st, 2) : col(st, 1);
-	elem(b, "        ", "domain", spf_domain);
+	elem_col(b, "        ", "domain", st, col(st, 7) != NULL ? 7 :
+	    !col_empty(st, 2) ? 2 : 1);
 	elem(b, "        ", "scope", "mfrom");
 	elem(b, "        ", "result", word(col(st, 8), spf_results, "none"));
 	buf_adds(b, "      </spf>\n    </auth_results>\n  </record>\n");

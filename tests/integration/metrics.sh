@@ -10,7 +10,8 @@
 #   * each message has one log line with its queue id (the one Postfix
 #     logs), role, client, From domain, results, action and reply;
 #   * odd HTTP clients get 404/405/400/431 and a silent one does not stop
-#     a scrape; mail flows while a silent client holds the socket;
+#     a scrape, nor do ten idle clients and a slow one stop scrapes made
+#     several at once; mail flows while a silent client holds the socket;
 #   * metrics_socket = unix:PATH makes a 0660 socket that is scraped the
 #     same way and removed at exit; without the setting the milter listens
 #     on its milter socket alone.
@@ -143,6 +144,8 @@ grep -Eq '^[0-9A-F]+: role=verify client=198\.51\.100\.2 .* from=slow\.example s
 echo "--- odd clients"
 $scrape probe "127.0.0.1:$mport" >"$tmp/probe" && ok "odd HTTP clients answered, silent one harmless" || bad "odd HTTP clients"
 cat "$tmp/probe"
+$scrape crowd "127.0.0.1:$mport" >"$tmp/crowd" && ok "scrapes answered past ten idle clients and a slow one" || bad "scrapes held up by idle clients"
+cat "$tmp/crowd"
 # mail is not held up by a client that holds the metrics socket
 /usr/bin/python3 -c '
 import socket, sys, time

@@ -12,6 +12,9 @@
 #                                          (SERIES>=N: by at least N)
 #   metrics_scrape.py probe ADDR           odd clients: 404, 405, 400, 431; a
 #                                          silent client does not stop a scrape
+#   metrics_scrape.py crowd ADDR           ten idle clients and a slow one (a
+#                                          byte a second) do not hold up
+#                                          scrapes, several at once
 #   metrics_scrape.py listening PID        the listening sockets PID holds
 #                                          ("tcp HOST:PORT", "unix PATH")
 # ADDR is HOST:PORT or unix:PATH.
@@ -146,6 +149,87 @@ def cmd_probe(addr):
     return 1 if bad else 0
 
 
+# The bound for a scrape behind the crowd: generous for a loaded machine,
+# far below what serving one client at a time takes (a time limit of 2 s
+# for each of the eleven ahead of it: 22 s).
+CROWD_BOUND = 1.5
+
+
+def cmd_crowd(addr):
+    """Ten clients that connect and say nothing and one that sends its
+    request a byte a second are held open while three scrapers, one after
+    the other and then two at once, get their answers. Each scrape must
+    finish within CROWD_BOUND seconds while every idle connection is still
+    open (they are closed only after the scrapes returned), so the test
+    does not rest on timing alone: a server that waited for the idle ones
+    could not answer before it had closed them."""
+    import threading
+    bad = 0
+    idle = [connect(addr) for _ in range(10)]
+    slow = connect(addr)
+    stop = threading.Event()
+
+    def loris():
+        req = b"GET /metrics HTTP/1.1\r\nHost: inkan\r\n"
+        for b in req:
+            if stop.wait(1.0):
+                return
+            try:
+                slow.send(bytes([b]))
+            except OSError:
+                return
+    t = threading.Thread(target=loris, daemon=True)
+    t.start()
+    time.sleep(0.2)  # the crowd is accepted before the scrapes start
+    results = []
+
+    def timed_scrape(tag):
+        t0 = time.monotonic()
+        try:
+            scrape(addr)
+            results.append((tag, time.monotonic() - t0, None))
+        except (OSError, ValueError) as e:
+            results.append((tag, time.monotonic() - t0, e))
+
+    try:
+        timed_scrape("first scrape")
+        pair = [threading.Thread(target=timed_scrape, args=(
+            "concurrent scrape %d" % i,)) for i in (1, 2)]
+        for th in pair:
+            th.start()
+        for th in pair:
+            th.join(30)
+        # every idle connection still open: not yet closed by the server
+        still = 0
+        for s in idle:
+            s.setblocking(False)
+            try:
+                still += s.recv(1, socket.MSG_PEEK) != b""
+            except BlockingIOError:
+                still += 1
+            except OSError:
+                pass
+    finally:
+        stop.set()
+        for s in idle + [slow]:
+            s.close()
+        t.join(5)
+    if len(results) != 3:
+        print("FAIL: %d of 3 scrapes returned" % len(results))
+        bad += 1
+    for tag, dt, err in results:
+        good = err is None and dt < CROWD_BOUND
+        print("%s: %s behind 10 idle clients and a slow one: %.2f s%s "
+              "(bound %.1f s)" % ("ok" if good else "FAIL", tag, dt,
+                                  "" if err is None else ", %s" % err,
+                                  CROWD_BOUND))
+        bad += not good
+    print("%s: %d of 10 idle connections still open after the scrapes" % (
+        "ok" if still == 10 else "FAIL", still))
+    bad += still != 10
+    return 1 if bad else 0
+
+
 def cmd_listening(pid):
     inodes = set()
     fd_dir = "/proc/%s/fd" % pid
@@ -189,6 +273,8 @@ def main(argv):
         return cmd_delta(argv[2], argv[3], argv[4:])
     if len(argv) == 3 and argv[1] == "probe":
         return cmd_probe(argv[2])
+    if len(argv) == 3 and argv[1] == "crowd":
+        return cmd_crowd(argv[2])
     if len(argv) == 3 and argv[1] == "listening":
         return cmd_listening(argv[2])
     print(__doc__ if __doc__ else "usage: see the file", file=sys.stderr)

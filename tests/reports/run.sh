@@ -109,4 +109,32 @@ rm -f "$T"/f/*
 # shellcheck disable=SC2086
 "$R" --db "$T/g.db" $P $Z --sendmail "cat >\"$T/gm/\$\$.eml\"" --now 1000100000 --keep-days 0 >/dev/null
 grep -q '^Date: Mon, 10 Sep 2001 05:33:20 +0000' "$T"/gm/*.eml || fail "mail Date from --now: $(grep -h '^Date' "$T"/gm/*.eml)"
+
+# 6. hostile values in every field (fill_db hostile): each report parses
+# and is valid against the schema, valid non-ASCII survives, what XML
+# cannot hold is U+FFFD, a domain with no usable source address or a
+# hostile Policy Domain or rua= makes no report and stops nothing else.
+"$FILL" "$T/h.db" hostile; mkdir "$T/h"
+org=$(printf 'Org <&> \001\377 ]]>')
+"$R" --db "$T/h.db" --org-name "$org" --email dmarc-reports@receiver.example \
+    --period-start 1000000000 --period-end 1000086399 --keep-days 0 \
+    --out-dir "$T/h" $Z >"$T/h.out" 2>"$T/h.err" || fail "hostile rows: exit $?"
+[ "$(ls "$T/h" | wc -l)" -eq 2 ] || fail "hostile: want 2 reports: $(ls "$T/h" | cut -c1-200)"
+for d in hostile raw; do
+	f=$(ls "$T"/h/*"!$d.example!"*) || fail "no report for $d.example"
+	gunzip -c "$f" >"$T/$d.xml"
+	xmllint --noout --schema "$XSD" "$T/$d.xml" 2>"$T/lint" || { head -c 2000 "$T/lint"; fail "$d.example report invalid"; }
+done
+# diagnostics quote values cleaned and cut short: no control characters,
+# valid UTF-8, no line of 70000 bytes
+[ -s "$T/h.err" ] || fail "hostile: no diagnostics"
+! LC_ALL=C grep -q '[[:cntrl:]]' "$T/h.err" || fail "hostile: control characters in the diagnostics"
+iconv -f UTF-8 -t UTF-8 "$T/h.err" >/dev/null 2>&1 || fail "hostile: diagnostics not UTF-8"
+[ "$(LC_ALL=C awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$T/h.err")" -le 600 ] ||
+    fail "hostile: a diagnostic line over 600 bytes"
+grep -q '^noip.example: no row with a usable source address; rows skipped$' "$T/h.out" ||
+    fail "noip.example: $(grep noip "$T/h.out" | cut -c1-200)"
+/usr/bin/python3 "$SRC/tests/reports/check_hostile.py" "$T/h.db" "$T/hostile.xml" \
+    "$T/raw.xml" "$(printf 'Org <&> \357\277\275\357\277\275 ]]>')" >"$T/check" ||
+    { cut -c1-300 "$T/check"; fail "hostile report contents"; }
 echo "PASS"

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_report_db.c - report_db.c: rows land in the table, a bad path fails
- * open cleanly, and a database that cannot be written (a lock held by
- * another connection; as root file modes cannot make it read-only) drops
- * the rows quickly and reports the failure once.
+ * test_report_db.c - report_db.c: rows land in the table, their values
+ * cleaned (valid UTF-8, no controls), a bad path fails open cleanly, and a
+ * database that cannot be written (a lock held by another connection; as
+ * root file modes cannot make it read-only) drops the rows quickly and
+ * reports the failure once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -78,6 +79,67 @@ test_record(void **state)
 	assert_int_equal(count(p), 4);
 	report_db_record(NULL, &row);	/* no database: nothing */
 	report_db_close(NULL);
+}
+
+/*
+ * Values are stored cleaned: controls as '?', bytes that are not UTF-8 (or
+ * not XML characters) as U+FFFD, valid UTF-8 as it is; the dkim column
+ * keeps its tab and newline separators.
+ */
+static void
+test_record_cleans(void **state)
+{
+	static const struct {
+		const char	*name, *in, *want;
+	} t[] = {
+		{ "the issue's MAIL FROM", "inj.test\xff\xfe",
+		    "inj.test\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "controls", "a\tb\r\nc\x01\x1b\x7f", "a?b??c???" },
+		{ "overlong and surrogate", "\xc0\xbc\xed\xa0\x80",
+		    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+		    "\xef\xbf\xbd" },
+		{ "U+FFFE", "x\xef\xbf\xbe", "x\xef\xbf\xbd" },
+		{ "markup stays (escaped when written)", "<&]]>", "<&]]>" },
+		{ "IDN U-label", "b\xc3\xbc" "cher.example",
+		    "b\xc3\xbc" "cher.example" },
+	};
+	char p[256], want_dkim[256];
+	struct err e = { "" };
+	struct report_db *db;
+	struct report_row r = row;
+	struct report_dkim dk;
+	sqlite3 *s;
+	sqlite3_stmt *st;
+	size_t i;
+
+	(void)state;
+	path(p, sizeof(p), "clean.db");
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		print_message("case: %s\n", t[i].name);
+		unlink(p);
+		assert_non_null(db = report_db_open(p, &e));
+		r.envelope_from = r.header_from = t[i].in;
+		dk.domain = dk.selector = t[i].in;
+		dk.result = "pass";
+		r.dkim = &dk;
+		r.ndkim = 1;
+		report_db_record(db, &r);
+		assert_int_equal(report_db_dropped(db), 0);
+		report_db_close(db);
+		assert_int_equal(sqlite3_open(p, &s), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(s, "SELECT envelope_from,"
+		    " header_from, dkim FROM messages", -1, &st, NULL),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal(sqlite3_column_text(st, 0), t[i].want);
+		assert_string_equal(sqlite3_column_text(st, 1), t[i].want);
+		snprintf(want_dkim, sizeof(want_dkim), "%s\t%s\tpass\n",
+		    t[i].want, t[i].want);
+		assert_string_equal(sqlite3_column_text(st, 2), want_dkim);
+		sqlite3_finalize(st);
+		sqlite3_close(s);
+	}
+	unlink(p);
 }
 
 static void
@@ -195,6 +257,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_record_cleans),
 		cmocka_unit_test(test_open_fails),
 		cmocka_unit_test(test_locked_logs_once),
 	};
