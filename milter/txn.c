@@ -27,6 +27,7 @@
 #include "json.h"
 #include "metrics.h"
 #include "txn.h"
+#include "utf8.h"
 
 struct txn {
 	/* connection */
@@ -836,12 +837,14 @@ write_ar(struct txn *t)
  * ASCII goes bare; any other value, and every one with quote set (free
  * text), goes in double quotes with \" and \\ escaped. Control bytes are
  * written as \xNN so that a message is always exactly one log line, even
- * when a value comes from the message. NULL writes nothing.
+ * when a value comes from the message, and so is every byte that is not
+ * part of valid UTF-8 (RFC 3629), so the line stays valid text for syslog
+ * and the journal. NULL writes nothing.
  */
 static void
 log_kv(struct buf *b, const char *key, const char *v, bool quote)
 {
-	const unsigned char *p;
+	const unsigned char *p, *end;
 
 	if (v == NULL)
 		return;
@@ -854,14 +857,24 @@ log_kv(struct buf *b, const char *key, const char *v, bool quote)
 		return;
 	}
 	buf_addc(b, '"');
-	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+	end = (const unsigned char *)v + strlen(v);
+	for (p = (const unsigned char *)v; p < end; p++) {
+		uint32_t cp;
+		size_t n;
+
 		if (*p == '"' || *p == '\\') {
 			buf_addc(b, '\\');
 			buf_addc(b, (char)*p);
 		} else if (*p < ' ' || *p == 0x7f)
 			buf_printf(b, "\\x%02x", *p);
-		else
+		else if (*p < 0x80)
 			buf_addc(b, (char)*p);
+		else if ((n = utf8_decode(p, (size_t)(end - p), &cp)) == 0)
+			buf_printf(b, "\\x%02x", *p);
+		else {
+			buf_add(b, p, n);
+			p += n - 1;
+		}
 	}
 	buf_addc(b, '"');
 }

@@ -488,6 +488,16 @@ def check_run(ctx, c, r):
     elif not any(l.startswith(b"inkan-milter: NOQUEUE: ")
                  for l in r["err"].splitlines()):
         p.append("no log line on stderr")
+    # whatever the message holds, every log line is valid UTF-8 text with
+    # no control bytes (values from the message are escaped as \xNN)
+    for l in r["err"].splitlines():
+        try:
+            t = l.decode("utf-8")
+        except UnicodeDecodeError as e:
+            p.append("log line is not UTF-8 (%s): %r" % (e, l[:200]))
+            continue
+        if any(ord(ch) < 0x20 and ch != "\t" or ord(ch) == 0x7f for ch in t):
+            p.append("log line holds a control byte: %r" % l[:200])
     if c["role"] == "verify":
         spf = (j.get("spf") or {}).get("result")
         if spf != "pass":

@@ -80,6 +80,23 @@ finally:
         proc.kill()
         rc = proc.wait()
 check(rc == 0, "clean exit on SIGTERM", "exit status %d" % rc)
+log.close()
+
+# The milter's log lines hold the raw MAIL FROM escaped: valid UTF-8, no
+# control bytes, the invalid bytes as \xNN, the IDN as it came.
+with open(os.path.join(tmp, "milter.log"), "rb") as f:
+    lines = [l for l in f.read().splitlines() if b" smtp.mailfrom=" in l]
+check(len(lines) == 3, "one log line per message", "%d" % len(lines))
+for l in lines:
+    try:
+        l.decode("utf-8")
+        check(True, "log line is UTF-8", "")
+    except UnicodeDecodeError as e:
+        check(False, "log line is UTF-8", "%s: %r" % (e, l[:300]))
+check(any(b'smtp.mailfrom="x@inj.test\\xff\\xfe"' in l for l in lines),
+      "the raw MAIL FROM logged as \\xNN escapes", repr(lines[:1]))
+check(any(b"b\xc3\xbccher.example" in l for l in lines),
+      "the IDN logged as UTF-8", repr(lines[-1:]))
 
 c = sqlite3.connect(db)
 try:
