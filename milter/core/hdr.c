@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "abnf.h"
 #include "hdr.h"
 
 void
@@ -130,10 +131,19 @@ hdr_name_valid(const char *s)
 	return true;
 }
 
+size_t
+hdr_name_len(const char *name, size_t len)
+{
+	while (len > 0 && abnf_wsp((unsigned char)name[len - 1]))
+		len--;
+	return len;
+}
+
 bool
 hdr_field_is(const struct hdr_field *f, const char *name, size_t len)
 {
-	return f->name_len == len && strncasecmp(f->raw, name, len) == 0;
+	return hdr_name_len(f->raw, f->name_len) == len &&
+	    strncasecmp(f->raw, name, len) == 0;
 }
 
 const char *
