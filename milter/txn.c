@@ -338,9 +338,9 @@ from_identity(struct txn *t, char *local, size_t llen, char *domain,
 		if (!same_domain(a->domain, a->domain_len, al.a[0].domain,
 		    al.a[0].domain_len)) {
 			buf_printf(&t->from_why, "From field has addresses in "
-			    "different domains (%.*s, %.*s), which DMARC does "
-			    "not evaluate", (int)al.a[0].domain_len,
-			    al.a[0].domain, (int)a->domain_len, a->domain);
+			    "different domains (%.*s, %.*s)",
+			    (int)al.a[0].domain_len, al.a[0].domain,
+			    (int)a->domain_len, a->domain);
 			return -1;
 		}
 	}
