@@ -15,7 +15,8 @@
 #     were);
 #   * DKIM verification: messages with "From :" signed by Mail::DKIM,
 #     relaxed and simple, verify in inkan and pass DMARC; the same edits
-#     give the same answers;
+#     give the same answers; a signature field written "DKIM-Signature :"
+#     is verified (relaxed passes, simple fails, as in Mail::DKIM);
 #   * a forged "Authentication-Results :" claiming our authserv-id is
 #     deleted from the message as delivered; another server's field stays.
 # The cross-check is Mail::DKIM (tests/interop/verify_maildkim.pl, signer
@@ -187,6 +188,39 @@ for canon in ("relaxed", "simple"):
         bad("Mail::DKIM signs, %s: h=%s, no From signed" % (canon, hv))
         continue
     check_edits("Mail::DKIM signs", r.stdout + MSG, canon)
+
+# 2b. the DKIM-Signature field itself written "DKIM-Signature :": it is
+#     still a signature (RFC 6376 3.5 names the field; 4.5 of RFC 5322 lets
+#     WSP stand before the colon); relaxed hashes it as "dkim-signature:"
+#     (3.4.2, 3.7) and still verifies, simple hashes the bytes it was
+#     signed without and fails. Mail::DKIM (1.20230212) agrees on simple
+#     only: Mail::DKIM::Signature->parse strips the field name only when
+#     written "DKIM-Signature:", so it hashes another field than 3.7 says
+#     and fails the relaxed one too; that check is not made.
+for canon, want_ok in (("relaxed", True), ("simple", False)):
+    r = subprocess.run(["/usr/bin/perl", maildkim_sign, rsa, "rsa-sha256",
+                        "%s/%s" % (canon, canon), "example.com", "rsa",
+                        "from:to:subject:date:message-id", NOW, "-", src],
+                       capture_output=True)
+    if r.returncode != 0 or not r.stdout.startswith(b"DKIM-Signature:"):
+        bad("Mail::DKIM signs, %s: %s" % (canon, r.stderr.decode()[-300:]))
+        continue
+    path = write("sig-wsp-%s.eml" % canon,
+                 b"DKIM-Signature :" + r.stdout[len(b"DKIM-Signature:"):] + MSG)
+    case = "\"DKIM-Signature :\", %s" % canon
+    got = maildkim_result(path)
+    if canon == "relaxed":
+        pass	# Mail::DKIM's limitation, above
+    elif (got == "pass") == want_ok:
+        ok("%s: Mail::DKIM %s" % (case, "pass" if want_ok else "fail"))
+    else:
+        bad("%s: Mail::DKIM says %s" % (case, got))
+    want = (["pass"], "pass", "accept") if want_ok else (["fail"], "fail", "reject")
+    got = inkan_result(path)
+    if got == want:
+        ok("%s: inkan dkim=%s dmarc=%s %s" % ((case,) + (want[0][0],) + want[1:]))
+    else:
+        bad("%s: inkan gives %s, want %s" % (case, got, want))
 
 # 3. a forged "Authentication-Results :" with our authserv-id is deleted
 #    from the message as delivered, another server's field is kept
