@@ -31,6 +31,8 @@ struct hdr_field {
 	char	*raw;		/* "Name:value", NUL-terminated, CRLF inside */
 	size_t	 raw_len;
 	size_t	 name_len;	/* bytes before the colon, WSP included */
+	size_t	 key_len;	/* hdr_name_len(raw, name_len), kept so that a
+				 * lookup by name costs no scan of the WSP */
 };
 
 struct hdr_list {

@@ -12,9 +12,9 @@
  * value and none at its end, and is found by its name without the WSP
  * before the colon (hdr_name_len); simple header canonicalization changes
  * nothing; relaxed header output has no WSP before the colon, no line end,
- * tab or doubled space in its value and is a fixed point; body output ends with one CRLF (or is an
- * empty relaxed body) and relaxed body output has no tab, doubled space or
- * space before a line end.
+ * tab or doubled space in its value and is a fixed point; body output
+ * ends with one CRLF (or is an empty relaxed body) and relaxed body output
+ * has no tab, doubled space or space before a line end.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -54,7 +54,7 @@ check_field(const struct hdr_field *f)
 		abort();
 	/* the name as looked up: WSP before the colon dropped (RFC 5322 4.5) */
 	i = hdr_name_len(f->raw, f->name_len);
-	if (i > f->name_len || !hdr_field_is(f, f->raw, i) ||
+	if (i > f->name_len || i != f->key_len || !hdr_field_is(f, f->raw, i) ||
 	    (i > 0 && (f->raw[i - 1] == ' ' || f->raw[i - 1] == '\t')))
 		abort();
 }

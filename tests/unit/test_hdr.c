@@ -343,6 +343,7 @@ test_obsolete_names(void **state)
 	print_message("case: the raw bytes keep the WSP\n");
 	assert_string_equal(l.f[1].raw, "From : ceo@bank.example");
 	assert_int_equal(l.f[1].name_len, 5);
+	assert_int_equal(l.f[1].key_len, 4);
 	v = hdr_field_value(&l.f[1], &vlen);
 	assert_int_equal(vlen, strlen(" ceo@bank.example"));
 	assert_memory_equal(v, " ceo@bank.example", vlen);
