@@ -6,7 +6,10 @@
  * The header block is split into fields the way an MTA does (a line that
  * starts with white space continues the field before it; an empty line or
  * a line that is not a field ends the block); the body is streamed in
- * chunks and never held whole.
+ * chunks and never held whole. A field name keeps any white space before
+ * its colon ("From : x", RFC 5322 4.5 obsolete syntax): Postfix and
+ * Sendmail delete it before a milter sees the field, an MTA that does not
+ * would pass it on, and txn treats both alike.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include "evaluate.h"
+#include "hdr.h"
 #include "json.h"
 #include "log.h"
 #include "txn.h"
@@ -276,8 +280,12 @@ print_message(FILE *f, const struct txn_outcome *out, unsigned char *chunk)
 				break;		/* the body starts */
 			}
 		} else if (line[0] != ' ' && line[0] != '\t') {
+			/* named as txn names it: "Name :" too (hdr_name_len) */
+			size_t name_len = (size_t)((const char *)memchr(line,
+			    ':', clen) - line);
+
 			skipping = false;
-			if (nlen > 0 && clen > nlen && line[nlen] == ':' &&
+			if (nlen > 0 && hdr_name_len(line, name_len) == nlen &&
 			    strncasecmp(line, out->delete_name, nlen) == 0)
 				skipping = deleted(out, ++k);
 		}

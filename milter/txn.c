@@ -339,8 +339,10 @@ txn_header(struct txn *t, const char *name, size_t nlen, const char *value,
 {
 	if (t->role == TXN_ROLE_NONE || t->failed)
 		return t->failed ? -1 : 0;
-	if (nlen == sizeof(AR_FIELD) - 1 &&
-	    strncasecmp(name, AR_FIELD, nlen) == 0 &&
+	/* the name as hdr_field_is compares it: WSP before the colon is no
+	 * part of it (RFC 5322 4.5), so "Authentication-Results :" counts */
+	if (hdr_name_len(name, nlen) == sizeof(AR_FIELD) - 1 &&
+	    strncasecmp(name, AR_FIELD, sizeof(AR_FIELD) - 1) == 0 &&
 	    note_ar(t, value, vlen) == -1) {
 		t->failed = true;
 		return -1;
@@ -353,16 +355,36 @@ txn_header(struct txn *t, const char *name, size_t nlen, const char *value,
 	return 0;
 }
 
+/* Are domains a and b (views) one name? Case and a final dot do not count. */
+static bool
+same_domain(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (alen > 0 && a[alen - 1] == '.')
+		alen--;
+	if (blen > 0 && b[blen - 1] == '.')
+		blen--;
+	return alen == blen && strncasecmp(a, b, alen) == 0;
+}
+
 /*
- * The sender's domain: one From field with one address (RFC 5322 3.6.2
- * allows several authors only with a Sender field, and DKIM/DMARC need one
- * domain). Fills local and domain (lower-cased), or says why not.
+ * The author domain: that of the one From field (RFC 5322 3.6 allows one;
+ * "From :" is one too, 4.5). A field with several addresses (3.6.2) has
+ * one author domain when every address is in it: RFC 9989 5.3.1 proceeds
+ * with DMARC then, and exempts from DMARC a From field whose addresses are
+ * in different domains; such mail is left to local policy (author_policy).
+ * RFC 5322 3.6.2 wants a Sender field with several authors; its absence is
+ * not held against the message: it leaves no doubt about the one domain
+ * DMARC evaluates, and a Sender field, authenticated by nothing, would
+ * prove nothing. Fills local (the first address's: what the signing table
+ * is looked up with) and domain (lower-cased, no final dot), or says why
+ * not.
  */
 static int
 from_identity(struct txn *t, char *local, size_t llen, char *domain,
     size_t dlen)
 {
 	struct addr_list al;
+	const struct addr *a;
 	const char *v;
 	size_t n, vlen, i;
 	long idx;
@@ -383,19 +405,37 @@ from_identity(struct txn *t, char *local, size_t llen, char *domain,
 		buf_printf(&t->from_why, "From field does not parse: %s", al.err);
 		return -1;
 	}
-	if (al.n != 1) {
-		buf_printf(&t->from_why, "From field has %zu addresses", al.n);
+	if (al.n == 0) {
+		buf_printf(&t->from_why, "From field has no address");
 		return -1;
 	}
-	if (!addr_domain_valid(al.a[0].domain, al.a[0].domain_len) ||
-	    al.a[0].domain_len >= dlen || al.a[0].local_len >= llen) {
-		buf_printf(&t->from_why, "From domain is not a valid domain name");
+	for (i = 0; i < al.n; i++) {
+		a = &al.a[i];
+		if (!addr_domain_valid(a->domain, a->domain_len) ||
+		    a->domain_len >= dlen) {
+			buf_printf(&t->from_why,
+			    "From domain is not a valid domain name");
+			return -1;
+		}
+		/* valid domains are LDH: safe to name in a reply */
+		if (!same_domain(a->domain, a->domain_len, al.a[0].domain,
+		    al.a[0].domain_len)) {
+			buf_printf(&t->from_why, "From field has addresses in "
+			    "different domains (%.*s, %.*s)",
+			    (int)al.a[0].domain_len, al.a[0].domain,
+			    (int)a->domain_len, a->domain);
+			return -1;
+		}
+	}
+	a = &al.a[0];
+	if (a->local_len >= llen) {
+		buf_printf(&t->from_why, "From address is too long");
 		return -1;
 	}
-	memcpy(local, al.a[0].local, al.a[0].local_len);
-	local[al.a[0].local_len] = '\0';
-	for (i = 0; i < al.a[0].domain_len; i++)
-		domain[i] = (char)tolower((unsigned char)al.a[0].domain[i]);
+	memcpy(local, a->local, a->local_len);
+	local[a->local_len] = '\0';
+	for (i = 0; i < a->domain_len; i++)
+		domain[i] = (char)tolower((unsigned char)a->domain[i]);
 	domain[i] = '\0';
 	if (i > 0 && domain[i - 1] == '.')
 		domain[i - 1] = '\0';
@@ -458,7 +498,7 @@ start_verifying(struct txn *t)
 		t->failed = true;
 		return -1;
 	}
-	/* DMARC needs exactly one author domain (RFC 9989 4.4, 5.3.1) */
+	/* DMARC needs exactly one author domain (RFC 9989 5.3.1) */
 	if (from_identity(t, local, sizeof(local), t->from_domain,
 	    sizeof(t->from_domain)) == -1) {
 		t->bad_from = true;
@@ -670,11 +710,14 @@ finish_dmarc(struct txn *t)
 
 /*
  * The author identity and the DMARC policy decide, in this order: a
- * message without exactly one From address is refused (RFC 9989 5.3.1
- * leaves such mail to local policy; one author domain is what DMARC and
- * its readers can trust); a DMARC fail under p=reject or p=quarantine is
- * refused or held, unless dmarc_enforce is off. t=y has already lowered
- * the disposition (RFC 9989 4.7).
+ * message without exactly one author domain (no From field, several, or
+ * one whose addresses are in different domains) is refused: RFC 9989 5.3.1
+ * exempts such mail from DMARC and leaves it to local policy, and ours is
+ * that one author domain is what DMARC and its readers can trust (the
+ * reply keeps its old words, "exactly one author address", which scripts
+ * may match); a DMARC fail under p=reject or p=quarantine is refused or
+ * held, unless dmarc_enforce is off. t=y has already lowered the
+ * disposition (RFC 9989 4.7).
  */
 static void
 author_policy(struct txn *t, struct txn_outcome *out)

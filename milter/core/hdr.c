@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "abnf.h"
 #include "hdr.h"
 
 void
@@ -90,6 +91,7 @@ hdr_list_push(struct hdr_list *l, const char *name, size_t name_len,
 	l->f[l->n].raw = raw;
 	l->f[l->n].raw_len = (size_t)(p - raw);
 	l->f[l->n].name_len = name_len;
+	l->f[l->n].key_len = hdr_name_len(raw, name_len);
 	l->n++;
 	l->total += total;
 	return HDR_ADDED;
@@ -130,10 +132,18 @@ hdr_name_valid(const char *s)
 	return true;
 }
 
+size_t
+hdr_name_len(const char *name, size_t len)
+{
+	while (len > 0 && abnf_wsp((unsigned char)name[len - 1]))
+		len--;
+	return len;
+}
+
 bool
 hdr_field_is(const struct hdr_field *f, const char *name, size_t len)
 {
-	return f->name_len == len && strncasecmp(f->raw, name, len) == 0;
+	return f->key_len == len && strncasecmp(f->raw, name, len) == 0;
 }
 
 const char *

@@ -5,6 +5,10 @@
  * Each field is kept once, as raw bytes "Name:value" with every line end
  * inside a folded value normalised to CRLF and without the final CRLF;
  * signing, verification and From parsing all read this one copy.
+ * Name is kept as the MTA handed it over, with any white space before the
+ * colon (RFC 5322 4.5: the obsolete syntax "From : x" that receivers must
+ * accept), so that simple canonicalization hashes the bytes as they are;
+ * every lookup by name ignores that white space.
  * The list owns its fields; the transaction owns the list.
  */
 #ifndef INKAN_HDR_H
@@ -26,7 +30,9 @@
 struct hdr_field {
 	char	*raw;		/* "Name:value", NUL-terminated, CRLF inside */
 	size_t	 raw_len;
-	size_t	 name_len;	/* bytes of Name before the colon */
+	size_t	 name_len;	/* bytes before the colon, WSP included */
+	size_t	 key_len;	/* hdr_name_len(raw, name_len), kept so that a
+				 * lookup by name costs no scan of the WSP */
 };
 
 struct hdr_list {
@@ -60,7 +66,17 @@ enum hdr_add_result hdr_list_add_raw(struct hdr_list *, const char *raw,
  * 1*ftext, printable US-ASCII except ':'. For names an admin configures.
  */
 bool	 hdr_name_valid(const char *name);
-/* Case-insensitive comparison of a field's name with name (len bytes). */
+/*
+ * The length of the field name name (len bytes, what precedes the colon)
+ * without trailing white space: RFC 5322 4.5 lets the obsolete syntax put
+ * WSP between a field name and its colon (field-name *WSP ":"), and
+ * receivers must accept it, so "From :" names a From field.
+ */
+size_t	 hdr_name_len(const char *name, size_t len);
+/*
+ * Case-insensitive comparison of a field's name, white space before the
+ * colon ignored (hdr_name_len), with name (len bytes).
+ */
 bool	 hdr_field_is(const struct hdr_field *, const char *name, size_t len);
 /* The value: everything after the colon. */
 const char *hdr_field_value(const struct hdr_field *, size_t *len);

@@ -9,7 +9,8 @@
 # the MTA is told. Every case runs in both discovery modes, the RFC 9989
 # tree walk and RFC 7489 discovery through tests/data/dmarc's test Public
 # Suffix List; where the two differ the case gives each mode's answer.
-# Then the From rules (exactly one author address, RFC 5322 3.6.2).
+# Then the From rules (one From field, RFC 5322 3.6, "From :" included,
+# 4.5; its addresses in one author domain, RFC 9989 5.3.1).
 #
 # usage: dmarc_cases.py INKAN-MILTER INKAN-REPORTS
 import gzip, json, os, shutil, subprocess, sys, tempfile
@@ -350,9 +351,9 @@ for row in CASES:
         ok("%s: dmarc=%s p=%s dis=%s -> %s" % (label, res, pol, dis, act))
 
 # The author identity (RFC 5322 3.6.2 and 3.4, RFC 9989 4.4 and 5.3.1):
-# exactly one From field with exactly one address; display names, comments,
-# quoted local parts, encoded words (RFC 2047) and a group holding one
-# address parse to that address. The From rules come before discovery, so
+# exactly one From field whose addresses are all in one domain; display
+# names, comments, quoted local parts, encoded words (RFC 2047) and a group
+# holding one address parse to that address. The From rules come before discovery, so
 # these run in the default (tree walk) mode.
 # name, From field lines ([] for none), signed, client IP, MAIL FROM,
 # config extras, want: action, dmarc result (None: no DMARC evaluation),
@@ -371,8 +372,29 @@ FROM_CASES = [
     ("domain in upper case, folded field", ["From: Alice", " <alice@EXAMPLE.Com>"], False, "192.0.2.10", "alice@example.com", (), "accept", "pass", "example.com", None),
     ("no From field", [], False, "198.51.100.9", "a@example.com", (), "reject", None, None, ONE),
     ("two From fields", ["From: alice@example.com", "From: mallory@evil.example"], False, "198.51.100.9", "a@example.com", (), "reject", None, None, ONE),
-    ("one field, two addresses", ["From: alice@example.com, mallory@evil.example"], False, "198.51.100.9", "a@example.com", (), "reject", None, None, ONE),
-    ("group with two addresses", ["From: Authors: alice@example.com, bob@example.com;"], False, "198.51.100.9", "a@example.com", (), "reject", None, None, ONE),
+    ("one field, two addresses", ["From: alice@example.com, mallory@evil.example"], False, "198.51.100.9", "a@example.com", (), "reject", None, None, ONE + " in From: From field has addresses in different domains (example.com, evil.example)"),
+    # RFC 9989 5.3.1: several addresses of one domain are that author
+    # domain, and DMARC proceeds; inkan signs such mail with that domain's
+    # key (the signed cases were unsigned, then refused, before). Sender
+    # (RFC 5322 3.6.2) or not: its absence leaves no doubt about the domain.
+    ("two addresses, one domain, Sender, signed", ["From: alice@example.com, Carol <carol@EXAMPLE.com.>", "Sender: alice@example.com"], True, "198.51.100.9", "bounce@other.example", (), "accept", "pass", "example.com", None),
+    ("two addresses, one domain, Sender, unaligned", ["From: alice@example.com, carol@example.com", "Sender: alice@example.com"], False, "198.51.100.9", "bounce@other.example", (), "reject", "fail", "example.com", "550 5.7.1 Rejected by the DMARC policy of example.com"),
+    ("two addresses, one domain, Sender, SPF aligned", ["From: alice@example.com, carol@example.com", "Sender: alice@example.com"], False, "192.0.2.10", "alice@example.com", (), "accept", "pass", "example.com", None),
+    ("two addresses, one domain, no Sender, signed", ["From: alice@example.com, carol@example.com"], True, "198.51.100.9", "bounce@other.example", (), "accept", "pass", "example.com", None),
+    ("two addresses, one domain, no Sender, unaligned", ["From: alice@example.com, carol@example.com"], False, "198.51.100.9", "bounce@other.example", (), "reject", "fail", "example.com", "550 5.7.1 Rejected by the DMARC policy of example.com"),
+    ("group with two addresses of one domain", ["From: Authors: alice@example.com, bob@example.com;"], False, "198.51.100.9", "a@example.com", (), "reject", "fail", "example.com", "550 5.7.1 Rejected by the DMARC policy of example.com"),
+    ("two addresses of one domain, p=quarantine", ["From: a@quarantine.example, b@quarantine.example", "Sender: a@quarantine.example"], False, "198.51.100.9", "a@quarantine.example", (), "quarantine", "fail", "quarantine.example", None),
+    # different domains: exempt from DMARC (5.3.1), refused by local policy
+    ("two domains, Sender", ["From: alice@example.com, mallory@evil.example", "Sender: alice@example.com"], False, "192.0.2.10", "alice@example.com", (), "reject", None, None, ONE + " in From: From field has addresses in different domains (example.com, evil.example)"),
+    ("a subdomain is another domain", ["From: alice@example.com, bob@news.example.com", "Sender: alice@example.com"], True, "192.0.2.10", "alice@example.com", (), "reject", None, None, ONE + " in From: From field has addresses in different domains (example.com, news.example.com)"),
+    ("third address in another domain", ["From: a@example.com, b@example.com, c@evil.example", "Sender: a@example.com"], False, "192.0.2.10", "alice@example.com", (), "reject", None, None, ONE + " in From: From field has addresses in different domains (example.com, evil.example)"),
+    ("two domains, from_reject = no", ["From: alice@example.com, mallory@evil.example", "Sender: alice@example.com"], False, "198.51.100.9", "a@example.com", ("from_reject = no",), "accept", None, None, None),
+    # RFC 5322 4.5: "From :" (WSP before the colon) is a From field
+    ("obsolete From : field, unsigned", ["From : alice@example.com"], False, "198.51.100.9", "bounce@other.example", (), "reject", "fail", "example.com", "550 5.7.1 Rejected by the DMARC policy of example.com"),
+    ("obsolete From<TAB>: field, unsigned", ["From\t: alice@example.com"], False, "198.51.100.9", "bounce@other.example", (), "reject", "fail", "example.com", "550 5.7.1 Rejected by the DMARC policy of example.com"),
+    ("obsolete From : field, signed", ["From : alice@example.com"], True, "198.51.100.9", "bounce@other.example", (), "accept", "pass", "example.com", None),
+    ("second From field written From :", ["From: alice@good.example", "From : ceo@example.com"], False, "198.51.100.9", "bounce@good.example", (), "reject", None, None, ONE + " in From: 2 From header fields"),
+    ("second From field written FROM\t:", ["FROM\t: ceo@example.com", "From: alice@good.example"], False, "198.51.100.9", "bounce@good.example", (), "reject", None, None, ONE + " in From: 2 From header fields"),
     ("empty group", ["From: undisclosed-recipients:;"], False, "198.51.100.9", "a@example.com", (), "reject", None, None, ONE),
     ("two From fields, from_reject = no", ["From: alice@example.com", "From: mallory@evil.example"], False, "198.51.100.9", "a@example.com", ("from_reject = no",), "accept", None, None, None),
     ("no From field, from_reject = no", [], False, "198.51.100.9", "a@example.com", ("from_reject = no",), "accept", None, None, None),

@@ -94,7 +94,9 @@ case_ external-untouched	plain.eml	default		--client-ip 192.0.2.7
 case_ lf-line-ends-signed	plain-lf.eml	default		--client-ip 127.0.0.1
 case_ no-from-unsigned		no-from.eml	default		--client-ip 127.0.0.1
 case_ two-from-unsigned		two-from.eml	default		--client-ip 127.0.0.1
-case_ two-addresses-unsigned	two-addresses.eml default	--client-ip 127.0.0.1
+# RFC 9989 5.3.1: two addresses of one domain are that author domain
+case_ two-addresses-signed	two-addresses.eml default	--client-ip 127.0.0.1
+case_ two-domains-unsigned	two-domains.eml	default		--client-ip 127.0.0.1
 case_ no-key-unsigned		other-domain.eml default	--client-ip 127.0.0.1
 case_ subdomain-no-key		subdomain.eml	default		--client-ip 127.0.0.1
 case_ subdomain-parent-key	subdomain.eml	subdomains	--client-ip 127.0.0.1

@@ -9,11 +9,12 @@
  * spans them must give the same bytes). The input is copied to a heap
  * block of its exact size, so a read past the end shows under ASan.
  * Checks: the stored field is "Name:value" with only CRLF line ends in the
- * value and none at its end; simple header canonicalization changes
- * nothing; relaxed header output has no line end, tab or doubled space in
- * its value and is a fixed point; body output ends with one CRLF (or is an
- * empty relaxed body) and relaxed body output has no tab, doubled space or
- * space before a line end.
+ * value and none at its end, and is found by its name without the WSP
+ * before the colon (hdr_name_len); simple header canonicalization changes
+ * nothing; relaxed header output has no WSP before the colon, no line end,
+ * tab or doubled space in its value and is a fixed point; body output
+ * ends with one CRLF (or is an empty relaxed body) and relaxed body output
+ * has no tab, doubled space or space before a line end.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -51,6 +52,11 @@ check_field(const struct hdr_field *f)
 	if (f->raw_len > f->name_len + 1 &&
 	    (f->raw[f->raw_len - 1] == '\r' || f->raw[f->raw_len - 1] == '\n'))
 		abort();
+	/* the name as looked up: WSP before the colon dropped (RFC 5322 4.5) */
+	i = hdr_name_len(f->raw, f->name_len);
+	if (i > f->name_len || i != f->key_len || !hdr_field_is(f, f->raw, i) ||
+	    (i > 0 && (f->raw[i - 1] == ' ' || f->raw[i - 1] == '\t')))
+		abort();
 }
 
 static void
@@ -69,6 +75,9 @@ fuzz_header(const struct hdr_field *f)
 	    memcmp(s.data + f->raw_len, "\r\n", 2) != 0)
 		abort();
 	if ((colon = memchr(r.data, ':', r.len)) == NULL)
+		abort();
+	/* RFC 6376 3.4.2: no WSP left before the colon */
+	if (colon > r.data && (colon[-1] == ' ' || colon[-1] == '\t'))
 		abort();
 	colon++;
 	vlen = r.len - (size_t)(colon - r.data);

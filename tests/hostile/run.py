@@ -166,6 +166,13 @@ def garbage_b(sig):
     ]
 
 
+def wide_h(sig):
+    """8 signatures (max_signatures) naming 256 absent fields in h=: every
+    name is looked for in the whole header block."""
+    h = b":".join([b"from"] + [b"x-absent"] * 255)
+    return [gen.set_tag(sig, b"h", h)] * MAX_SIGNATURES
+
+
 def big_keys(sig):
     return [gen.set_tag(sig, b"s", b"big16k"),
             gen.set_tag(sig, b"s", b"big12k"),
@@ -317,6 +324,11 @@ def cases(body_mb):
     # longer than the room the padding leaves under HDR_MAX_TOTAL
     long_forged = FORGED.replace(b"paypal.com", b"paypal.com (" +
                                  b"f" * 2000 + b")")
+    # field names with white space before the colon (RFC 5322 4.5), 1 MB
+    # of it each: a lookup by name must not scan it (hdr.h key_len), even
+    # for 8 signatures of 256 h= names each
+    wsp_names = b"".join(b"X-Wsp-%d%s: v\r\n" % (i, b" " * 1000000)
+                         for i in range(7))
     return [
         # forged Authentication-Results past the header caps: counted
         # as the MTA counts them, whatever inkan keeps (issue 14)
@@ -352,6 +364,14 @@ def cases(body_mb):
                                FORGED * (TXN_MAX_FORGED_AR + 1),
                                "forged-over.eml"),
              want_refused_forged),
+        case("wsp-names/sign", "sign",
+             with_bottom_field(fixed("base.eml"), wsp_names, "wsp-names.eml"),
+             want_signed),
+        case("wsp-names-wide-h/verify", "verify",
+             with_top_fields(with_bottom_field(signed(fixed("base.eml")),
+                                               wsp_names, "wsp-signed.eml"),
+                             wide_h, "wsp-wide-h.eml"),
+             want_dkim(*(["fail"] * MAX_SIGNATURES + ["neutral"]))),
         # a 1 MB line: under the field cap, kept; over it, refused
         case("header-1mb-line/sign", "sign",
              generated("long-1mb.eml", gen.long_line, 1000000), want_signed),

@@ -7,7 +7,18 @@
 #     DKIM aligns with is refused with 550 5.7.1;
 #   * p=quarantine puts the message on Postfix's hold queue;
 #   * aligned mail is delivered with dmarc=pass in Authentication-Results;
-#   * a message with two From fields is refused with 550 5.7.1;
+#   * a message with two From fields is refused with 550 5.7.1, also when
+#     the second is written "From : x" (RFC 5322 4.5 obsolete syntax);
+#   * a lone "From : x" field is the author: unsigned and unaligned it is
+#     refused by the DMARC policy, signed (relaxed, by inkan) it passes and
+#     is delivered; Postfix deletes the white space before the colon, both
+#     in what the milter sees and in what it delivers, and the relaxed
+#     signature survives that; on a message's first line Postfix takes it
+#     for an mbox From line (X-Mailbox-Line), so the message has no From;
+#   * a From field with two addresses of one domain and a Sender field
+#     gets DMARC (RFC 9989 5.3.1): signed, it is delivered with dmarc=pass;
+#     two addresses in different domains are refused with 550 5.7.1 naming
+#     them.
 #   * mail signed by its p=reject From domain whose key lookup times out
 #     gets 451 4.7.1 (dmarc=temperror: the sender retries), never 550.
 #
@@ -38,6 +49,29 @@ message() {	# message FROM-DOMAIN SUBJECT [EXTRA-FROM]
 		{ printf 'From: %s\r\n' "$3"; cat "$tmp/$2.eml"; } >"$tmp/$2.tmp" && mv "$tmp/$2.tmp" "$tmp/$2.eml"
 	fi
 }
+# obs_message SUBJECT FROM-LINE...: the test message with these field lines
+# in place of its From field, given as written ("From : a@example.com"),
+# after its To field: Postfix takes a first line "From ..." for an mbox
+# From line (X-Mailbox-Line), whatever follows the space
+obs_message() {
+	local subject=$1
+	shift
+	{ sed -n 2p "$data/message.eml"; printf '%s\r\n' "$@"
+	  sed '1,2d; s/^Subject: DMARC test/Subject: '"$subject"'/' "$data/message.eml"; } >"$tmp/$subject.eml"
+}
+# sign SUBJECT: sign $tmp/SUBJECT.eml as inkan's signing role would
+# (relaxed/relaxed, the example.com test keys the zone publishes)
+sign() {
+	"$milter" --evaluate "$tmp/$1.eml" --config "$tmp/sign.conf" \
+	    --client-ip 127.0.0.1 --helo out.example.com --mail-from alice@example.com \
+	    --now 1795000000 >"$tmp/$1.signed" 2>"$tmp/$1.sign.log" &&
+	    grep -q '^DKIM-Signature:' "$tmp/$1.signed" &&
+	    mv "$tmp/$1.signed" "$tmp/$1.eml"
+}
+mkdir -p "$tmp/keys/example.com"
+cp "$here/../data/keys/example.com/"*.private "$tmp/keys/example.com/"
+chmod 600 "$tmp/keys/example.com/"*.private
+printf 'authserv_id = out.example.com\nkey_dir = %s\nlog = stderr\n' "$tmp/keys" >"$tmp/sign.conf"
 send() {	# send MAIL-FROM SUBJECT CLIENT-IP: swaks' status; transcript kept
 	rc=0
 	pf_send "$1" bob@example.org "$tmp/$2.eml" "$PF_PORT" --xclient-addr "$3" \
@@ -65,9 +99,9 @@ else grep -q '550 5.7.1 Message must have exactly one author address' "$tmp/twof
 mkdir -p "$tmp/keys/dkto.example"
 cp "$here/../data/keys/example.com/rsa.private" "$tmp/keys/dkto.example/"
 chmod 600 "$tmp/keys/dkto.example/rsa.private"
-printf 'authserv_id = out.test.example\nlog = stderr\nkey_dir = %s\n' "$tmp/keys" >"$tmp/sign.conf"
+printf 'authserv_id = out.test.example\nlog = stderr\nkey_dir = %s\n' "$tmp/keys" >"$tmp/keytimeout.conf"
 message dkto.example keytimeout.unsigned
-"$milter" --evaluate "$tmp/keytimeout.unsigned.eml" --config "$tmp/sign.conf" \
+"$milter" --evaluate "$tmp/keytimeout.unsigned.eml" --config "$tmp/keytimeout.conf" \
     --client-ip 127.0.0.1 --helo out.example.com --mail-from alice@dkto.example \
     --now 1795000000 >"$tmp/keytimeout.eml" 2>/dev/null
 grep -q '^DKIM-Signature:.*d=dkto.example' "$tmp/keytimeout.eml" || bad "key timeout: message not signed"
@@ -78,11 +112,51 @@ grep -q '550 5.7.1' "$tmp/keytimeout.swaks" && bad "key timeout: 550 5.7.1 seen"
 grep -q 'dkim=temperror d=dkto.example s=rsa .*dmarc=temperror header.from=dkto.example p=reject dis=none .*action=tempfail' "$tmp/milter.log" \
     && ok "log: dkim=temperror, dmarc=temperror, action=tempfail" || bad "no dmarc=temperror log line"
 
-pf_wait_delivered 1 60 >/dev/null || bad "aligned mail not delivered"
+
+# RFC 5322 4.5: "From : x" is a From field, first or second
+obs_message obs2from 'From: Alice <alice@good.example>' 'From : ceo@example.com'
+if send alice@good.example obs2from 198.51.100.9; then bad "second From field written \"From :\" accepted"
+else grep -q '550 5.7.1 Message must have exactly one author address in From: 2 From header fields' "$tmp/obs2from.swaks" && ok "second From written \"From :\": 550 5.7.1, 2 From fields" || { bad "no 550 5.7.1 for \"From :\" as second From"; tail -5 "$tmp/obs2from.swaks"; }; fi
+
+obs_message obsreject 'From : CEO <ceo@example.com>'
+if send bounce@other.example obsreject 198.51.100.9; then bad "lone \"From :\", unaligned, accepted"
+else grep -q '550 5.7.1 Rejected by the DMARC policy of example.com' "$tmp/obsreject.swaks" && ok "lone \"From :\", unaligned: DMARC 550 5.7.1" || { bad "no DMARC 550 for a lone \"From :\""; tail -5 "$tmp/obsreject.swaks"; }; fi
+
+# on the first line it is no field at all, for Postfix and so for inkan
+{ printf 'From : CEO <ceo@example.com>\r\n'; sed 1d "$data/message.eml"; } >"$tmp/obsfirst.eml"
+if send bounce@other.example obsfirst 198.51.100.9; then bad "first line \"From :\" accepted"
+else grep -q '550 5.7.1 Message must have exactly one author address in From: no From header field' "$tmp/obsfirst.swaks" && ok "first line \"From :\" is Postfix's X-Mailbox-Line: 550 5.7.1, no From" || { bad "no 550 5.7.1 for a first line \"From :\""; tail -5 "$tmp/obsfirst.swaks"; }; fi
+
+obs_message obssigned 'From : CEO <ceo@example.com>'
+if sign obssigned; then
+	send bounce@other.example obssigned 198.51.100.9 && ok "lone \"From :\", signed: accepted" || bad "lone \"From :\", signed: refused"
+else bad "inkan did not sign a lone \"From :\" field"; cat "$tmp/obssigned.sign.log"; fi
+
+# RFC 9989 5.3.1: several addresses of one domain are that author domain
+obs_message multisigned 'From: alice@example.com, Carol <carol@EXAMPLE.com>' 'Sender: alice@example.com'
+if sign multisigned; then
+	send bounce@other.example multisigned 198.51.100.9 && ok "two addresses of one domain, signed: accepted" || bad "two addresses of one domain, signed: refused"
+else bad "inkan did not sign two addresses of one domain"; cat "$tmp/multisigned.sign.log"; fi
+obs_message multidomains 'From: alice@example.com, mallory@evil.example' 'Sender: alice@example.com'
+if send alice@example.com multidomains 192.0.2.10; then bad "two From domains accepted"
+else grep -q '550 5.7.1 Message must have exactly one author address in From: From field has addresses in different domains (example.com, evil.example)' "$tmp/multidomains.swaks" && ok "two From domains: 550 5.7.1 naming them" || { bad "no 550 5.7.1 naming both From domains"; tail -5 "$tmp/multidomains.swaks"; }; fi
+
+pf_wait_delivered 3 60 >/dev/null || bad "aligned and signed mail not delivered"
+dmarc_pass() {	# dmarc_pass FILE LABEL: our A-R says dkim=pass and dmarc=pass
+	pf_message "$1" | sed -n '/^Authentication-Results: mx.test.example/,/^[^ \t]/p' >"$tmp/ar"
+	grep -q 'dmarc=pass (p=reject dis=none) header.from=example.com' "$tmp/ar" && ok "$2: dmarc=pass in Authentication-Results" || { bad "$2: no dmarc=pass"; cat "$tmp/ar"; }
+}
 for f in $(pf_sink_files); do
-	if grep -q '^Subject: aligned' "$f"; then
-		pf_message "$f" | sed -n '/^Authentication-Results:/,/^[^ \t]/p' >"$tmp/ar"
-		grep -q 'dmarc=pass (p=reject dis=none) header.from=example.com' "$tmp/ar" && ok "dmarc=pass in Authentication-Results" || { bad "no dmarc=pass"; cat "$tmp/ar"; }
+	grep -q '^Subject: aligned' "$f" && dmarc_pass "$f" aligned
+	if grep -q '^Subject: obssigned' "$f"; then
+		dmarc_pass "$f" "lone \"From :\", signed"
+		grep -q 'dkim=pass' "$tmp/ar" && ok "lone \"From :\", signed: dkim=pass" || bad "lone \"From :\", signed: no dkim=pass"
+		# Postfix wrote the field anew without the white space
+		grep -q '^From: CEO <ceo@example.com>' "$f" && ok "Postfix delivers \"From :\" as \"From:\"" || { bad "From field not as expected"; grep -i '^from' "$f"; }
+	fi
+	if grep -q '^Subject: multisigned' "$f"; then
+		dmarc_pass "$f" "two addresses of one domain"
+		grep -q 'dkim=pass' "$tmp/ar" && ok "two addresses of one domain: dkim=pass" || bad "two addresses of one domain: no dkim=pass"
 	fi
 	grep -q '^Subject: held' "$f" && bad "quarantined mail was delivered"
 	grep -q '^Subject: keytimeout' "$f" && bad "tempfailed mail was delivered"

@@ -9,7 +9,8 @@
 #     and that says spf=pass, dkim=pass and dmarc=pass; forged fields with
 #     our authserv-id are gone, another server's stays;
 #   * a message failing DMARC for a domain publishing p=reject is refused
-#     by Sendmail with inkan's 550 5.7.1, and nothing is delivered.
+#     by Sendmail with inkan's 550 5.7.1, and nothing is delivered;
+#   * so is one with a second From field written "From : x" (RFC 5322 4.5).
 # DNS answers come from a zone file (dns_zone_file).
 #
 # usage: sendmail_verify.sh INKAN-MILTER SENDMAIL-CACHE-DIR
@@ -99,8 +100,24 @@ if [ $rc -ne 0 ] && grep -Eq '<\*\* +550[ -]5\.7\.1' "$SM_SWAKS_LOG"; then
 else
 	bad "DMARC p=reject fail: swaks exit $rc, no 550 5.7.1:"; sed 's/^/    /' "$SM_SWAKS_LOG"
 fi
+
+# RFC 5322 4.5: a second author field written "From : x" is a From field.
+# Sendmail deletes the white space before a milter sees the name (and in
+# what it delivers), so inkan counts two From fields either way.
+printf '%s\r\n' "To: Bob <bob@test.example>" "From: Alice <alice@example.com>" \
+    "From : ceo@example.net" "Subject: obsolete from" "Date: Wed, 25 Nov 2026 10:00:00 +0000" \
+    "Message-ID: <obsfrom@example.com>" "" "Pay this invoice." "" >"$tmp/obsfrom.eml"
+rc=0
+sm_send alice@example.com bob@test.example "$tmp/obsfrom.eml" "$SM_PORT" 2>/dev/null || rc=$?
+if [ $rc -ne 0 ] && grep -Eq '<\*\* +550[ -]5\.7\.1 Message must have exactly one author address in From: 2 From header fields' "$SM_SWAKS_LOG"; then
+	ok "second From written \"From :\": Sendmail answers 550 5.7.1, 2 From fields"
+else
+	bad "second From written \"From :\": swaks exit $rc, no 550 5.7.1:"; sed 's/^/    /' "$SM_SWAKS_LOG"
+fi
 sleep 1
 grep -l '^Subject: spoofed' "$tmp"/sm/out/*.eml >/dev/null 2>&1 &&
     bad "the refused message was delivered" || ok "the refused message was not delivered"
+grep -l '^Subject: obsolete from' "$tmp"/sm/out/*.eml >/dev/null 2>&1 &&
+    bad "the message with two From fields was delivered" || ok "the message with two From fields was not delivered"
 
 it_finish

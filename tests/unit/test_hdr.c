@@ -277,6 +277,82 @@ test_name_valid(void **state)
 	assert_false(hdr_name_valid("X-\xc3\xa9"));
 }
 
+static void
+test_name_len(void **state)
+{
+	static const struct {
+		const char	*name, *in;
+		size_t		 want;
+	} t[] = {
+		{ "plain name", "From", 4 },
+		{ "one space before the colon", "From ", 4 },
+		{ "tab and spaces", "From \t \t", 4 },
+		{ "inner space kept", "X Y ", 3 },
+		{ "only white space", " \t", 0 },
+		{ "empty", "", 0 },
+		{ "CR is not WSP", "From\r", 5 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		print_message("case: %s\n", t[i].name);
+		assert_int_equal(hdr_name_len(t[i].in, strlen(t[i].in)),
+		    t[i].want);
+	}
+}
+
+/*
+ * RFC 5322 4.5: "From : x" (WSP before the colon) is a From field for
+ * every lookup by name, whether the file splitter (hdr_list_add_raw) or an
+ * MTA (hdr_list_add, name with its trailing WSP) handed it over; the raw
+ * bytes keep the WSP for simple canonicalization.
+ */
+static void
+test_obsolete_names(void **state)
+{
+	static const char *const raw[] = {
+		"From: a@example.com",		/* 0 */
+		"From : ceo@bank.example",	/* 1 */
+		"FROM\t\t:x",			/* 2 */
+		"From-X : y",			/* 3 */
+		"Subject :s",			/* 4 */
+	};
+	struct hdr_list l;
+	const char *v;
+	size_t i, vlen;
+
+	(void)state;
+	hdr_list_init(&l);
+	for (i = 0; i < sizeof(raw) / sizeof(raw[0]); i++)
+		assert_int_equal(hdr_list_add_raw(&l, raw[i], strlen(raw[i])),
+		    HDR_ADDED);
+	assert_int_equal(hdr_list_add(&l, "from  ", 6, " m@milter.example",
+	    17), HDR_ADDED);			/* 5 */
+	print_message("case: count and find see every From form\n");
+	assert_int_equal(hdr_list_count(&l, "From"), 4);
+	assert_int_equal(hdr_list_find(&l, "From", 1), 1);
+	assert_int_equal(hdr_list_find(&l, "from", 2), 2);
+	assert_int_equal(hdr_list_find(&l, "FROM", 3), 5);
+	assert_int_equal(hdr_list_count(&l, "From-X"), 1);
+	assert_int_equal(hdr_list_count(&l, "subject"), 1);
+	print_message("case: hdr_field_is ignores WSP before the colon\n");
+	assert_true(hdr_field_is(&l.f[1], "From", 4));
+	assert_false(hdr_field_is(&l.f[1], "From ", 5));
+	assert_false(hdr_field_is(&l.f[3], "From", 4));
+	print_message("case: the raw bytes keep the WSP\n");
+	assert_string_equal(l.f[1].raw, "From : ceo@bank.example");
+	assert_int_equal(l.f[1].name_len, 5);
+	assert_int_equal(l.f[1].key_len, 4);
+	v = hdr_field_value(&l.f[1], &vlen);
+	assert_int_equal(vlen, strlen(" ceo@bank.example"));
+	assert_memory_equal(v, " ceo@bank.example", vlen);
+	assert_string_equal(l.f[5].raw, "from  : m@milter.example");
+	v = hdr_field_value(&l.f[5], &vlen);
+	assert_memory_equal(v, " m@milter.example", vlen);
+	hdr_list_free(&l);
+}
+
 int
 main(void)
 {
@@ -287,6 +363,8 @@ main(void)
 		cmocka_unit_test(test_max_len),
 		cmocka_unit_test(test_count_find),
 		cmocka_unit_test(test_name_valid),
+		cmocka_unit_test(test_name_len),
+		cmocka_unit_test(test_obsolete_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
