@@ -101,6 +101,9 @@ static const struct cfg_key cfg_keys[] = {
 	 * Sendmail. Cutting such a connection fails the MTA's next command
 	 * (Postfix: milter_default_action, a 4xx), so the default outlasts
 	 * them; it only frees connections whose MTA went away unseen.
+	 * (libmilter's worker pool, as Debian builds it, sweeps connections
+	 * idle between commands every 600 s; a read or write inside a
+	 * command times out exactly.)
 	 */
 	{ "milter_timeout", CFG_UINT, OFF(milter_timeout), "3600", 1, 86400,
 	    false, "seconds to wait for the MTA's next command on a connection" },

@@ -388,6 +388,13 @@ try:
     check(r.returncode == 1 and "Address already in use" in r.stderr,
           "a port in use, as a daemon: exit 1 and 'Address already in use' on stderr",
           "exit %d, %r" % (r.returncode, r.stderr))
+    # a daemon that detached before failing (or did not fail) is not left behind
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if inuse.encode() in open("/proc/%s/cmdline" % pid, "rb").read():
+                os.kill(int(pid), signal.SIGKILL)
+        except OSError:
+            pass
     holder.close()
     nodir = conf_with("nodir.conf", "socket = unix:%s/no-such-dir/m.sock\nlog = stderr\n" % tmp)
     r = subprocess.run([milter, "-n", "-c", nodir], capture_output=True, text=True)
