@@ -358,15 +358,15 @@ main(int argc, char **argv)
 	also_stderr = !foreground && strcmp(c->log, "stderr") != 0;
 	log_lines(LOG_WARNING, buf_str(&c->warnings));
 	if (open_socket(c, also_stderr) == -1)
-		return 1;
+		goto fail;
 	if (!foreground && daemon(0, 0) == -1) {
 		log_warn("daemon");
-		return 1;
+		goto fail;
 	}
 	config_install(config_ref(c));
 	if (sighup_start(path) == -1) {
 		log_warn("cannot start the reload thread");
-		return 1;
+		goto fail;
 	}
 	if (*c->metrics_socket != '\0') {
 		struct err e;
@@ -374,12 +374,12 @@ main(int argc, char **argv)
 		/* after daemon(): the serving thread would not survive it */
 		if (metrics_http_start(c->metrics_socket, &e) == -1) {
 			log_errx("%s", e.msg);
-			return 1;
+			goto fail;
 		}
 		log_info("metrics served on %s", c->metrics_socket);
 	}
 	if (drop_privileges(c, &dropped) == -1)
-		return 1;
+		goto fail;
 	if (dropped) {
 		struct config *nc;
 
@@ -415,4 +415,12 @@ main(int argc, char **argv)
 	config_unref(c);
 	free(path);
 	return 0;
+fail:
+	/* a start that failed: release what it had, as a clean stop does */
+	metrics_http_stop();
+	sighup_stop();
+	config_install(NULL);
+	config_unref(c);
+	free(path);
+	return 1;
 }
