@@ -74,8 +74,8 @@ reload(void)
 		    str_differs(old->metrics_socket, c->metrics_socket) ||
 		    old->shutdown_timeout != c->shutdown_timeout ||
 		    old->milter_timeout != c->milter_timeout)
-			log_warnx("reload: socket, user, log, metrics_socket, "
-			    "shutdown_timeout and milter_timeout take effect "
+			log_warnx("reload: socket, user, log, milter_timeout, "
+			    "metrics_socket and shutdown_timeout take effect "
 			    "only at restart");
 		config_unref(old);
 	}
