@@ -30,6 +30,7 @@
 
 #include "metrics.h"
 #include "metrics_http.h"
+#include "sockspec.h"
 
 /* Connections that may wait while one is served. */
 #define METRICS_HTTP_BACKLOG	16
@@ -68,6 +69,7 @@ metrics_http_parse(const char *spec, struct sockaddr_storage *ss,
     socklen_t *len, struct err *e)
 {
 	const char *rest, *at;
+	struct err pf;
 	in_port_t port;
 	bool v6;
 
@@ -95,8 +97,10 @@ metrics_http_parse(const char *spec, struct sockaddr_storage *ss,
 	} else
 		return err_set(e, "%s: expected inet:PORT@ADDRESS, "
 		    "inet6:PORT@ADDRESS or unix:PATH", spec);
-	if ((at = strchr(rest, '@')) == NULL ||
-	    parse_port(rest, (size_t)(at - rest), &port) == -1)
+	if ((at = strchr(rest, '@')) == NULL &&
+	    sockspec_postfix_style(rest, false, &pf) == -1)
+		return err_set(e, "%s: %s", spec, pf.msg);
+	if (at == NULL || parse_port(rest, (size_t)(at - rest), &port) == -1)
 		return err_set(e, "%s: expected a port from 1 to 65535, then "
 		    "@ADDRESS", spec);
 	at++;

@@ -62,8 +62,8 @@ host_name_ok(const char *h)
  * HOST:PORT or [HOST]:PORT: fill e with the libmilter spelling and return
  * -1; 0 when rest is not of that form.
  */
-static int
-postfix_style(const char *rest, struct err *e)
+int
+sockspec_postfix_style(const char *rest, bool libmilter, struct err *e)
 {
 	char host[256];
 	const char *colon, *hs, *he;
@@ -88,14 +88,14 @@ postfix_style(const char *rest, struct err *e)
 	host[he - hs] = '\0';
 	v6 = strchr(host, ':') != NULL;
 	/* what libmilter makes of it: atoi of the text, every address */
-	if (rest[0] >= '0' && rest[0] <= '9')
+	if (libmilter && rest[0] >= '0' && rest[0] <= '9')
 		return err_set(e, "that is Postfix's spelling (HOST:PORT); "
 		    "libmilter reads PORT@HOST and would listen on port %d of "
 		    "every interface: write %s:%u@%s", atoi(rest) & 0xffff,
 		    v6 ? "inet6" : "inet", port, host);
-	return err_set(e, "that is Postfix's spelling (HOST:PORT); libmilter "
-	    "reads PORT@HOST: write %s:%u@%s", v6 ? "inet6" : "inet", port,
-	    host);
+	return err_set(e, "that is Postfix's spelling (HOST:PORT); %s reads "
+	    "PORT@HOST: write %s:%u@%s", libmilter ? "libmilter" : "inkan",
+	    v6 ? "inet6" : "inet", port, host);
 }
 
 int
@@ -129,7 +129,7 @@ sockspec_parse(const char *spec, struct sockspec *s, struct err *e)
 	at = strchr(rest, '@');
 	if (parse_port(rest, at != NULL ? (size_t)(at - rest) : strlen(rest),
 	    &s->port) == -1) {
-		if (at == NULL && postfix_style(rest, e) == -1)
+		if (at == NULL && sockspec_postfix_style(rest, true, e) == -1)
 			return -1;
 		return err_set(e, "expected a port from 1 to 65535, as in "
 		    "%s:8894@%s", s->family == AF_INET ? "inet" : "inet6",

@@ -13,6 +13,8 @@
 
 #include <sys/un.h>
 
+#include <stdbool.h>
+
 #include "err.h"
 
 struct sockspec {
@@ -27,6 +29,14 @@ struct sockspec {
  * inet:HOST:PORT, how to write it. Reads no file and asks no resolver.
  */
 int	 sockspec_parse(const char *spec, struct sockspec *, struct err *e);
+/*
+ * rest (what follows "inet:" or "inet6:") in Postfix's HOST:PORT or
+ * [HOST]:PORT: -1 with e saying so and giving the PORT@HOST spelling
+ * (and, for libmilter's socket, what libmilter would make of it); 0 when
+ * it is not of that form. Also for metrics_socket, of the same syntax.
+ */
+int	 sockspec_postfix_style(const char *rest, bool libmilter,
+	    struct err *e);
 /*
  * What can be known without binding (for -n and before the start): a unix
  * socket's directory exists and may be written, a file already there is a
