@@ -262,6 +262,48 @@ open_socket(const struct config *c, bool also_stderr)
 	return 0;
 }
 
+/*
+ * Just after the drop: the keys were read as root, SIGHUP reads them as
+ * c->user. Say now, at the start where the admin looks, if that will fail.
+ */
+static void
+check_reload(const struct config *c, const char *path)
+{
+	struct buf problems = BUF_INIT;
+	struct config *nc;
+
+	if ((nc = config_load(path, &problems)) == NULL) {
+		log_warnx("as user %s the configuration does not load, so "
+		    "SIGHUP will refuse to reload it:", c->user);
+		log_lines(LOG_WARNING, buf_failed(&problems) ? "out of memory" :
+		    buf_str(&problems));
+	}
+	config_unref(nc);
+	buf_free(&problems);
+}
+
+/* libmilter stopped accepting: let messages in flight finish, then stop. */
+static void
+stop(const struct config *c)
+{
+	int waited;
+
+	for (waited = 0; glue_active_connections() > 0 &&
+	    (unsigned long)waited < c->shutdown_timeout * 10; waited++)
+		usleep(100000);
+	if (glue_active_connections() > 0)
+		log_warnx("stopping with %d connections still open",
+		    glue_active_connections());
+	/* a stale socket file would make the next start think we still run */
+	if (unix_path(c->socket) != NULL)
+		(void)unlink(unix_path(c->socket));
+	metrics_http_stop();
+	sighup_stop();
+	jobs_stop();
+	key_cache_clear();
+	log_info("inkan-milter stopped");
+}
+
 /* -n: every check that needs no binding and no running daemon. */
 static int
 check_only(struct config *c, const char *path)
@@ -301,7 +343,7 @@ main(int argc, char **argv)
 	char *path = NULL;
 	struct config *c;
 	bool foreground = false, check = false, also_stderr, dropped;
-	int ch, waited;
+	int ch;
 
 	if (argc > 1 && strcmp(argv[1], "--evaluate") == 0) {
 		int rc = evaluate_main(argc, argv);
@@ -380,38 +422,14 @@ main(int argc, char **argv)
 	}
 	if (drop_privileges(c, &dropped) == -1)
 		goto fail;
-	if (dropped) {
-		struct config *nc;
-
-		/* keys were read as root; SIGHUP reads them as c->user */
-		if ((nc = config_load(path, &problems)) == NULL) {
-			log_warnx("as user %s the configuration does not load, "
-			    "so SIGHUP will refuse to reload it:", c->user);
-			log_lines(LOG_WARNING, buf_str(&problems));
-		}
-		config_unref(nc);
-		buf_free(&problems);
-	}
+	if (dropped)
+		check_reload(c, path);
 	log_info("inkan-milter %s listening on %s; %zu signing keys; "
 	    "authserv-id %s; milter_timeout %lus", INKAN_VERSION, c->socket,
 	    keystore_count(c->keys), c->authserv_id, c->milter_timeout);
 	if (smfi_main() != MI_SUCCESS)
 		log_errx("milter main loop failed");
-	/* libmilter stopped accepting; let messages in flight finish */
-	for (waited = 0; glue_active_connections() > 0 &&
-	    (unsigned long)waited < c->shutdown_timeout * 10; waited++)
-		usleep(100000);
-	if (glue_active_connections() > 0)
-		log_warnx("stopping with %d connections still open",
-		    glue_active_connections());
-	/* a stale socket file would make the next start think we still run */
-	if (unix_path(c->socket) != NULL)
-		(void)unlink(unix_path(c->socket));
-	metrics_http_stop();
-	sighup_stop();
-	jobs_stop();
-	key_cache_clear();
-	log_info("inkan-milter stopped");
+	stop(c);
 	config_unref(c);
 	free(path);
 	return 0;

@@ -440,6 +440,33 @@ try:
     check(irc == 0 and "still open" not in itext,
           "the timed-out connection was released: clean stop", "exit %d, %r" % (irc, itext))
 
+    # --- the start says when a reload will not be able to read the keys ---
+    rootkeys = os.path.join(tmp, "rootkeys")
+    subprocess.run([keys, "generate", "--domain", "example.info", "--selector", "s1",
+                    "--dir", rootkeys], check=True, capture_output=True)
+    wsock = os.path.join(tmp, "warn.sock")
+    wconf = conf_with("warn.conf", "socket = unix:%s\nuser = nobody\nkey_dir = %s\n"
+                      "log = stderr\ndns_zone_file = %s\nshutdown_timeout = 5\n"
+                      % (wsock, rootkeys, os.path.join(tmp, "zone")))
+    wlogpath = os.path.join(tmp, "warn.log")
+    wlog = open(wlogpath, "w")
+    wproc = subprocess.Popen([milter, "-f", "-c", wconf], stderr=wlog)
+    for _ in range(200):
+        if "listening" in open(wlogpath).read():
+            break
+        time.sleep(0.05)
+    wproc.terminate()
+    wrc = wproc.wait(timeout=30)
+    wlog.close()
+    wtext = open(wlogpath).read()
+    check(wrc == 0 and "1 signing keys" in wtext and
+          re.search(r"as user nobody the configuration does not load, so SIGHUP will refuse",
+                    wtext) and
+          re.search(r"key_dir " + re.escape(rootkeys) + r": Permission denied", wtext),
+          "started as root with root's keys (inkan-keys makes its --dir 0700 too) and "
+          "user = nobody: signs (read as root) and warns that a reload as nobody will "
+          "fail, naming the directory", wtext)
+
     # --- a relative -c, as a daemon (which changes to /), then SIGHUP ------
     rdir = os.path.join(tmp, "rel")
     os.mkdir(rdir)
