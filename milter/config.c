@@ -26,6 +26,7 @@
 #include "metrics_http.h"
 #include "report_db.h"
 #include "resolver.h"
+#include "sockspec.h"
 
 enum cfg_type {
 	CFG_STRING,
@@ -58,7 +59,8 @@ struct cfg_key {
 
 static const struct cfg_key cfg_keys[] = {
 	{ "socket", CFG_STRING, OFF(socket), "inet:8894@127.0.0.1", 0, 0,
-	    false, "where the MTA connects: unix:PATH or inet:PORT@HOST" },
+	    false, "where the MTA connects: unix:PATH, inet:PORT@HOST or "
+	    "inet6:PORT@HOST" },
 	{ "user", CFG_STRING, OFF(user), "", 0, 0, false,
 	    "user to run as after opening the socket (empty: stay)" },
 	{ "authserv_id", CFG_STRING, OFF(authserv_id), "", 0, 0, true,
@@ -94,6 +96,21 @@ static const struct cfg_key cfg_keys[] = {
 	    "unix:PATH (empty: no metrics socket)" },
 	{ "shutdown_timeout", CFG_UINT, OFF(shutdown_timeout), "30", 0, 3600,
 	    false, "seconds SIGTERM waits for messages in flight" },
+	/*
+	 * How long libmilter waits for the MTA's next command on a connection
+	 * (smfi_settimeout; its own default is 7210 s). The MTA is silent
+	 * while it waits for its SMTP client: up to smtpd_timeout (300 s) per
+	 * command in Postfix, the whole DATA transfer (Postfix sends the
+	 * content only once it has all of it), Timeout.command (1 h) in
+	 * Sendmail. Cutting such a connection fails the MTA's next command
+	 * (Postfix: milter_default_action, a 4xx), so the default outlasts
+	 * them; it only frees connections whose MTA went away unseen.
+	 * (libmilter's worker pool, as Debian builds it, sweeps connections
+	 * idle between commands every 600 s; a read or write inside a
+	 * command times out exactly.)
+	 */
+	{ "milter_timeout", CFG_UINT, OFF(milter_timeout), "3600", 1, 86400,
+	    false, "seconds to wait for the MTA's next command on a connection" },
 	{ "max_signatures", CFG_UINT, OFF(max_signatures), "8", 1, 32, true,
 	    "DKIM signatures verified per message; the rest are neutral" },
 	{ "spf_reject_fail", CFG_BOOL, OFF(spf_reject_fail), "no", 0, 0, true,
@@ -421,6 +438,19 @@ check_metrics_socket(const struct config *c, struct buf *problems)
 	return 1;
 }
 
+static int
+check_socket(const struct config *c, struct buf *problems)
+{
+	struct sockspec ss;
+	struct err e;
+
+	if (sockspec_parse(c->socket, &ss, &e) == 0)
+		return 0;
+	buf_printf(problems, "%s: socket %s: %s\n",
+	    c->path != NULL ? c->path : "config", c->socket, e.msg);
+	return 1;
+}
+
 static void
 config_free(struct config *c)
 {
@@ -439,6 +469,7 @@ config_free(struct config *c)
 			cidr_list_free(field);
 	}
 	free(c->path);
+	buf_free(&c->warnings);
 	keystore_free(c->keys);
 	dns_resolver_free(c->resolver);
 	if (c->psl != NULL)
@@ -613,7 +644,15 @@ config_load(const char *path, struct buf *problems)
 	if (n == 0)
 		n += check_dmarc_settings(c, problems);
 	n += check_metrics_socket(c, problems);
-	if (n == 0 && (running = config_current()) != NULL) {
+	n += check_socket(c, problems);
+	running = config_current();
+	if (n == 0 && keystore_warnings(c->keys, running != NULL ?
+	    running->keys : NULL, &c->warnings) == -1) {
+		config_unref(running);
+		config_free(c);
+		return NULL;
+	}
+	if (n == 0 && running != NULL) {
 		/*
 		 * A reload: dmarc_report_db takes effect only at restart, so
 		 * the running database goes on. It was opened before the
@@ -625,7 +664,6 @@ config_load(const char *path, struct buf *problems)
 			log_warnx("%s: dmarc_report_db takes effect only at the "
 			    "next start", c->path != NULL ? c->path : "config");
 		c->reports = report_db_ref(running->reports);
-		config_unref(running);
 	} else if (n == 0 && *c->dmarc_report_db != '\0') {
 		struct err e;
 
@@ -636,7 +674,8 @@ config_load(const char *path, struct buf *problems)
 		} else
 			report_db_on_error(c->reports, report_db_trouble, NULL);
 	}
-	if (n > 0 || buf_failed(problems)) {
+	config_unref(running);
+	if (n > 0 || buf_failed(problems) || buf_failed(&c->warnings)) {
 		config_free(c);
 		return NULL;
 	}
@@ -653,6 +692,7 @@ config_parse(FILE *f, const char *name, struct buf *problems)
 		return NULL;
 	n += parse_stream(c, f, name, problems);
 	n += check_metrics_socket(c, problems);
+	n += check_socket(c, problems);
 	if (n > 0 || buf_failed(problems)) {
 		config_free(c);
 		return NULL;

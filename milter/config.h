@@ -48,6 +48,7 @@ struct config {
 	int		 log_level;	/* syslog level */
 	char		*metrics_socket;	/* "" for none */
 	unsigned long	 shutdown_timeout;
+	unsigned long	 milter_timeout;	/* s; libmilter's, per MTA read or write */
 	unsigned long	 max_signatures;
 	bool		 spf_reject_fail;
 	bool		 spf_tempfail_on_temperror;
@@ -71,12 +72,20 @@ struct config {
 	unsigned long	 dns_budget;	/* ms, all lookups of one message */
 	struct keystore	*keys;
 	struct dns_resolver *resolver;	/* owned */
+	/*
+	 * What does not refuse the configuration but should be read: a
+	 * domain that signs nothing. One line each; whoever installs the
+	 * config logs them (main at start, sighup on a reload, -n on stderr).
+	 */
+	struct buf	 warnings;
 };
 
 /*
  * Load path (NULL: built-in defaults only). Returns the config, or NULL
  * with every problem appended to problems as "file:line: text" lines.
- * A key that cannot be used is a problem too.
+ * A key that cannot be used is a problem too, and so is a key directory
+ * that cannot be read. A domain left without any key (compared with the
+ * current config too, on a reload) goes in the config's warnings.
  */
 struct config *config_load(const char *path, struct buf *problems);
 /*

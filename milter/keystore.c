@@ -42,6 +42,8 @@ struct keystore {
 	struct ks_rule	*rules;
 	size_t		 nrules;
 	bool		 by_dir;	/* key_dir: rules are implicit */
+	char		**empty;	/* key_dir domains with no key file */
+	size_t		 nempty;
 };
 
 struct keystore *
@@ -65,6 +67,9 @@ keystore_free(struct keystore *ks)
 	}
 	for (i = 0; i < ks->nrules; i++)
 		free(ks->rules[i].pattern);
+	for (i = 0; i < ks->nempty; i++)
+		free(ks->empty[i]);
+	free(ks->empty);
 	free(ks->keys);
 	free(ks->rules);
 	free(ks);
@@ -176,6 +181,23 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Remember a domain directory that holds no key, for keystore_warnings. */
+static int
+add_empty(struct keystore *ks, const char *domain)
+{
+	char **ne = reallocarray(ks->empty, ks->nempty + 1, sizeof(*ne));
+
+	if (ne == NULL)
+		return -1;
+	ks->empty = ne;
+	if ((ne[ks->nempty] = strdup(domain)) == NULL)
+		return -1;
+	for (char *p = ne[ks->nempty]; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	ks->nempty++;
+	return 0;
+}
+
 /* Load the .private files of DIR/domain in selector order (stable output). */
 static int
 load_domain_dir(struct keystore *ks, const char *dir, const char *domain,
@@ -188,9 +210,29 @@ load_domain_dir(struct keystore *ks, const char *dir, const char *domain,
 	DIR *d;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, domain);
-	if ((d = opendir(path)) == NULL)
-		return 0;	/* not a directory: not a domain */
-	while ((de = readdir(d)) != NULL) {
+	if ((d = opendir(path)) == NULL) {
+		/* a plain file beside the domains is not a domain */
+		if (errno == ENOTDIR)
+			return 0;
+		/*
+		 * Anything else (EACCES: a directory root made 0700 and the
+		 * daemon no longer root; ENOENT: a dangling symlink) hides
+		 * keys that are meant to sign: a problem, never "no keys".
+		 */
+		buf_printf(problems, "%s: cannot read the domain directory: "
+		    "%s\n", path, strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno != 0) {
+				buf_printf(problems, "%s: cannot read the domain "
+				    "directory: %s\n", path, strerror(errno));
+				problems_n++;
+			}
+			break;
+		}
 		size_t len = strlen(de->d_name);
 		char **nn;
 
@@ -210,6 +252,9 @@ load_domain_dir(struct keystore *ks, const char *dir, const char *domain,
 	/* no key (all deleted, or only a .pending one): names is NULL */
 	if (rc == 0 && nnames > 0)
 		qsort(names, nnames, sizeof(*names), cmp_names);
+	if (rc == 0 && problems_n == 0 && nnames == 0 &&
+	    add_empty(ks, domain) == -1)
+		rc = -1;
 	for (i = 0; rc == 0 && i < nnames; i++) {
 		size_t slen = strlen(names[i]) - 8;
 		EVP_PKEY *k;
@@ -250,7 +295,16 @@ keystore_load_dir(struct keystore *ks, const char *dir, struct buf *problems)
 		buf_printf(problems, "key_dir %s: %s\n", dir, strerror(errno));
 		return 1;
 	}
-	while ((de = readdir(d)) != NULL) {
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno != 0) {
+				buf_printf(problems, "key_dir %s: %s\n", dir,
+				    strerror(errno));
+				n++;
+			}
+			break;
+		}
 		if (de->d_name[0] == '.')
 			continue;
 		if (!addr_domain_valid(de->d_name, strlen(de->d_name))) {
@@ -266,6 +320,8 @@ keystore_load_dir(struct keystore *ks, const char *dir, struct buf *problems)
 		n += r;
 	}
 	closedir(d);
+	if (ks->nempty > 0)
+		qsort(ks->empty, ks->nempty, sizeof(*ks->empty), cmp_names);
 	return n;
 }
 
@@ -512,4 +568,64 @@ keystore_lookup(const struct keystore *ks, const char *local,
 	    sizeof(addr))
 		return 0;
 	return lookup_rules(ks, addr, domain, out, max);
+}
+
+/* The distinct key domains of ks, sorted; NULL with *n = 0 when none. */
+static const char **
+sorted_domains(const struct keystore *ks, size_t *n)
+{
+	const char **v;
+	size_t i, j;
+
+	*n = 0;
+	if (ks == NULL || ks->nkeys == 0 ||
+	    (v = reallocarray(NULL, ks->nkeys, sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < ks->nkeys; i++)
+		v[i] = ks->keys[i].domain;
+	qsort(v, ks->nkeys, sizeof(*v), cmp_names);
+	for (i = j = 0; i < ks->nkeys; i++)
+		if (j == 0 || strcmp(v[j - 1], v[i]) != 0)
+			v[j++] = v[i];
+	*n = j;
+	return v;
+}
+
+static bool
+in_sorted(const char **v, size_t n, const char *s)
+{
+	return n > 0 && bsearch(&s, v, n, sizeof(*v), cmp_names) != NULL;
+}
+
+int
+keystore_warnings(const struct keystore *ks, const struct keystore *old,
+    struct buf *warnings)
+{
+	const char **now, **before, **empty;
+	size_t nnow, nbefore, i, n = 0;
+
+	now = sorted_domains(ks, &nnow);
+	before = sorted_domains(old, &nbefore);
+	if ((ks->nkeys > 0 && now == NULL) ||
+	    (old != NULL && old->nkeys > 0 && before == NULL)) {
+		free(now);
+		free(before);
+		return -1;
+	}
+	empty = (const char **)ks->empty;	/* sorted by keystore_load_dir */
+	for (i = 0; i < ks->nempty; i++, n++)
+		buf_printf(warnings, "%s: the domain directory holds no key "
+		    "(no SELECTOR.private file): mail from %s goes out "
+		    "unsigned\n", ks->empty[i], ks->empty[i]);
+	for (i = 0; i < nbefore; i++)
+		if (!in_sorted(now, nnow, before[i]) &&
+		    !in_sorted(empty, ks->nempty, before[i])) {
+			buf_printf(warnings, "%s: no signing key any more (the "
+			    "running configuration had one): mail from %s "
+			    "goes out unsigned\n", before[i], before[i]);
+			n++;
+		}
+	free(now);
+	free(before);
+	return (int)n;
 }

@@ -26,8 +26,9 @@ struct keystore *keystore_new(void);
 void	 keystore_free(struct keystore *);
 /*
  * Load every DIR/<domain>/<selector>.private. Each problem (unreadable or
- * group/world-readable file, not a key, bad name) is appended to problems
- * as one line and that key is skipped. Returns the number of problems, or
+ * group/world-readable file, not a key, bad name, a domain directory that
+ * cannot be read) is appended to problems as one line and that key is
+ * skipped. Returns the number of problems, or
  * -1 when out of memory.
  */
 int	 keystore_load_dir(struct keystore *, const char *dir,
@@ -43,6 +44,16 @@ int	 keystore_load_tables(struct keystore *, const char *keytable,
 size_t	 keystore_lookup(const struct keystore *, const char *local,
 	    const char *domain, bool subdomains, struct dkim_sign_key *out,
 	    size_t max);
+/*
+ * Append one line to warnings for each domain that is configured but
+ * signs nothing: a key_dir domain directory without a key file, and each
+ * domain that had a key in old (the running store; NULL at start) and has
+ * none in ks. Such mail goes out unsigned, which is no reason to refuse a
+ * configuration (deleting the files is how a domain is retired) but is one
+ * to say so. Returns how many lines, or -1 when out of memory.
+ */
+int	 keystore_warnings(const struct keystore *ks,
+	    const struct keystore *old, struct buf *warnings);
 /* How many keys were loaded, for the start-up log line. */
 size_t	 keystore_count(const struct keystore *);
 

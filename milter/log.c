@@ -70,3 +70,17 @@ log_errno(int level, const char *fmt, ...)
 	va_end(ap);
 	errno = saved;
 }
+
+void
+log_lines(int level, const char *text)
+{
+	const char *p, *nl;
+
+	for (p = text; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			log_msg(level, "%s", p);
+		else if (nl > p)
+			log_msg(level, "%.*s", (int)(nl - p), p);
+	}
+}

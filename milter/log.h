@@ -19,6 +19,8 @@ void	 log_msg(int level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 log_errno(int level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* One log line per line of text (lines end in '\n'; empty ones skipped). */
+void	 log_lines(int level, const char *text);
 
 #define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
 #define log_warnx(...)	log_msg(LOG_WARNING, __VA_ARGS__)

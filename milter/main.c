@@ -6,10 +6,13 @@
  * --import-opendkim translates an opendkim.conf (import_opendkim.c).
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,7 @@
 #include "log.h"
 #include "metrics_http.h"
 #include "sighup.h"
+#include "sockspec.h"
 
 #define DEFAULT_CONFIG	"/etc/inkan/inkan.conf"
 #define INKAN_VERSION	"0.1.0"
@@ -54,13 +58,29 @@ unix_path(const char *sock)
 	return NULL;
 }
 
+/* Become pw (groups, then gid, then uid). 0, or -1 with e. */
+static int
+become_user(const struct passwd *pw, struct err *e)
+{
+	if (initgroups(pw->pw_name, pw->pw_gid) == -1 ||
+	    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1)
+		return err_set(e, "cannot become user %s: %s", pw->pw_name,
+		    strerror(errno));
+	if (pw->pw_uid != 0 && setuid(0) != -1)
+		return err_set(e, "could regain root after becoming %s",
+		    pw->pw_name);
+	return 0;
+}
+
 /* Give up root for the configured user, keeping the socket usable. */
 static int
-drop_privileges(const struct config *c)
+drop_privileges(const struct config *c, bool *dropped)
 {
 	const char *path = unix_path(c->socket);
 	struct passwd *pw;
+	struct err e;
 
+	*dropped = false;
 	if (*c->user == '\0')
 		return 0;
 	if ((pw = getpwnam(c->user)) == NULL) {
@@ -82,37 +102,109 @@ drop_privileges(const struct config *c)
 	/* started as that user already (systemd's User=): nothing to drop */
 	if (getuid() == pw->pw_uid && geteuid() == pw->pw_uid)
 		return 0;
-	if (initgroups(pw->pw_name, pw->pw_gid) == -1 ||
-	    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1) {
-		log_warn("cannot become user %s", c->user);
+	if (become_user(pw, &e) == -1) {
+		log_errx("%s", e.msg);
 		return -1;
 	}
-	if (pw->pw_uid != 0 && setuid(0) != -1) {
-		log_errx("could regain root after dropping privileges");
-		return -1;
-	}
+	*dropped = true;
 	return 0;
 }
 
 /*
- * Say what is wrong on stderr and, for a daemon started by a service
- * manager whose stderr nobody reads, in syslog too.
+ * -n as root for a config with "user": load the configuration again the
+ * way SIGHUP will, as that user, in a child that has become the user. The
+ * start reads keys as root, so a key or directory only root can read
+ * (inkan-keys run as root makes them 0700) passes a check done as root
+ * and then refuses every reload. Asking the kernel (open as the user) is
+ * what the reload does, so nothing is missed that a computation from
+ * stat() would: supplementary groups, ACLs, a root-squashed NFS mount,
+ * every directory on the way, the config file and tables themselves.
+ * 0, or -1 after printing why to stderr.
  */
-static void
-print_problems(const struct buf *problems, bool to_syslog)
+static int
+check_as_user(struct config *c, const char *path)
 {
-	char *copy, *p, *line;
+	struct buf problems = BUF_INIT;
+	struct passwd *pw;
+	struct config *nc;
+	struct err e;
+	int status;
+	pid_t pid;
 
-	fprintf(stderr, "%s", buf_failed(problems) ? "out of memory\n" :
-	    buf_str(problems));
-	if (!to_syslog || (copy = strdup(buf_str(problems))) == NULL)
-		return;
-	log_init("inkan-milter", false);
-	log_errx("cannot start: the configuration has problems");
-	for (p = copy; (line = strsep(&p, "\n")) != NULL;)
-		if (*line != '\0')
-			log_errx("%s", line);
-	free(copy);
+	if (*c->user == '\0')
+		return 0;
+	if ((pw = getpwnam(c->user)) == NULL) {
+		fprintf(stderr, "%s: user %s does not exist\n",
+		    path != NULL ? path : "config", c->user);
+		return -1;
+	}
+	if (geteuid() != 0 || pw->pw_uid == 0)
+		return 0;	/* there is no drop to check */
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1) {
+		fprintf(stderr, "cannot check as user %s: fork: %s\n",
+		    c->user, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		if (become_user(pw, &e) == -1) {
+			fprintf(stderr, "%s\n", e.msg);
+			_exit(1);
+		}
+		/* as in the daemon: the root-loaded config is the running one */
+		config_install(config_ref(c));
+		if ((nc = config_load(path, &problems)) == NULL) {
+			fprintf(stderr, "as user %s (after the privilege drop, "
+			    "where SIGHUP reloads) the configuration does not "
+			    "load:\n%s", c->user, buf_failed(&problems) ?
+			    "out of memory\n" : buf_str(&problems));
+			_exit(1);
+		}
+		_exit(0);	/* no clean-up: the parent owns it all */
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/*
+ * A failure while starting: in the log and, before the daemon detaches
+ * with the log in syslog, on stderr too, where whoever started it looks.
+ */
+static void __attribute__((format(printf, 2, 3)))
+start_fail(bool also_stderr, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_errx("%s", line);
+	if (also_stderr)
+		fprintf(stderr, "inkan-milter: %s\n", line);
+}
+
+/*
+ * The config path as given, made absolute against the directory we start
+ * in: the daemon changes to / and SIGHUP reads the path again. Symbolic
+ * links are kept (not realpath), so a link switched later is followed.
+ * NULL when out of memory or the directory cannot be named.
+ */
+static char *
+absolute_path(const char *path)
+{
+	char cwd[PATH_MAX], *abs;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return NULL;
+	if (asprintf(&abs, "%s/%s", cwd, path) == -1)
+		return NULL;
+	return abs;
 }
 
 /*
@@ -139,90 +231,87 @@ warn_authserv_id(const struct config *c)
 		    c->authserv_id);
 }
 
-int
-main(int argc, char **argv)
+/*
+ * Say what is wrong on stderr and, for a daemon started by a service
+ * manager whose stderr nobody reads, in syslog too.
+ */
+static void
+print_problems(const struct buf *problems, bool to_syslog)
 {
-	struct buf problems = BUF_INIT;
-	const char *path = NULL;
-	struct config *c;
-	bool foreground = false, check = false;
-	int ch, waited;
+	char *copy, *p, *line;
 
-	if (argc > 1 && strcmp(argv[1], "--evaluate") == 0) {
-		int rc = evaluate_main(argc, argv);
+	fprintf(stderr, "%s", buf_failed(problems) ? "out of memory\n" :
+	    buf_str(problems));
+	if (!to_syslog || (copy = strdup(buf_str(problems))) == NULL)
+		return;
+	log_init("inkan-milter", false);
+	log_errx("cannot start: the configuration has problems");
+	for (p = copy; (line = strsep(&p, "\n")) != NULL;)
+		if (*line != '\0')
+			log_errx("%s", line);
+	free(copy);
+}
 
-		jobs_stop();	/* the SPF and DMARC threads, for a clean exit */
-		key_cache_clear();
-		return rc;
-	}
-	if (argc > 1 && strcmp(argv[1], "--import-opendkim") == 0)
-		return import_opendkim_main(argc, argv);
-	while ((ch = getopt(argc, argv, "c:fnVh")) != -1) {
-		switch (ch) {
-		case 'c': path = optarg; break;
-		case 'f': foreground = true; break;
-		case 'n': check = true; break;
-		case 'V': printf("inkan-milter %s\n", INKAN_VERSION); return 0;
-		case 'h': usage(); return 0;
-		default: usage(); return 2;
-		}
-	}
-	if (optind != argc) {
-		usage();
-		return 2;
-	}
-	if (path == NULL && access(DEFAULT_CONFIG, F_OK) == 0)
-		path = DEFAULT_CONFIG;
-	if ((c = config_load(path, &problems)) == NULL) {
-		print_problems(&problems, !check && !foreground);
-		buf_free(&problems);
-		return 1;
-	}
-	buf_free(&problems);
-	if (check) {
-		printf("%s: configuration is valid; %zu signing keys\n",
-		    path != NULL ? path : "built-in defaults",
-		    keystore_count(c->keys));
-		warn_authserv_id(c);
-		config_unref(c);
-		return 0;
-	}
-	log_init("inkan-milter", foreground || strcmp(c->log, "stderr") == 0);
-	log_set_level(c->log_level);
-	if (!foreground && daemon(0, 0) == -1) {
-		log_warn("daemon");
-		return 1;
-	}
-	config_install(config_ref(c));
-	if (sighup_start(path) == -1) {
-		log_warn("cannot start the reload thread");
-		return 1;
+/* Listen on c->socket before detaching, so a failure is seen. */
+static int
+open_socket(const struct config *c, bool also_stderr)
+{
+	struct sockspec ss;
+	struct err e;
+
+	/* config_load has parsed it; what can be known without binding */
+	if (sockspec_parse(c->socket, &ss, &e) == -1 ||
+	    sockspec_check(&ss, &e) == -1) {
+		start_fail(also_stderr, "cannot listen on %s: %s", c->socket,
+		    e.msg);
+		return -1;
 	}
 	if (smfi_register(glue_desc) != MI_SUCCESS ||
 	    smfi_setconn(c->socket) != MI_SUCCESS ||
-	    smfi_opensocket(true) != MI_SUCCESS) {
-		log_errx("cannot listen on %s", c->socket);
-		return 1;
+	    smfi_settimeout((int)c->milter_timeout) != MI_SUCCESS) {
+		start_fail(also_stderr, "cannot set up libmilter for %s",
+		    c->socket);
+		return -1;
 	}
-	if (*c->metrics_socket != '\0') {
-		struct err e;
+	if (smfi_opensocket(true) != MI_SUCCESS) {
+		/* libmilter said why only to syslog: find out ourselves */
+		if (sockspec_probe(&ss, &e) == -1)
+			start_fail(also_stderr, "cannot listen on %s: %s",
+			    c->socket, e.msg);
+		else
+			start_fail(also_stderr, "cannot listen on %s (libmilter "
+			    "gave its reason to syslog)", c->socket);
+		return -1;
+	}
+	return 0;
+}
 
-		/* after daemon(): the serving thread would not survive it */
-		if (metrics_http_start(c->metrics_socket, &e) == -1) {
-			log_errx("%s", e.msg);
-			return 1;
-		}
-		log_info("metrics served on %s", c->metrics_socket);
+/*
+ * Just after the drop: the keys were read as root, SIGHUP reads them as
+ * c->user. Say now, at the start where the admin looks, if that will fail.
+ */
+static void
+check_reload(const struct config *c, const char *path)
+{
+	struct buf problems = BUF_INIT;
+	struct config *nc;
+
+	if ((nc = config_load(path, &problems)) == NULL) {
+		log_warnx("as user %s the configuration does not load, so "
+		    "SIGHUP will refuse to reload it:", c->user);
+		log_lines(LOG_WARNING, buf_failed(&problems) ? "out of memory" :
+		    buf_str(&problems));
 	}
-	if (drop_privileges(c) == -1)
-		return 1;
-	log_info("inkan-milter %s listening on %s; %zu signing keys; "
-	    "authserv-id %s%s", INKAN_VERSION, c->socket,
-	    keystore_count(c->keys), c->authserv_id, c->authserv_id_auto ?
-	    " (unless the MTA sends its name as j)" : "");
-	if (smfi_main() != MI_SUCCESS)
-		log_errx("milter main loop failed");
-	/* libmilter stopped accepting; let messages in flight finish */
+	config_unref(nc);
+	buf_free(&problems);
+}
+
+/* libmilter stopped accepting: let messages in flight finish, then stop. */
+static void
+stop(const struct config *c)
+{
+	int waited;
+
 	for (waited = 0; glue_active_connections() > 0 &&
 	    (unsigned long)waited < c->shutdown_timeout * 10; waited++)
 		usleep(100000);
@@ -237,6 +326,145 @@ main(int argc, char **argv)
 	jobs_stop();
 	key_cache_clear();
 	log_info("inkan-milter stopped");
+}
+
+/* -n: every check that needs no binding and no running daemon. */
+static int
+check_only(struct config *c, const char *path)
+{
+	struct sockspec ss;
+	struct err e;
+	int rc = 0;
+
+	if (sockspec_parse(c->socket, &ss, &e) == -1 ||
+	    sockspec_check(&ss, &e) == -1) {
+		/* not bound: a running inkan-milter holds it (see -n in inkan-milter(8)) */
+		fprintf(stderr, "%s: socket %s: %s\n", path != NULL ? path :
+		    "config", c->socket, e.msg);
+		rc = -1;
+	}
+	if (check_as_user(c, path) == -1)
+		rc = -1;
+	if (c->warnings.len > 0) {
+		char *p, *line, *copy = strdup(buf_str(&c->warnings));
+
+		for (p = copy; p != NULL && (line = strsep(&p, "\n")) != NULL;)
+			if (*line != '\0')
+				fprintf(stderr, "warning: %s\n", line);
+		free(copy);
+	}
+	if (rc == 0)
+		printf("%s: configuration is valid; %zu signing keys\n",
+		    path != NULL ? path : "built-in defaults",
+		    keystore_count(c->keys));
+	warn_authserv_id(c);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct buf problems = BUF_INIT;
+	char *path = NULL;
+	struct config *c;
+	bool foreground = false, check = false, also_stderr, dropped;
+	int ch;
+
+	if (argc > 1 && strcmp(argv[1], "--evaluate") == 0) {
+		int rc = evaluate_main(argc, argv);
+
+		jobs_stop();	/* the SPF and DMARC threads, for a clean exit */
+		key_cache_clear();
+		return rc;
+	}
+	if (argc > 1 && strcmp(argv[1], "--import-opendkim") == 0)
+		return import_opendkim_main(argc, argv);
+	while ((ch = getopt(argc, argv, "c:fnVh")) != -1) {
+		switch (ch) {
+		case 'c':
+			free(path);
+			if ((path = absolute_path(optarg)) == NULL) {
+				fprintf(stderr, "inkan-milter: %s: cannot make "
+				    "the path absolute: %s\n", optarg,
+				    strerror(errno));
+				return 1;
+			}
+			break;
+		case 'f': foreground = true; break;
+		case 'n': check = true; break;
+		case 'V': printf("inkan-milter %s\n", INKAN_VERSION); return 0;
+		case 'h': usage(); return 0;
+		default: usage(); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage();
+		free(path);
+		return 2;
+	}
+	if (path == NULL && access(DEFAULT_CONFIG, F_OK) == 0 &&
+	    (path = strdup(DEFAULT_CONFIG)) == NULL)
+		return 1;
+	if ((c = config_load(path, &problems)) == NULL) {
+		print_problems(&problems, !check && !foreground);
+		buf_free(&problems);
+		free(path);
+		return 1;
+	}
+	buf_free(&problems);
+	if (check) {
+		int rc = check_only(c, path);
+
+		config_unref(c);
+		free(path);
+		return rc == 0 ? 0 : 1;
+	}
+	log_init("inkan-milter", foreground || strcmp(c->log, "stderr") == 0);
+	log_set_level(c->log_level);
+	/* stderr is the log, or is about to become /dev/null */
+	also_stderr = !foreground && strcmp(c->log, "stderr") != 0;
+	log_lines(LOG_WARNING, buf_str(&c->warnings));
+	if (open_socket(c, also_stderr) == -1)
+		goto fail;
+	if (!foreground && daemon(0, 0) == -1) {
+		log_warn("daemon");
+		goto fail;
+	}
+	config_install(config_ref(c));
+	if (sighup_start(path) == -1) {
+		log_warn("cannot start the reload thread");
+		goto fail;
+	}
+	if (*c->metrics_socket != '\0') {
+		struct err e;
+
+		/* after daemon(): the serving thread would not survive it */
+		if (metrics_http_start(c->metrics_socket, &e) == -1) {
+			log_errx("%s", e.msg);
+			goto fail;
+		}
+		log_info("metrics served on %s", c->metrics_socket);
+	}
+	if (drop_privileges(c, &dropped) == -1)
+		goto fail;
+	if (dropped)
+		check_reload(c, path);
+	log_info("inkan-milter %s listening on %s; %zu signing keys; "
+	    "authserv-id %s%s; milter_timeout %lus", INKAN_VERSION, c->socket,
+	    keystore_count(c->keys), c->authserv_id, c->authserv_id_auto ?
+	    " (unless the MTA sends its name as j)" : "", c->milter_timeout);
+	if (smfi_main() != MI_SUCCESS)
+		log_errx("milter main loop failed");
+	stop(c);
 	config_unref(c);
+	free(path);
 	return 0;
+fail:
+	/* a start that failed: release what it had, as a clean stop does */
+	metrics_http_stop();
+	sighup_stop();
+	config_install(NULL);
+	config_unref(c);
+	free(path);
+	return 1;
 }

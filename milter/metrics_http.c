@@ -35,6 +35,7 @@
 
 #include "metrics.h"
 #include "metrics_http.h"
+#include "sockspec.h"
 
 /* Connections that may wait for a free slot (METRICS_HTTP_MAX_CONNS). */
 #define METRICS_HTTP_BACKLOG	16
@@ -73,6 +74,7 @@ metrics_http_parse(const char *spec, struct sockaddr_storage *ss,
     socklen_t *len, struct err *e)
 {
 	const char *rest, *at;
+	struct err pf;
 	in_port_t port;
 	bool v6;
 
@@ -100,8 +102,10 @@ metrics_http_parse(const char *spec, struct sockaddr_storage *ss,
 	} else
 		return err_set(e, "%s: expected inet:PORT@ADDRESS, "
 		    "inet6:PORT@ADDRESS or unix:PATH", spec);
-	if ((at = strchr(rest, '@')) == NULL ||
-	    parse_port(rest, (size_t)(at - rest), &port) == -1)
+	if ((at = strchr(rest, '@')) == NULL &&
+	    sockspec_postfix_style(rest, false, &pf) == -1)
+		return err_set(e, "%s: %s", spec, pf.msg);
+	if (at == NULL || parse_port(rest, (size_t)(at - rest), &port) == -1)
 		return err_set(e, "%s: expected a port from 1 to 65535, then "
 		    "@ADDRESS", spec);
 	at++;

@@ -59,14 +59,10 @@ reload(void)
 	struct config *old, *c;
 
 	if ((c = config_load(reload_path, &problems)) == NULL) {
-		char *line, *p = problems.data;
-
 		metrics_reload(false);
 		log_errx("reload of %s failed; keeping the running "
 		    "configuration", reload_path ? reload_path : "defaults");
-		while (p != NULL && (line = strsep(&p, "\n")) != NULL)
-			if (*line != '\0')
-				log_errx("%s", line);
+		log_lines(LOG_ERR, buf_str(&problems));
 		buf_free(&problems);
 		return;
 	}
@@ -76,15 +72,18 @@ reload(void)
 		    str_differs(old->user, c->user) ||
 		    str_differs(old->log, c->log) ||
 		    str_differs(old->metrics_socket, c->metrics_socket) ||
-		    old->shutdown_timeout != c->shutdown_timeout)
-			log_warnx("reload: socket, user, log, metrics_socket "
-			    "and shutdown_timeout take effect only at restart");
+		    old->shutdown_timeout != c->shutdown_timeout ||
+		    old->milter_timeout != c->milter_timeout)
+			log_warnx("reload: socket, user, log, milter_timeout, "
+			    "metrics_socket and shutdown_timeout take effect "
+			    "only at restart");
 		config_unref(old);
 	}
 	log_set_level(c->log_level);
 	metrics_reload(true);
 	log_info("configuration reloaded from %s: %zu signing keys",
 	    reload_path ? reload_path : "defaults", keystore_count(c->keys));
+	log_lines(LOG_WARNING, buf_str(&c->warnings));
 	config_install(c);
 }
 

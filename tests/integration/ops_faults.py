@@ -9,6 +9,15 @@
 #   * a key file made unreadable (mode 000), replaced by garbage, by a
 #     directory, by a dangling symlink, then SIGHUP: the reload is refused,
 #     the log names the file and why, the running keys keep signing;
+#   * a domain directory made by root (inkan-keys as root: mode 0700):
+#     SIGHUP as nobody refuses the reload naming it (the running keys sign);
+#     -n as root with user = nobody names what nobody cannot read; a
+#     domain left without a key, or removed, is a warning naming it;
+#   * the socket: Postfix's inet:HOST:PORT refused by -n with the right
+#     spelling; a port in use and a unix socket in a missing directory
+#     stop the start (as a daemon too) with the reason;
+#   * milter_timeout: an MTA that stops in mid-command is hung up on;
+#   * a relative -c: the daemon (in / by then) reloads that file on SIGHUP;
 #   * the DMARC report database on a full file system (a 1 MB tmpfs): mail
 #     is accepted with its Authentication-Results, the log says once that
 #     results are not recorded; after space is freed recording resumes;
@@ -23,7 +32,7 @@
 # Needs root (mount, chown, prlimit) and the user nobody.
 #
 # usage: ops_faults.py INKAN-MILTER INKAN-KEYS
-import os, pwd, re, shutil, signal, sqlite3, subprocess, sys
+import os, pwd, re, shutil, signal, sqlite3, struct, subprocess, sys
 import tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -234,11 +243,62 @@ try:
     new = sighup_and_wait("key restored")
     check("configuration reloaded" in new and "1 signing keys" in new,
           "key restored, SIGHUP: reloaded with the one key left", "log: %r" % new)
+    check(re.search(r"example\.net: the domain directory holds no key.*example\.net goes out "
+                    r"unsigned", new),
+          "the domain left without a key: the reload warns, naming example.net",
+          "log: %r" % new)
     check(sig_of(outbound(b"example.com", b"Q4"), b"example.com"), "example.com still signed")
     got = outbound(b"example.net", b"Q5")
     check(not M.added(got, b"DKIM-Signature") and M.final(got) in (b"a", b"c") and
           re.search(r"Q5: .*not signed.*no key for example\.net", logtext()),
           "deleted key gone after the reload: example.net passes unsigned, the log says why")
+
+    # A domain directory made by root with inkan-keys (mode 0700, as it
+    # leaves it): the start would read it (as root), a reload as nobody
+    # cannot. That must refuse the reload, not load "no keys".
+    info_dir = os.path.join(kdir, "example.info")
+    subprocess.run([keys, "generate", "--domain", "example.info", "--selector", "s1",
+                    "--dir", kdir], check=True, capture_output=True)
+    check(os.stat(info_dir).st_mode & 0o777 == 0o700 and os.stat(info_dir).st_uid == 0,
+          "inkan-keys generate as root leaves the domain directory root's, mode 0700")
+    new = sighup_and_wait("root-made domain directory")
+    check("keeping the running configuration" in new and
+          re.search(re.escape(info_dir) + r": cannot read the domain directory: Permission denied",
+                    new),
+          "root-made 0700 domain directory, SIGHUP: reload refused, the log names the "
+          "directory and says Permission denied", "log: %r" % new)
+    check(sig_of(outbound(b"example.com", b"Q7"), b"example.com"),
+          "root-made domain directory: the running key still signs example.com")
+    # -n as root checks what the user will be able to read
+    r = subprocess.run([milter, "-n", "-c", conf], capture_output=True, text=True)
+    check(r.returncode != 0 and "as user nobody" in r.stderr and info_dir in r.stderr and
+          "Permission denied" in r.stderr,
+          "inkan-milter -n as root, user = nobody: fails naming the directory nobody cannot read",
+          "exit %d, %r" % (r.returncode, r.stderr))
+    info_key = os.path.join(info_dir, "s1.private")
+    os.chown(info_dir, nobody.pw_uid, nobody.pw_gid)   # the key file stays root's
+    r = subprocess.run([milter, "-n", "-c", conf], capture_output=True, text=True)
+    check(r.returncode != 0 and "as user nobody" in r.stderr and
+          re.search(re.escape(info_key) + r": cannot open key: Permission denied", r.stderr),
+          "inkan-milter -n as root, a key file only root can read: fails naming the file",
+          "exit %d, %r" % (r.returncode, r.stderr))
+    os.chown(info_key, nobody.pw_uid, nobody.pw_gid)
+    r = subprocess.run([milter, "-n", "-c", conf], capture_output=True, text=True)
+    check(r.returncode == 0 and "2 signing keys" in r.stdout and
+          re.search(r"warning: example\.net: the domain directory holds no key", r.stderr),
+          "chowned to nobody: -n passes (2 keys), warning that example.net has none",
+          "exit %d, %r %r" % (r.returncode, r.stdout, r.stderr))
+    new = sighup_and_wait("example.info readable")
+    check("configuration reloaded" in new and "2 signing keys" in new,
+          "example.info readable by nobody, SIGHUP: reloaded with its key", "log: %r" % new)
+    check(sig_of(outbound(b"example.info", b"Q8"), b"example.info"), "example.info signed")
+    shutil.rmtree(info_dir)
+    new = sighup_and_wait("example.info removed")
+    check("configuration reloaded" in new and
+          re.search(r"example\.info: no signing key any more.*example\.info goes out unsigned",
+                    new),
+          "a domain that had a key removed whole, SIGHUP: the reload warns, naming it",
+          "log: %r" % new)
 
     # --- the report database ---------------------------------------------
     got = inbound(b"R1")
@@ -297,6 +357,181 @@ try:
     check(r.returncode != 0 and db in r.stderr and "not a database" in r.stderr,
           "inkan-milter -n on the garbage database: refused, naming the file",
           "exit %d, %r" % (r.returncode, r.stderr))
+
+    # --- the socket -------------------------------------------------------
+    def conf_with(name, text):
+        path = os.path.join(tmp, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    r = subprocess.run([milter, "-n", "-c", conf_with("pf.conf", "socket = inet:127.0.0.1:8897\n")],
+                       capture_output=True, text=True)
+    check(r.returncode != 0 and "inet:8897@127.0.0.1" in r.stderr and "Postfix" in r.stderr,
+          "socket = inet:127.0.0.1:8897 (Postfix's spelling): -n fails, giving inet:8897@127.0.0.1",
+          "exit %d, %r" % (r.returncode, r.stderr))
+    import socket as so
+    holder = so.socket()
+    holder.setsockopt(so.SOL_SOCKET, so.SO_REUSEADDR, 1)
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    busy = holder.getsockname()[1]
+    inuse = conf_with("inuse.conf", "socket = inet:%d@127.0.0.1\nlog = stderr\n" % busy)
+    r = subprocess.run([milter, "-f", "-c", inuse], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 1 and "Address already in use" in r.stderr,
+          "a port in use, in the foreground: exit 1, 'Address already in use'",
+          "exit %d, %r" % (r.returncode, r.stderr))
+    # detaching (no -f, log to syslog): the failure comes before daemon(),
+    # so the exit status and stderr still reach whoever started it
+    inuse = conf_with("inuse2.conf", "socket = inet:%d@127.0.0.1\n" % busy)
+    r = subprocess.run([milter, "-c", inuse], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 1 and "Address already in use" in r.stderr,
+          "a port in use, as a daemon: exit 1 and 'Address already in use' on stderr",
+          "exit %d, %r" % (r.returncode, r.stderr))
+    # a daemon that detached before failing (or did not fail) is not left behind
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if inuse.encode() in open("/proc/%s/cmdline" % pid, "rb").read():
+                os.kill(int(pid), signal.SIGKILL)
+        except OSError:
+            pass
+    holder.close()
+    nodir = conf_with("nodir.conf", "socket = unix:%s/no-such-dir/m.sock\nlog = stderr\n" % tmp)
+    r = subprocess.run([milter, "-n", "-c", nodir], capture_output=True, text=True)
+    check(r.returncode != 0 and "no-such-dir: No such file or directory" in r.stderr,
+          "a unix socket in a missing directory: -n fails with the reason",
+          "exit %d, %r" % (r.returncode, r.stderr))
+    r = subprocess.run([milter, "-f", "-c", nodir], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 1 and "no-such-dir: No such file or directory" in r.stderr,
+          "a unix socket in a missing directory: the start fails with the reason",
+          "exit %d, %r" % (r.returncode, r.stderr))
+
+    # --- an MTA gone quiet is cut off after milter_timeout -----------------
+    # libmilter waits milter_timeout for each read and write of a command.
+    # (Between commands, Debian's libmilter, built with its worker pool,
+    # sweeps idle connections every 600 s, closing those idle longer than
+    # milter_timeout: too slow a clock for a test.) So the MTA here stops
+    # in the middle of a command, as one that died or lost the network
+    # while writing it would, and the milter must hang up on it.
+    isock = os.path.join(tmp, "idle.sock")
+    ilog = open(os.path.join(tmp, "idle.log"), "w")
+    iconf = conf_with("idle.conf", "socket = unix:%s\nlog = stderr\nmilter_timeout = 2\n"
+                      "dns_zone_file = %s\nshutdown_timeout = 5\n" % (isock, os.path.join(tmp, "zone")))
+    iproc = subprocess.Popen([milter, "-f", "-c", iconf], stderr=ilog)
+    try:
+        s = M.connect(isock, timeout=20)
+        # a MAIL FROM packet announced as 100 bytes, of which 5 arrive
+        s.sendall(struct.pack(">I", 100) + b"M<a@b")
+        t0 = time.monotonic()
+        try:
+            got = s.recv(1)
+        except OSError as e:
+            got = e
+        waited = time.monotonic() - t0
+        s.close()
+        check(got == b"" and 1 <= waited < 15,
+              "milter_timeout = 2: an MTA that stops in the middle of a command is hung up "
+              "on (after %.1f s)" % waited, "recv gave %r after %.1f s" % (got, waited))
+    finally:
+        iproc.terminate()
+        irc = iproc.wait(timeout=30)
+        ilog.close()
+    itext = open(os.path.join(tmp, "idle.log")).read()
+    check(irc == 0 and "still open" not in itext,
+          "the timed-out connection was released: clean stop", "exit %d, %r" % (irc, itext))
+
+    # --- the start says when a reload will not be able to read the keys ---
+    rootkeys = os.path.join(tmp, "rootkeys")
+    subprocess.run([keys, "generate", "--domain", "example.info", "--selector", "s1",
+                    "--dir", rootkeys], check=True, capture_output=True)
+    wsock = os.path.join(tmp, "warn.sock")
+    wconf = conf_with("warn.conf", "socket = unix:%s\nuser = nobody\nkey_dir = %s\n"
+                      "log = stderr\ndns_zone_file = %s\nshutdown_timeout = 5\n"
+                      % (wsock, rootkeys, os.path.join(tmp, "zone")))
+    wlogpath = os.path.join(tmp, "warn.log")
+    wlog = open(wlogpath, "w")
+    wproc = subprocess.Popen([milter, "-f", "-c", wconf], stderr=wlog)
+    for _ in range(200):
+        if "listening" in open(wlogpath).read():
+            break
+        time.sleep(0.05)
+    wproc.terminate()
+    wrc = wproc.wait(timeout=30)
+    wlog.close()
+    wtext = open(wlogpath).read()
+    check(wrc == 0 and "1 signing keys" in wtext and
+          re.search(r"as user nobody the configuration does not load, so SIGHUP will refuse",
+                    wtext) and
+          re.search(r"key_dir " + re.escape(rootkeys) + r": Permission denied", wtext),
+          "started as root with root's keys (inkan-keys makes its --dir 0700 too) and "
+          "user = nobody: signs (read as root) and warns that a reload as nobody will "
+          "fail, naming the directory", wtext)
+
+    # --- a relative -c, as a daemon (which changes to /), then SIGHUP ------
+    rdir = os.path.join(tmp, "rel")
+    os.mkdir(rdir)
+    rk1, rk2 = os.path.join(tmp, "relkeys1"), os.path.join(tmp, "relkeys2")
+    for d, dom in ((rk1, "example.com"), (rk2, "example.net")):
+        subprocess.run([keys, "generate", "--domain", dom, "--selector", "r1", "--dir", d],
+                       check=True, capture_output=True)
+    rsock = os.path.join(tmp, "rel.sock")
+    rtext = ("socket = unix:%s\nkey_dir = %%s\ndns_zone_file = %s\nshutdown_timeout = 5\n"
+             % (rsock, os.path.join(tmp, "zone")))
+    with open(os.path.join(rdir, "inkan.conf"), "w") as f:
+        f.write(rtext % rk1)
+    r = subprocess.run([milter, "-c", "inkan.conf"], cwd=rdir, capture_output=True, text=True,
+                       timeout=30)
+    check(r.returncode == 0, "daemon started with -c inkan.conf (relative)", r.stderr)
+
+    def listener_pid(path):
+        inodes = set()
+        with open("/proc/net/unix") as f:
+            for line in f.read().splitlines()[1:]:
+                parts = line.split()
+                if len(parts) >= 8 and parts[7] == path:
+                    inodes.add("socket:[%s]" % parts[6])
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                for fd in os.listdir("/proc/%s/fd" % pid):
+                    if os.readlink("/proc/%s/fd/%s" % (pid, fd)) in inodes:
+                        return int(pid)
+            except OSError:
+                pass
+        return None
+
+    rpid = None
+    for _ in range(100):
+        rpid = listener_pid(rsock) if os.path.exists(rsock) else None
+        if rpid:
+            break
+        time.sleep(0.1)
+    check(rpid is not None, "the daemon's pid found from its socket")
+    if rpid:
+        def rel_signs(dom, qid):
+            s = M.connect(rsock)
+            got = M.message(s, b"alice@" + dom, [
+                (b"From", b" Alice <alice@" + dom + b">"), (b"To", b" bob@example.org"),
+                (b"Subject", b" rel"), (b"Date", b" Wed, 25 Nov 2026 10:00:00 +0000")], qid=qid)
+            s.close()
+            return sig_of(got, dom)
+        check(rel_signs(b"example.com", b"RC1") and not rel_signs(b"example.net", b"RC2"),
+              "relative -c: the first key_dir signs example.com only")
+        with open(os.path.join(rdir, "inkan.conf"), "w") as f:
+            f.write(rtext % rk2)
+        os.kill(rpid, signal.SIGHUP)
+        took = False
+        for i in range(50):
+            if rel_signs(b"example.net", b"RN%d" % i):
+                took = True
+                break
+            time.sleep(0.1)
+        check(took and not rel_signs(b"example.com", b"RC3"),
+              "relative -c, file edited, SIGHUP (daemon now in /): the new key_dir is in effect")
+        os.kill(rpid, signal.SIGTERM)
+        for _ in range(300):
+            if not os.path.exists("/proc/%d" % rpid):
+                break
+            time.sleep(0.1)
 
 except (EOFError, OSError) as e:
     bad("milter protocol: %s" % e)

@@ -13,7 +13,9 @@
 #   * mail from a client that is neither internal nor authenticated, and
 #     mail from a domain without a key, pass untouched, and the log says why;
 #   * SIGHUP reloads the configuration in the running daemon, and an SMTP
-#     session that was open across the reload still gets its mail signed.
+#     session that was open across the reload still gets its mail signed;
+#   * a reload that meets a domain directory it cannot read is refused,
+#     and the running keys go on signing mail through Postfix.
 #
 # usage: postfix_sign.sh INKAN-MILTER INKAN-KEYS
 # Prints a line per check and "N passed, M failed"; exit 1 on any failure.
@@ -143,6 +145,29 @@ pf_wait_delivered 6 60 >/dev/null || bad "message after bad reload not delivered
 if delivered "after bad reload"; then
 	grep -q '^DKIM-Signature:' "$tmp/got.eml" && ok "old configuration still signs after a bad reload" || bad "not signed after bad reload"
 else bad "message after bad reload not delivered"; fi
+
+# A domain directory that cannot be read (here a dangling symlink; as the
+# unprivileged user, a directory root made 0700 fails the same way, see
+# ops_faults.py) refuses the reload: it must not load as "no keys".
+write_conf 127.0.0.1
+ln -s "$tmp/no-such-dir" "$tmp/keys/example.info"
+reloads() { grep -c 'keeping the running configuration\|configuration reloaded' "$tmp/milter.log" || true; }
+marks=$(reloads)
+kill -HUP "$milter_pid"
+for _ in $(seq $((50 * it_slow))); do [ "$(reloads)" -gt "$marks" ] && break; sleep 0.1; done
+sleep 0.2	# the lines after the first
+grep -q "keys/example.info: cannot read the domain directory: No such file or directory" "$tmp/milter.log" \
+    && ok "unreadable domain directory: reload refused, the log names it and why" \
+    || bad "unreadable domain directory: reload not refused with its reason"
+message alice@example.com "after unreadable dir" >"$tmp/m7"
+pf_send alice@example.com bob@example.org "$tmp/m7" "$PF_SUBMIT_PORT" || bad "refused m7"
+pf_wait_delivered 7 60 >/dev/null || bad "message after the refused reload not delivered"
+if delivered "after unreadable dir"; then
+	n=$(grep -c '^DKIM-Signature:.*d=example.com' "$tmp/got.eml" || true)
+	[ "$n" -eq 2 ] && ok "through Postfix: the running keys still sign after the refused reload" \
+	    || bad "after the refused reload: $n example.com signatures"
+else bad "message after the refused reload not delivered"; fi
+rm -f "$tmp/keys/example.info"
 
 # SIGTERM: a clean stop.
 kill -TERM "$milter_pid"

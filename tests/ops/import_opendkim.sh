@@ -64,7 +64,16 @@ import() {
 }
 
 # accepted NAME: inkan-milter -n accepts the import with N keys.
+# -n as root loads the file again as its "user" (opendkim), as a reload
+# will: that user must reach the file and read the keys, as on a real
+# system (where /etc/opendkim/keys and /etc/dkimkeys belong to opendkim).
 accepted() {
+	chmod 755 "$tmp"
+	if id opendkim >/dev/null 2>&1; then
+		for d in "$tmp/keys" "$tmp/dkimkeys"; do
+			[ ! -d "$d" ] || chown -R opendkim: "$d"
+		done
+	fi
 	if out=$("$milter" -n -c "$tmp/$1.out" 2>&1) &&
 	    echo "$out" | grep -q "configuration is valid; $2 signing keys"; then
 		ok "$1: inkan-milter -n accepts it ($2 keys)"

@@ -630,6 +630,81 @@ test_key_dir_refused(void **state)
 	buf_free(&sub);
 }
 
+/*
+ * A domain that signs nothing is a warning, not a refusal: a key_dir
+ * domain directory without a key, and on a reload a domain that had one.
+ * A domain directory that cannot be opened is a refusal (as root in this
+ * test, a dangling symlink stands for the directory nobody cannot read).
+ */
+static void
+test_key_dir_warnings(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf problems = BUF_INIT, text = BUF_INIT;
+	struct config *c, *c2;
+
+	make_dir(fx, "kw");
+	make_dir(fx, "kw/example.com");
+	make_dir(fx, "kw/example.net");
+	make_dir(fx, "kw/example.org");
+	write_key(in_dir(fx, "kw/example.com/s.private", 0), fx->rsa, 0600);
+	write_key(in_dir(fx, "kw/example.net/s.private", 0), fx->ed, 0600);
+	/* only a key being prepared (inkan-keys rotate): no key yet */
+	write_file(in_dir(fx, "kw/example.org/s2.pending", 0), "x\n", 0600);
+
+	print_message("case: a domain directory without a key: a warning\n");
+	buf_printf(&text, "key_dir = %s\n", in_dir(fx, "kw", 1));
+	c = load_text(fx, "kw.conf", buf_str(&text), &problems);
+	if (c == NULL)
+		fail_msg("refused:\n%s", buf_str(&problems));
+	assert_int_equal(keystore_count(c->keys), 2);
+	assert_int_equal(nlines(&c->warnings), 1);
+	assert_non_null(strstr(buf_str(&c->warnings), "example.org: the "
+	    "domain directory holds no key"));
+
+	print_message("case: reload after a domain lost its key: a warning "
+	    "naming it\n");
+	assert_int_equal(unlink(in_dir(fx, "kw/example.net/s.private", 0)), 0);
+	config_install(c);	/* the running config */
+	c = load_text(fx, "kw.conf", buf_str(&text), &problems);
+	if (c == NULL)
+		fail_msg("refused:\n%s", buf_str(&problems));
+	assert_int_equal(keystore_count(c->keys), 1);
+	assert_int_equal(nlines(&c->warnings), 2);
+	assert_non_null(strstr(buf_str(&c->warnings), "example.net: the "
+	    "domain directory holds no key"));
+
+	print_message("case: reload after a domain directory went away\n");
+	assert_int_equal(rmdir(in_dir(fx, "kw/example.net", 0)), 0);
+	config_install(c);
+	c2 = load_text(fx, "kw.conf", buf_str(&text), &problems);
+	if (c2 == NULL)
+		fail_msg("refused:\n%s", buf_str(&problems));
+	/* the running config had no key for it either: nothing lost now */
+	assert_null(strstr(buf_str(&c2->warnings), "example.net"));
+	config_unref(c2);
+	assert_int_equal(rename(in_dir(fx, "kw/example.com", 0),
+	    in_dir(fx, "kw-com-away", 1)), 0);
+	c2 = load_text(fx, "kw.conf", buf_str(&text), &problems);
+	if (c2 == NULL)
+		fail_msg("refused:\n%s", buf_str(&problems));
+	assert_non_null(strstr(buf_str(&c2->warnings), "example.com: no "
+	    "signing key any more"));
+	config_unref(c2);
+
+	print_message("case: a domain directory that cannot be opened is a "
+	    "problem\n");
+	assert_int_equal(symlink(in_dir(fx, "no-such-dir", 0),
+	    in_dir(fx, "kw/example.com", 1)), 0);
+	c2 = load_text(fx, "kw.conf", buf_str(&text), &problems);
+	assert_null(c2);
+	assert_non_null(strstr(buf_str(&problems), "kw/example.com: cannot "
+	    "read the domain directory: No such file or directory"));
+	config_install(NULL);
+	buf_free(&problems);
+	buf_free(&text);
+}
+
 static void
 test_tables(void **state)
 {
@@ -827,6 +902,7 @@ main(void)
 		cmocka_unit_test(test_reader),
 		cmocka_unit_test(test_key_dir),
 		cmocka_unit_test(test_key_dir_refused),
+		cmocka_unit_test(test_key_dir_warnings),
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_tables_long_address),
 	};

@@ -421,6 +421,10 @@ test_parse(void **state)
 		assert_int_equal(metrics_http_parse(t[i].spec, &ss, &len, &e),
 		    t[i].want);
 	}
+	print_message("spec: Postfix's spelling, answered with ours\n");
+	assert_int_equal(metrics_http_parse("inet:127.0.0.1:9894", &ss, &len,
+	    &e), -1);
+	assert_non_null(strstr(e.msg, "write inet:9894@127.0.0.1"));
 }
 
 /* One message through the transaction, as the glue would feed it. */
