@@ -336,8 +336,6 @@ test_parse_errors(void **state)
 		    "(memory):1: unknown type \"IN\"" },
 		{ "error after CRLF lines", "a.test A 192.0.2.1\r\n"
 		    "b.test A x\r\n", "(memory):2: bad A record \"x\"" },
-		{ "NUL in a string", "a.test TXT \"a\\",
-		    "(memory):1: unterminated" },
 	};
 	struct dns_resolver *r;
 	struct buf text = BUF_INIT;
@@ -368,6 +366,212 @@ test_parse_errors(void **state)
 			    t[i].name, e.msg, t[i].want);
 	}
 	buf_free(&text);
+}
+
+/*
+ * A zone as admins write them (RFC 1035 5.1): $ORIGIN and $TTL, '@',
+ * relative names, a blank owner, parentheses with comments, escapes in
+ * names and strings, SOA, NS and other types carried as data.
+ */
+static const char bind_text[] =
+    "$ORIGIN example.com.\n"
+    "$TTL 1h\n"
+    "@\tIN SOA ns1 hostmaster (\n"
+    "\t\t2026010101 ; serial\n"
+    "\t\t7200 3600 1209600\n"
+    "\t\t300 )     ; minimum\n"
+    "\t\tNS ns1\n"
+    "\t\tNS ns2.example.net.\n"
+    "\t\tMX 10 mail\n"
+    "\t\tTXT \"v=spf1 mx -all\"\n"
+    "\t\tCAA 0 issue \"ca.example.net\"\n"
+    "ns1\t\tA 192.0.2.53\n"
+    "mail 300\tA 192.0.2.25\n"
+    "\t\tAAAA 2001:db8::25\n"
+    "s2026._domainkey IN TXT ( \"v=DKIM1; k=rsa; \" ; a comment\n"
+    "\t\"p=MIGf\"   ; another\n"
+    "\t)\n"
+    "_dmarc 1d TXT \"v=DMARC1; p=reject\"\n"
+    "sp\\032ace\tTXT \"space in the owner\"\n"
+    "dot\\.ted\tTXT \"a dot inside a label\"\n"
+    "esc TXT \"q\\\"b\\\\s\\059;(x)\" unquoted\\ word\n"
+    "www CNAME @\n"
+    "alias CNAME mail\n"
+    "_sip._tcp SRV 0 5 5060 sip\n"
+    "info HINFO \"PC\" \"Linux\"\n"
+    "gen TYPE16 \\# 4 03616263\n"
+    "slow TIMEOUT\n"
+    "@ SERVFAIL\n"
+    "$ORIGIN sub\n"
+    "@ MX 0 .\n"
+    "relative A 192.0.2.77\n"
+    "$ORIGIN example.org.\n"
+    "$TTL 600\n"
+    "abs.example.com. TXT \"absolute after a new origin\"\n"
+    "broken SERVFAIL\n"
+    "Mixed.Case TXT \"case\"\n";
+
+static void
+test_master_file(void **state)
+{
+	static const struct {
+		const char	*name, *qname;
+		enum dns_type	 type;
+		const char	*want;
+	} t[] = {
+		{ "@ SERVFAIL fails the origin", "example.com", DNS_TXT,
+		    "SERVFAIL" },
+		{ "relative A", "ns1.example.com", DNS_A, "OK 192.0.2.53" },
+		{ "blank owner repeats the previous one", "mail.example.com",
+		    DNS_AAAA, "OK 2001:db8::25" },
+		{ "relative DKIM key over lines", "s2026._domainkey."
+		    "example.com", DNS_TXT, "OK \"v=DKIM1; k=rsa; \" "
+		    "\"p=MIGf\"" },
+		{ "relative _dmarc", "_dmarc.example.com", DNS_TXT,
+		    "OK \"v=DMARC1; p=reject\"" },
+		{ "\\032 in an owner", "sp\\032ace.example.com", DNS_TXT,
+		    "OK \"space in the owner\"" },
+		{ "\\032 asked as \\ ", "sp\\ ace.example.com.", DNS_TXT,
+		    "OK \"space in the owner\"" },
+		{ "\\. in an owner", "dot\\.ted.example.com", DNS_TXT,
+		    "OK \"a dot inside a label\"" },
+		{ "\\. is not a label break", "ted.example.com", DNS_TXT,
+		    "NXDOMAIN" },
+		{ "escapes in strings, an unquoted string", "esc.example.com",
+		    DNS_TXT, "OK \"q\"b\\s;;(x)\" \"unquoted word\"" },
+		{ "CNAME to @", "www.example.com", DNS_CNAME,
+		    "OK example.com" },
+		{ "CNAME relative, followed", "alias.example.com", DNS_A,
+		    "OK 192.0.2.25" },
+		{ "SRV as data: NODATA for TXT", "_sip._tcp.example.com",
+		    DNS_TXT, "NODATA" },
+		{ "HINFO as data", "info.example.com", DNS_A, "NODATA" },
+		{ "RFC 3597 generic TXT", "gen.example.com", DNS_TXT,
+		    "OK \"abc\"" },
+		{ "relative TIMEOUT", "slow.example.com", DNS_TXT, "TIMEOUT" },
+		{ "relative $ORIGIN", "sub.example.com", DNS_MX, "OK 0 " },
+		{ "name under a relative $ORIGIN", "relative.sub.example.com",
+		    DNS_A, "OK 192.0.2.77" },
+		{ "not under the first origin", "relative.example.com",
+		    DNS_A, "NXDOMAIN" },
+		{ "absolute name after $ORIGIN", "abs.example.com", DNS_TXT,
+		    "OK \"absolute after a new origin\"" },
+		{ "relative SERVFAIL under a new origin",
+		    "broken.example.org", DNS_A, "SERVFAIL" },
+		{ "case-insensitive", "mixed.CASE.example.ORG", DNS_TXT,
+		    "OK \"case\"" },
+	};
+	static const struct {
+		const char	*qname;
+		enum dns_type	 type;
+		uint32_t	 ttl;
+	} ttls[] = {
+		{ "ns1.example.com", DNS_A, 3600 },	/* $TTL 1h */
+		{ "mail.example.com", DNS_A, 300 },	/* its own */
+		{ "mail.example.com", DNS_AAAA, 3600 },	/* not the line's */
+		{ "_dmarc.example.com", DNS_TXT, 86400 },
+		{ "abs.example.com", DNS_TXT, 600 },	/* a new $TTL */
+	};
+	struct dns_resolver *r;
+	struct dns_result res;
+	struct err e;
+	size_t i;
+
+	(void)state;
+	if ((r = load(bind_text, &e)) == NULL)
+		fail_msg("load: %s", e.msg);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		print_message("case: %s\n", t[i].name);
+		check_lookup(r, t[i].name, t[i].qname, t[i].type, t[i].want);
+	}
+	for (i = 0; i < sizeof(ttls) / sizeof(ttls[0]); i++) {
+		print_message("case: TTL of %s %s\n", ttls[i].qname,
+		    dns_type_name(ttls[i].type));
+		assert_int_equal(dns_lookup(r, ttls[i].qname, ttls[i].type,
+		    1000, &res, &e), 0);
+		assert_int_equal(res.status, DNS_OK);
+		assert_int_equal(res.rr[0].ttl, ttls[i].ttl);
+		dns_result_free(&res);
+	}
+	dns_resolver_free(r);
+}
+
+/* The same zone without its SERVFAIL line answers at the apex. */
+static void
+test_master_apex(void **state)
+{
+	static const struct {
+		const char	*name;
+		enum dns_type	 type;
+		const char	*want;
+	} t[] = {
+		{ "NS, relative and absolute", DNS_NS,
+		    "OK ns1.example.com | ns2.example.net" },
+		{ "MX with a relative exchange", DNS_MX,
+		    "OK 10 mail.example.com" },
+		{ "@ TXT", DNS_TXT, "OK \"v=spf1 mx -all\"" },
+		{ "SOA and CAA are data: NODATA", DNS_A, "NODATA" },
+	};
+	struct dns_resolver *r;
+	struct buf text = BUF_INIT;
+	struct err e;
+	const char *cut;
+	size_t i;
+
+	(void)state;
+	cut = strstr(bind_text, "@ SERVFAIL\n");
+	assert_non_null(cut);
+	buf_add(&text, bind_text, (size_t)(cut - bind_text));
+	buf_adds(&text, cut + strlen("@ SERVFAIL\n"));
+	assert_false(buf_failed(&text));
+	if ((r = load(buf_str(&text), &e)) == NULL)
+		fail_msg("load: %s", e.msg);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		print_message("case: apex %s\n", t[i].name);
+		check_lookup(r, t[i].name, "example.com", t[i].type,
+		    t[i].want);
+	}
+	dns_resolver_free(r);
+	buf_free(&text);
+}
+
+/* Names inkan cannot use as text give SERVFAIL, as from the network. */
+static void
+test_unusable_names(void **state)
+{
+	struct dns_resolver *r;
+	struct err e;
+
+	(void)state;
+	print_message("case: MX exchange with a space\n");
+	if ((r = load("a.test MX 10 mail\\032x.test.\n"
+	    "a.test TXT \"fine\"\n"
+	    "b.test CNAME dot\\.ted.test.\n"
+	    "dot\\.ted.test A 192.0.2.1\n", &e)) == NULL)
+		fail_msg("load: %s", e.msg);
+	check_lookup(r, "MX", "a.test", DNS_MX, "SERVFAIL");
+	check_lookup(r, "other type", "a.test", DNS_TXT, "OK \"fine\"");
+	check_lookup(r, "CNAME asked", "b.test", DNS_CNAME, "SERVFAIL");
+	check_lookup(r, "CNAME followed", "b.test", DNS_A, "OK 192.0.2.1");
+	dns_resolver_free(r);
+}
+
+/* A NUL byte cannot reach ldns, which reads C strings. */
+static void
+test_nul_byte(void **state)
+{
+	static const char text[] = "a.test TXT \"x\0y\"\n";
+	struct err e;
+
+	(void)state;
+	print_message("case: NUL in a quoted string\n");
+	assert_null(dns_zone_from_memory(text, sizeof(text) - 1, &e));
+	assert_string_equal(e.msg, "(memory):1: byte 0x00 in a string: "
+	    "write it as \\000");
+	print_message("case: NUL in a name\n");
+	assert_null(dns_zone_from_memory("a\0.test A 192.0.2.1\n", 20, &e));
+	assert_string_equal(e.msg, "(memory):1: byte 0x00 in a name or "
+	    "word: write it as \\000");
 }
 
 /* A 255-byte string is fine, and 257 strings of 254 bytes are not. */
@@ -666,6 +870,10 @@ main(void)
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_txt_pieces),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_master_file),
+		cmocka_unit_test(test_master_apex),
+		cmocka_unit_test(test_unusable_names),
+		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_txt_limits),
 		cmocka_unit_test(test_big_zone),
 		cmocka_unit_test(test_file),
