@@ -159,6 +159,10 @@ main(int argc, char **argv)
 		printf("%s: configuration is valid; %zu signing keys\n",
 		    path != NULL ? path : "built-in defaults",
 		    keystore_count(c->keys));
+		if (*c->dns_zone_file != '\0')
+			printf("%s: warning: " CONFIG_ZONE_WARNING "\n",
+			    path != NULL ? path : "built-in defaults",
+			    c->dns_zone_file);
 		config_unref(c);
 		return 0;
 	}
@@ -194,6 +198,8 @@ main(int argc, char **argv)
 	log_info("inkan-milter %s listening on %s; %zu signing keys; "
 	    "authserv-id %s", INKAN_VERSION, c->socket, keystore_count(c->keys),
 	    c->authserv_id);
+	if (*c->dns_zone_file != '\0')
+		log_warnx(CONFIG_ZONE_WARNING, c->dns_zone_file);
 	if (smfi_main() != MI_SUCCESS)
 		log_errx("milter main loop failed");
 	/* libmilter stopped accepting; let messages in flight finish */

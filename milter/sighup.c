@@ -85,6 +85,8 @@ reload(void)
 	metrics_reload(true);
 	log_info("configuration reloaded from %s: %zu signing keys",
 	    reload_path ? reload_path : "defaults", keystore_count(c->keys));
+	if (*c->dns_zone_file != '\0')
+		log_warnx(CONFIG_ZONE_WARNING, c->dns_zone_file);
 	config_install(c);
 }
 
