@@ -91,7 +91,7 @@ ed_p=$(tail -c 32 ed.pub.der | base64 -w0)
 	echo "ed._domainkey.example.com. 300 IN TXT ( \"v=DKIM1; k=ed25519; \""
 	echo "    \"p=$ed_p\" )"
 } >zone
-echo "# no keys here" >empty.zone
+echo "; no keys here" >empty.zone
 printf 'sel._domainkey.example.com. IN TXT "v=DKIM1; k=rsa; p=MIIB"\n' \
     >broken.zone
 printf 'sel._domainkey.example.com. IN TXT ( "v=DKIM1; k=rsa; "\n' >bad.zone
