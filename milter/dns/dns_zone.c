@@ -1286,6 +1286,10 @@ zone_load(const char *src, const char *data, size_t len, struct err *e)
 	r.c.p = data;
 	r.c.end = data + len;
 	zcur_newline(&r.c);
+	/* an editor's mark that would become part of the first owner name */
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		zerr(&r.c, 1, "a UTF-8 byte order mark: save the file without "
+		    "it");
 	if ((r.z = calloc(1, sizeof(*r.z))) == NULL ||
 	    ldns_str2rdf_dname(&r.origin, ".") != LDNS_STATUS_OK)
 		zerr(&r.c, 1, "out of memory");

@@ -321,6 +321,9 @@ test_parse_errors(void **state)
 		    "(memory):1: $ORIGIN takes one value" },
 		{ "$ORIGIN quoted", "$ORIGIN \"a.\"\n",
 		    "(memory):1: $ORIGIN is a quoted string" },
+		{ "byte order mark", "\xef\xbb\xbf$ORIGIN example.com.\n",
+		    "(memory):1: a UTF-8 byte order mark: save the file "
+		    "without it" },
 		{ "quoted owner", "\"a.test\" A 192.0.2.1\n",
 		    "(memory):1: owner name is a quoted string" },
 		{ "TTL too big", "a.test 2147483648 A 192.0.2.1\n",
@@ -395,6 +398,7 @@ static const char bind_text[] =
     "sp\\032ace\tTXT \"space in the owner\"\n"
     "dot\\.ted\tTXT \"a dot inside a label\"\n"
     "esc TXT \"q\\\"b\\\\s\\059;(x)\" unquoted\\ word\n"
+    "unq TXT v=spf1 -all\n"
     "www CNAME @\n"
     "alias CNAME mail\n"
     "_sip._tcp SRV 0 5 5060 sip\n"
@@ -439,6 +443,8 @@ test_master_file(void **state)
 		    "NXDOMAIN" },
 		{ "escapes in strings, an unquoted string", "esc.example.com",
 		    DNS_TXT, "OK \"q\"b\\s;;(x)\" \"unquoted word\"" },
+		{ "unquoted words are strings of their own",
+		    "unq.example.com", DNS_TXT, "OK \"v=spf1\" \"-all\"" },
 		{ "CNAME to @", "www.example.com", DNS_CNAME,
 		    "OK example.com" },
 		{ "CNAME relative, followed", "alias.example.com", DNS_A,
