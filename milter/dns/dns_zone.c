@@ -596,7 +596,8 @@ zread_txt(struct zread *r, size_t first, ldns_rr *rr, const char *type)
 
 /*
  * Any other rdata, and TXT in RFC 3597's "\#" form: the record goes to
- * ldns as one line, "@ TTL IN TYPE rdata" with the owner set afterwards.
+ * ldns as one line, "@ TTL IN TYPE rdata"; ldns completes relative names
+ * in the rdata with the origin. The owner is the one zone_record read.
  */
 static ldns_rr *
 zread_rr_text(struct zread *r, size_t first, uint32_t ttl, const char *type)
