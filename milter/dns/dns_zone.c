@@ -900,9 +900,9 @@ zread_ttl_class(struct zread *r, size_t *i, uint32_t *ttl)
 	return true;
 }
 
-/* True if t is a decimal number up to max. */
+/* True if t is a decimal number up to max, in *out. */
 static bool
-tok_uint(const struct tok *t, unsigned long max)
+tok_uint(const struct tok *t, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
 	size_t i;
@@ -915,7 +915,20 @@ tok_uint(const struct tok *t, unsigned long max)
 		if ((v = v * 10 + (unsigned long)(t->p[i] - '0')) > max)
 			return false;
 	}
+	*out = v;
 	return true;
+}
+
+/* True if t is a word starting with a letter ("PKIX", not "0"). */
+static bool
+tok_mnemonic(const struct tok *t)
+{
+	char ch;
+
+	if (t->kind != TOK_WORD || t->len == 0)
+		return false;
+	ch = (char)(t->p[0] | 0x20);
+	return ch >= 'a' && ch <= 'z';
 }
 
 /* The rdata from token i on, of the type in tname, as an ldns RR. */
@@ -924,6 +937,7 @@ zread_rdata(struct zread *r, size_t i, uint32_t ttl, const char *tname,
     ldns_rr_type type)
 {
 	ldns_rr *rr;
+	unsigned long v;
 
 	if (i == r->ntok) {
 		zerr(&r->c, r->tok[i - 1].line, "missing rdata for %s",
@@ -931,9 +945,19 @@ zread_rdata(struct zread *r, size_t i, uint32_t ttl, const char *tname,
 		return NULL;
 	}
 	/* ldns takes 65536 as 0: the preference is checked here */
-	if (type == LDNS_RR_TYPE_MX && !tok_uint(&r->tok[i], 65535)) {
+	if (type == LDNS_RR_TYPE_MX && !tok_uint(&r->tok[i], 65535, &v)) {
 		zerr(&r->c, r->tok[i].line, "bad MX preference \"%.*s\": "
 		    "0 to 65535", TOK_SHOW(r->tok[i].len), r->tok[i].p);
+		return NULL;
+	}
+	/*
+	 * ldns 1.8.3 leaks the value of a CERT type that is 0 (modulo
+	 * 65536) when it refuses it: refused here first (RFC 4398 2.1).
+	 */
+	if (type == LDNS_RR_TYPE_CERT && !tok_mnemonic(&r->tok[i]) &&
+	    (!tok_uint(&r->tok[i], 65535, &v) || v == 0)) {
+		zerr(&r->c, r->tok[i].line, "bad CERT type \"%.*s\": 1 to "
+		    "65535 or a name", TOK_SHOW(r->tok[i].len), r->tok[i].p);
 		return NULL;
 	}
 	if ((type != LDNS_RR_TYPE_TXT && type != LDNS_RR_TYPE_SPF) ||

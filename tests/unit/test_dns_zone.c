@@ -265,6 +265,11 @@ test_parse_errors(void **state)
 		    "(memory):1: bad MX record \"10\": " },
 		{ "bad MX preference", "a.test MX 65536 b.test\n",
 		    "(memory):1: bad MX preference \"65536\": 0 to 65535" },
+		{ "CERT type 0 (ldns would leak it)", "a.test CERT 0 1 2 "
+		    "AAAA\n", "(memory):1: bad CERT type \"0\": 1 to 65535 "
+		    "or a name" },
+		{ "CERT type 65536", "a.test CERT 65536 1 2 AAAA\n",
+		    "(memory):1: bad CERT type \"65536\"" },
 		{ "trailing data", "a.test A 192.0.2.1 192.0.2.2\n",
 		    "(memory):1: bad A record \"192.0.2.1 192.0.2.2\": " },
 		{ "trailing data after TIMEOUT", "a.test TIMEOUT 5\n",
@@ -403,6 +408,8 @@ static const char bind_text[] =
     "alias CNAME mail\n"
     "_sip._tcp SRV 0 5 5060 sip\n"
     "info HINFO \"PC\" \"Linux\"\n"
+    "cert CERT PKIX 1 2 AAAA\n"
+    "cert CERT 1 1 2 AAAA\n"
     "gen TYPE16 \\# 4 03616263\n"
     "slow TIMEOUT\n"
     "@ SERVFAIL\n"
@@ -452,6 +459,7 @@ test_master_file(void **state)
 		{ "SRV as data: NODATA for TXT", "_sip._tcp.example.com",
 		    DNS_TXT, "NODATA" },
 		{ "HINFO as data", "info.example.com", DNS_A, "NODATA" },
+		{ "CERT as data", "cert.example.com", DNS_TXT, "NODATA" },
 		{ "RFC 3597 generic TXT", "gen.example.com", DNS_TXT,
 		    "OK \"abc\"" },
 		{ "relative TIMEOUT", "slow.example.com", DNS_TXT, "TIMEOUT" },
