@@ -65,7 +65,7 @@ struct config {
 	struct psl_ctx_st *psl;		/* owned; loaded for psl discovery */
 	char		*dmarc_report_db;
 	struct report_db *reports;	/* a reference (shared across reloads); NULL when not recording */
-	char		*dns_zone_file;
+	char		*dns_zone_file;	/* "": DNS from the network */
 	struct strlist	 dns_forwarders;
 	char		*dns_trust_anchor;
 	unsigned long	 dns_timeout;	/* ms, per query */
@@ -109,5 +109,13 @@ void	 config_install(struct config *c);
 
 /* Write the table of names, defaults and descriptions (for -h and docs). */
 void	 config_describe(struct buf *out);
+
+/*
+ * Said at start, on reload and by -n when dns_zone_file is set, so a test
+ * setting left in production is seen (inkan.conf(5)); %s is the file.
+ */
+#define CONFIG_ZONE_WARNING \
+	"answering DNS from zone file %s, not the network: a test setting " \
+	"(dns_zone_file)"
 
 #endif

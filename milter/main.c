@@ -357,6 +357,9 @@ check_only(struct config *c, const char *path)
 		printf("%s: configuration is valid; %zu signing keys\n",
 		    path != NULL ? path : "built-in defaults",
 		    keystore_count(c->keys));
+	if (*c->dns_zone_file != '\0')
+		printf("%s: warning: " CONFIG_ZONE_WARNING "\n",
+		    path != NULL ? path : "built-in defaults", c->dns_zone_file);
 	warn_authserv_id(c);
 	return rc;
 }
@@ -453,6 +456,8 @@ main(int argc, char **argv)
 	    "authserv-id %s%s; milter_timeout %lus", INKAN_VERSION, c->socket,
 	    keystore_count(c->keys), c->authserv_id, c->authserv_id_auto ?
 	    " (unless the MTA sends its name as j)" : "", c->milter_timeout);
+	if (*c->dns_zone_file != '\0')
+		log_warnx(CONFIG_ZONE_WARNING, c->dns_zone_file);
 	if (smfi_main() != MI_SUCCESS)
 		log_errx("milter main loop failed");
 	stop(c);

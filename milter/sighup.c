@@ -84,6 +84,8 @@ reload(void)
 	log_info("configuration reloaded from %s: %zu signing keys",
 	    reload_path ? reload_path : "defaults", keystore_count(c->keys));
 	log_lines(LOG_WARNING, buf_str(&c->warnings));
+	if (*c->dns_zone_file != '\0')
+		log_warnx(CONFIG_ZONE_WARNING, c->dns_zone_file);
 	config_install(c);
 }
 

@@ -164,16 +164,24 @@ void	 dns_resolver_free(struct dns_resolver *);
 /*
  * The zone-file backend (--dns-zone). Every answer comes from the file;
  * nothing from the network. The format is DESIGN.md's --dns-zone contract:
- * one RR per line, "name [ttl] [IN] TYPE rdata" for A, AAAA, MX, TXT, PTR,
- * CNAME, NS and SPF, plus "name TIMEOUT" and "name SERVFAIL", which make
- * every query for that name (with any type) fail that way at once. TXT and
- * SPF rdata are one or more double-quoted strings (escapes \" \\ \DDD and
- * \X), optionally in ( ... ) across lines. Comments start with ';' or '#'
- * outside quotes. Names are case-insensitive, with or without a trailing
- * dot; there are no $ORIGIN/$TTL directives, relative names, '@' or
- * wildcards. A query for a name that has a CNAME but no record of the
- * asked type follows the chain (at most DNS_ZONE_MAX_CNAME hops; longer
- * chains and loops give SERVFAIL).
+ * an RFC 1035 section 5 master file ($ORIGIN, $TTL with BIND's units, '@',
+ * relative names, a blank first column for the previous owner, "( ... )"
+ * across lines, ';' comments, \DDD and \X escapes in names and strings,
+ * any RR type of class IN; read by ldns). Without $ORIGIN the origin is
+ * the root, so "example.com" is "example.com."; without $TTL a record
+ * without a TTL has 3600. inkan's extension for tests: "name TIMEOUT" and
+ * "name SERVFAIL" (name as any owner: relative, '@') make every query for
+ * that name (with any type) fail that way at once. Answers exist for A,
+ * AAAA, MX, TXT, PTR, CNAME, NS and SPF; other types (SOA, CAA, SRV, ...)
+ * make their name exist, so asking it for another type is NODATA. A TXT
+ * character-string holds at most 255 bytes (RFC 1035 3.3): a longer one is
+ * an error saying to split it. Names are case-insensitive. A name in
+ * rdata that has no plain text form (a '.', '\' or a byte outside
+ * '!'..'~' inside a label) makes answers holding it SERVFAIL, as from
+ * dns_unbound.c. Not supported: $INCLUDE, $GENERATE, wildcards. A query
+ * for a name that has a CNAME but no record of the asked type follows the
+ * chain (at most DNS_ZONE_MAX_CNAME hops; longer chains and loops give
+ * SERVFAIL).
  * Load failures (an unreadable file, a parse error) return NULL with e
  * filled as "FILE:LINE: what is wrong" (FILE is "(memory)" for
  * dns_zone_from_memory). The resolver is immutable after loading.
@@ -181,7 +189,8 @@ void	 dns_resolver_free(struct dns_resolver *);
 /* CNAME hops followed; resolvers cap chains in the same way. */
 #define DNS_ZONE_MAX_CNAME	8
 /*
- * A physical line longer than this is refused. The longest legitimate line
+ * A physical line, or one record across lines, longer than this is
+ * refused. The longest legitimate line
  * is a TXT record on one line: RFC 1035 caps rdata at 65535 bytes, and
  * \DDD escapes make that up to 4 times longer in text.
  */

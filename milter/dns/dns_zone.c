@@ -1,20 +1,28 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * dns_zone.c - the --dns-zone backend: every answer comes from a zone file
- * in presentation format (RFC 1035 5.1, the subset in DESIGN.md and
- * dns.h), nothing from the network. Used by --evaluate and the tests.
- * The file is parsed once, with explicit bounds (the input need not be
- * NUL-terminated and may hold any byte), into a sorted array; lookups
- * are binary searches and answers are deep copies, so the loaded zone is
- * immutable and safe to share between threads. Answers are immediate:
- * a TIMEOUT line yields DNS_TIMEOUT at once, without waiting.
- * Not here: $ORIGIN, $TTL, '@', relative names, wildcards, classes other
- * than IN, record types other than those of enum dns_type.
+ * dns_zone.c - the --dns-zone backend: every answer comes from a master
+ * file (RFC 1035 section 5) as admins write them, nothing from the
+ * network. Used by --evaluate, inkan-keys check and the tests.
+ *
+ * Reading: the lexer here splits the input into records (RFC 1035 5.1:
+ * ';' comments, "( ... )" across lines, quoted strings, '\' escapes, a
+ * blank first column repeating the previous owner), with explicit bounds
+ * (the input need not be NUL-terminated and may hold any byte) and the
+ * line each token is on, for the error messages. $ORIGIN and $TTL are
+ * applied here, and so are inkan's test lines "name TIMEOUT" and "name
+ * SERVFAIL", which are not RFC 1035 and so never reach ldns. ldns (NLnet
+ * Labs) parses the rest: names ('@', relative names, \DDD and \X), TXT
+ * character-strings and the rdata of every RR type. Without $ORIGIN the
+ * origin is the root, so "example.com" is "example.com.".
+ * The records go into a sorted array keyed by the owner in wire form,
+ * lowercased; lookups are binary searches and answers are deep copies, so
+ * the loaded zone is immutable and safe to share between threads. Answers
+ * are immediate: a TIMEOUT line yields DNS_TIMEOUT at once, without
+ * waiting.
+ * Not here: $INCLUDE and $GENERATE, wildcards, classes other than IN.
  */
 #include <sys/stat.h>
 
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -24,6 +32,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <ldns/ldns.h>
+
 #include "buf.h"
 #include "err.h"
 #include "dns.h"
@@ -32,20 +42,41 @@
 #define ZONE_MAX_FILE		(256 * 1024 * 1024)
 /* RFC 1035 3.2.1: RDLENGTH is 16 bits (a TXT record's strings + lengths). */
 #define ZONE_MAX_RDATA		65535
+/*
+ * ldns reads an RR's rdata text into a buffer of LDNS_MAX_PACKETLEN bytes
+ * and cuts what does not fit without saying so: longer text is refused
+ * here. TXT and SPF rdata are handed to ldns string by string instead, so
+ * they may be longer (up to ZONE_MAX_RDATA in wire form).
+ */
+#define ZONE_MAX_RDATA_TEXT	(LDNS_MAX_PACKETLEN - 1)
+/* One record's tokens (every TXT string is one, and at least a byte). */
+#define ZONE_MAX_TOKENS		(ZONE_MAX_RDATA + 8)
 /* RFC 2181 8: a TTL is at most 2^31 - 1. */
 #define ZONE_MAX_TTL		2147483647UL
-/* The TTL of records written without one. */
+/* The TTL of records written without one, when there is no $TTL. */
 #define ZONE_DEFAULT_TTL	3600
 /* Pseudo-types for "name TIMEOUT" and "name SERVFAIL"; not RR numbers. */
 #define ZONE_TIMEOUT		(-1)
 #define ZONE_SERVFAIL		(-2)
 
 struct zone_rec {
-	char		*owner;	/* lowercase, no trailing dot */
-	/* enum dns_type, ZONE_TIMEOUT or ZONE_SERVFAIL */
+	/* the owner in wire form (RFC 1035 3.1), lowercased */
+	uint8_t		*owner;
+	size_t		 owner_len;
+	/* the RR type number, ZONE_TIMEOUT or ZONE_SERVFAIL */
 	int		 type;
 	/* the place in the file: answers keep the file's order */
 	size_t		 seq;
+	/*
+	 * A name in the rdata that inkan cannot hand out as text (a '.',
+	 * '\' or a byte outside '!'..'~' inside a label): answers holding
+	 * it are SERVFAIL, as dns_unbound.c answers such records.
+	 */
+	bool		 unusable;
+	/* CNAME: the target in wire form, lowercased, for following */
+	uint8_t		*target;
+	size_t		 target_len;
+	/* the answer, for the types of enum dns_type (others: type only) */
 	struct dns_rr	 rr;
 };
 
@@ -61,7 +92,7 @@ struct zone_query {
 
 /* Tokens of one record (one line, or more inside parentheses). */
 enum tok_kind {
-	TOK_WORD,	/* a run of non-space bytes */
+	TOK_WORD,	/* a run of bytes up to a delimiter; escapes kept */
 	TOK_QUOTED,	/* a "..." string; p/len are inside the quotes */
 	TOK_EOL,	/* the end of a record */
 	TOK_EOF,
@@ -85,7 +116,19 @@ struct zcur {
 	size_t		 paren_line;
 	bool		 failed;
 	size_t		 err_line;
-	char		 err[160];
+	char		 err[200];
+};
+
+/* The reader's state between records. */
+struct zread {
+	struct zcur	 c;
+	struct zone	*z;
+	ldns_rdf	*origin;	/* $ORIGIN; the root at first */
+	ldns_rdf	*prev;		/* the last owner, for a blank column */
+	uint32_t	 ttl;		/* $TTL, or ZONE_DEFAULT_TTL */
+	struct tok	*tok;		/* the current record's tokens */
+	size_t		 ntok, captok;
+	struct buf	 text;		/* scratch: text handed to ldns */
 };
 
 static void	zone_free(void *);
@@ -107,6 +150,9 @@ zerr(struct zcur *c, size_t line, const char *fmt, ...)
 	vsnprintf(c->err, sizeof(c->err), fmt, ap);
 	va_end(ap);
 }
+
+/* At most this much of a token goes into an error message. */
+#define TOK_SHOW(len)	((int)((len) > 64 ? 64 : (len)))
 
 /* Enter the line at c->p: count it and check its length. */
 static void
@@ -130,17 +176,77 @@ is_space(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\r';
 }
 
-/* Bytes that end an unquoted word. */
+/* Bytes that end an unquoted word (RFC 1035 5.1); '#' is not a comment. */
 static bool
 is_delim(char ch)
 {
-	return is_space(ch) || ch == '\n' || ch == ';' || ch == '#' ||
-	    ch == '"' || ch == '(' || ch == ')';
+	return is_space(ch) || ch == '\n' || ch == ';' || ch == '"' ||
+	    ch == '(' || ch == ')';
+}
+
+/*
+ * A byte no token may hold as itself: NUL (ldns reads C strings) and, in
+ * a word, the other control bytes. RFC 1035 5.1 writes them as \DDD.
+ */
+static bool
+zcur_bad_byte(struct zcur *c, unsigned char ch, bool quoted)
+{
+	if (ch == 0 || (!quoted && (ch < 0x20 || ch == 0x7f))) {
+		zerr(c, c->line, "byte 0x%02x in a %s: write it as \\%03u",
+		    ch, quoted ? "string" : "name or word", ch);
+		return true;
+	}
+	return false;
+}
+
+/* A quoted string from c->p (at the '"'); escapes are decoded by ldns. */
+static void
+zcur_quoted(struct zcur *c, struct tok *t)
+{
+	const char *q;
+
+	for (q = c->p + 1; q < c->end && *q != '"' && *q != '\n'; q++) {
+		if (*q == '\\' && q + 1 < c->end && q[1] != '\n')
+			q++;
+		if (zcur_bad_byte(c, (unsigned char)*q, true))
+			return;
+	}
+	if (q == c->end || *q != '"') {
+		zerr(c, c->line, "unterminated quoted string");
+		return;
+	}
+	t->kind = TOK_QUOTED;
+	t->p = c->p + 1;
+	t->len = (size_t)(q - c->p - 1);
+	c->p = q + 1;
+}
+
+/* A word from c->p: "\X" keeps X in it, even a delimiter. */
+static void
+zcur_word(struct zcur *c, struct tok *t)
+{
+	const char *q;
+
+	for (q = c->p; q < c->end && !is_delim(*q); q++) {
+		if (*q == '\\') {
+			if (q + 1 == c->end || q[1] == '\n') {
+				zerr(c, c->line, "'\\' at the end of a line");
+				return;
+			}
+			q++;
+		}
+		if (zcur_bad_byte(c, (unsigned char)*q, false))
+			return;
+	}
+	t->kind = TOK_WORD;
+	t->p = c->p;
+	t->len = (size_t)(q - c->p);
+	c->p = q;
 }
 
 /*
  * The next token. Comments, parentheses and (inside them) line ends are
- * consumed here, so the record parser sees a flat list of tokens.
+ * consumed here, so the record reader sees a flat list of tokens.
  */
 static void
 zcur_next(struct zcur *c, struct tok *t)
@@ -169,7 +275,6 @@ zcur_next(struct zcur *c, struct tok *t)
 		}
 		switch (*c->p) {
 		case ';':
-		case '#':
 			q = memchr(c->p, '\n', (size_t)(c->end - c->p));
 			c->p = q != NULL ? q : c->end;
 			continue;
@@ -194,39 +299,71 @@ zcur_next(struct zcur *c, struct tok *t)
 			c->p++;
 			continue;
 		case '"':
-			/* find the closing quote; escapes are decoded later */
-			for (q = c->p + 1; q < c->end && *q != '"'; q++) {
-				if (*q == '\\' && q + 1 < c->end)
-					q++;
-				if (*q == '\n')
-					break;
-			}
-			if (q == c->end || *q != '"') {
-				zerr(c, c->line, "unterminated quoted string");
+			zcur_quoted(c, t);
+			if (c->failed)
 				continue;
-			}
-			t->kind = TOK_QUOTED;
-			t->p = c->p + 1;
-			t->len = (size_t)(q - c->p - 1);
-			c->p = q + 1;
 			return;
 		default:
-			for (q = c->p; q < c->end && !is_delim(*q); q++)
-				;
-			t->kind = TOK_WORD;
-			t->p = c->p;
-			t->len = (size_t)(q - c->p);
-			c->p = q;
+			zcur_word(c, t);
+			if (c->failed)
+				continue;
 			return;
 		}
 	}
 }
 
-/* Skip the rest of a record (after an error nothing is read anyway). */
+/*
+ * The tokens of the next record into r->tok. Returns false at the end of
+ * the input or after an error; true with r->ntok == 0 for an empty line.
+ */
 static bool
-tok_is_end(const struct tok *t)
+zread_tokens(struct zread *r)
 {
-	return t->kind == TOK_EOL || t->kind == TOK_EOF || t->kind == TOK_ERR;
+	struct tok t;
+	size_t text = 0;
+
+	r->ntok = 0;
+	for (;;) {
+		zcur_next(&r->c, &t);
+		if (t.kind == TOK_ERR)
+			return false;
+		if (t.kind == TOK_EOL)
+			return true;
+		if (t.kind == TOK_EOF)
+			return r->ntok > 0;
+		text += t.len + 3;	/* quotes and a space */
+		if (r->ntok == ZONE_MAX_TOKENS || text > DNS_ZONE_MAX_LINE) {
+			zerr(&r->c, t.line, "record longer than %d bytes",
+			    DNS_ZONE_MAX_LINE);
+			return false;
+		}
+		if (r->ntok == r->captok) {
+			size_t ncap = r->captok == 0 ? 16 : r->captok * 2;
+			struct tok *nt;
+
+			if ((nt = reallocarray(r->tok, ncap, sizeof(*nt))) ==
+			    NULL) {
+				zerr(&r->c, t.line, "out of memory");
+				return false;
+			}
+			r->tok = nt;
+			r->captok = ncap;
+		}
+		r->tok[r->ntok++] = t;
+	}
+}
+
+/* A NUL-terminated copy of t's text in r->text (valid until next use). */
+static const char *
+zread_cstr(struct zread *r, const struct tok *t)
+{
+	buf_reset(&r->text);
+	buf_add(&r->text, t->p, t->len);
+	if (buf_failed(&r->text)) {
+		zerr(&r->c, t->line, "out of memory");
+		return NULL;
+	}
+	return buf_str(&r->text);
 }
 
 static bool
@@ -236,399 +373,747 @@ word_is(const struct tok *t, const char *w)
 	    strncasecmp(t->p, w, t->len) == 0;
 }
 
-/*
- * A domain name in the zone (RFC 1035 5.1, without escapes or relative
- * names): printable ASCII, no empty label, within the length caps; "."
- * (the root) only if root_ok. Returns
- * a copy without the trailing dot, lowercased if lower, or NULL with the
- * error set.
- */
-static char *
-zone_name(struct zcur *c, const struct tok *t, bool lower, bool root_ok,
-    const char *what)
+/* What ldns's status for a name means, for a person. */
+static const char *
+dname_problem(ldns_status s)
 {
-	size_t i, len;
-	char *s;
+	switch (s) {
+	case LDNS_STATUS_LABEL_OVERFLOW:
+		return "a label over 63 bytes (RFC 1035 2.3.4)";
+	case LDNS_STATUS_EMPTY_LABEL:
+		return "an empty label";
+	case LDNS_STATUS_DOMAINNAME_OVERFLOW:
+		return "over 255 bytes (RFC 1035 2.3.4)";
+	case LDNS_STATUS_SYNTAX_BAD_ESCAPE:
+		return "a bad escape: \\DDD (at most 255) or \\X";
+	default:
+		return ldns_get_errorstr_by_id(s);
+	}
+}
+
+/*
+ * A <domain-name> (RFC 1035 5.1): "@" is the origin, a name without a
+ * final dot is relative to it; ldns reads the escapes. Returns a new name
+ * or NULL with the error set.
+ */
+static ldns_rdf *
+zread_dname(struct zread *r, const struct tok *t, const char *what)
+{
+	ldns_rdf *d = NULL;
+	ldns_status s;
+	const char *str;
 
 	if (t->kind != TOK_WORD) {
-		zerr(c, t->line, "missing %s", what);
+		zerr(&r->c, t->line, "%s is a quoted string", what);
 		return NULL;
 	}
 	if (t->len == 1 && t->p[0] == '@') {
-		zerr(c, t->line, "'@' (the origin) is not supported: write "
-		    "the full name");
+		if ((d = ldns_rdf_clone(r->origin)) == NULL)
+			zerr(&r->c, t->line, "out of memory");
+		return d;
+	}
+	if ((str = zread_cstr(r, t)) == NULL)
+		return NULL;
+	if ((s = ldns_str2rdf_dname(&d, str)) != LDNS_STATUS_OK) {
+		zerr(&r->c, t->line, "bad %s \"%.*s\": %s", what,
+		    TOK_SHOW(t->len), t->p, dname_problem(s));
 		return NULL;
 	}
-	/* RFC 7505: "MX 0 ." says the domain takes no mail */
-	if (root_ok && t->len == 1 && t->p[0] == '.')
-		return strdup("");
-	for (i = 0; i < t->len; i++) {
-		unsigned char ch = (unsigned char)t->p[i];
-
-		if (ch <= 0x20 || ch >= 0x7f || ch == '\\') {
-			zerr(c, t->line, "bad %s \"%.*s\": byte 0x%02x",
-			    what, (int)(t->len > 64 ? 64 : t->len), t->p, ch);
-			return NULL;
-		}
-	}
-	if (!dns_name_valid(t->p, t->len)) {
-		zerr(c, t->line, "bad %s \"%.*s\": empty label or too long",
-		    what, (int)(t->len > 64 ? 64 : t->len), t->p);
+	/* ldns_dname_cat does not check the length (RFC 1035 2.3.4) */
+	if (!ldns_dname_str_absolute(str) &&
+	    (ldns_dname_cat(d, r->origin) != LDNS_STATUS_OK ||
+	    ldns_rdf_size(d) > LDNS_MAX_DOMAINLEN)) {
+		zerr(&r->c, t->line, "bad %s \"%.*s\": over 255 bytes with "
+		    "the origin", what, TOK_SHOW(t->len), t->p);
+		ldns_rdf_deep_free(d);
 		return NULL;
 	}
-	len = t->len;
-	if (t->p[len - 1] == '.')
-		len--;
-	if ((s = strndup(t->p, len)) == NULL) {
-		zerr(c, t->line, "out of memory");
-		return NULL;
-	}
-	for (i = 0; lower && i < len; i++)
-		s[i] = (char)tolower((unsigned char)s[i]);
-	return s;
+	return d;
 }
 
-/* An unsigned decimal number up to max; -1 if t is not one. */
+/*
+ * A TTL: seconds, or BIND's units ("1h30m": s, m, h, d, w), at most
+ * ZONE_MAX_TTL (RFC 2181 8). 0, or -1 with the error set.
+ */
 static int
-zone_number(const struct tok *t, unsigned long max, unsigned long *out)
+zread_ttl(struct zread *r, const struct tok *t, uint32_t *out)
 {
-	unsigned long v = 0;
-	size_t i;
+	static const struct { char unit; unsigned long secs; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+		{ 'w', 604800 },
+	};
+	unsigned long total = 0, v;
+	size_t i = 0, u;
+	bool digits;
 
-	if (t->kind != TOK_WORD || t->len == 0)
-		return -1;
-	for (i = 0; i < t->len; i++) {
-		if (t->p[i] < '0' || t->p[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(t->p[i] - '0');
-		if (v > max)
-			return -1;
+	while (i < t->len) {
+		for (v = 0, digits = false; i < t->len && t->p[i] >= '0' &&
+		    t->p[i] <= '9'; i++, digits = true) {
+			v = v * 10 + (unsigned long)(t->p[i] - '0');
+			if (v > ZONE_MAX_TTL)
+				goto bad;
+		}
+		if (!digits)
+			goto bad;
+		if (i < t->len) {
+			for (u = 0; u < sizeof(units) / sizeof(units[0]); u++)
+				if ((t->p[i] | 0x20) == units[u].unit)
+					break;
+			if (u == sizeof(units) / sizeof(units[0]))
+				goto bad;
+			if (v > ZONE_MAX_TTL / units[u].secs)
+				goto bad;
+			v *= units[u].secs;
+			i++;
+		}
+		if ((total += v) > ZONE_MAX_TTL)
+			goto bad;
 	}
-	*out = v;
+	*out = (uint32_t)total;
+	return 0;
+bad:
+	zerr(&r->c, t->line, "bad TTL \"%.*s\": seconds (or units s m h d "
+	    "w) up to %lu (RFC 2181 8)", TOK_SHOW(t->len), t->p,
+	    ZONE_MAX_TTL);
+	return -1;
+}
+
+/* $ORIGIN, $TTL (RFC 1035 5.1, RFC 2308 4); false after an error. */
+static bool
+zread_directive(struct zread *r)
+{
+	const struct tok *t = &r->tok[0];
+	ldns_rdf *d;
+
+	if (word_is(t, "$ORIGIN") || word_is(t, "$TTL")) {
+		if (r->ntok != 2) {
+			zerr(&r->c, t->line, "%.*s takes one value", (int)t->len,
+			    t->p);
+			return false;
+		}
+		if (word_is(t, "$TTL"))
+			return zread_ttl(r, &r->tok[1], &r->ttl) == 0;
+		/* a relative $ORIGIN is relative to the one before */
+		if ((d = zread_dname(r, &r->tok[1], "$ORIGIN")) == NULL)
+			return false;
+		ldns_rdf_deep_free(r->origin);
+		r->origin = d;
+		return true;
+	}
+	if (word_is(t, "$INCLUDE"))
+		zerr(&r->c, t->line, "$INCLUDE is not supported: put the "
+		    "records in this file");
+	else
+		zerr(&r->c, t->line, "unknown directive \"%.*s\" (there are "
+		    "$ORIGIN and $TTL)", TOK_SHOW(t->len), t->p);
+	return false;
+}
+
+/*
+ * The bytes a <character-string> token stands for, and the first bad
+ * escape in it (NULL if none): for messages about what ldns refused.
+ */
+static size_t
+str_decoded_len(const struct tok *t, const char **bad)
+{
+	size_t i, n = 0;
+
+	*bad = NULL;
+	for (i = 0; i < t->len; i++, n++) {
+		if (t->p[i] != '\\')
+			continue;
+		if (i + 1 == t->len) {
+			*bad = "'\\' at the end of a string";
+			return n;
+		}
+		if (t->p[i + 1] < '0' || t->p[i + 1] > '9') {
+			i++;
+			continue;
+		}
+		if (t->len - i < 4 || t->p[i + 2] < '0' || t->p[i + 2] > '9' ||
+		    t->p[i + 3] < '0' || t->p[i + 3] > '9') {
+			*bad = "bad \\DDD escape: three digits needed";
+			return n;
+		}
+		if ((t->p[i + 1] - '0') * 100 + (t->p[i + 2] - '0') * 10 +
+		    (t->p[i + 3] - '0') > 255) {
+			*bad = "bad \\DDD escape: over 255";
+			return n;
+		}
+		i += 3;
+	}
+	return n;
+}
+
+/*
+ * TXT and SPF rdata: <character-string>s (RFC 1035 3.3.14), quoted or
+ * not, each read by ldns into an rdf pushed onto rr. Done here rather
+ * than by ldns_rr_new_frm_str so a long record is not limited by ldns's
+ * text buffer and an over-long string gets a message saying what to do.
+ */
+static bool
+zread_txt(struct zread *r, size_t first, ldns_rr *rr, const char *type)
+{
+	const struct tok *t;
+	const char *str, *bad;
+	ldns_rdf *rdf;
+	ldns_status s;
+	size_t i, rdlen = 0, n;
+
+	for (i = first; i < r->ntok; i++) {
+		t = &r->tok[i];
+		if ((str = zread_cstr(r, t)) == NULL)
+			return false;
+		if ((s = ldns_str2rdf_str(&rdf, str)) != LDNS_STATUS_OK) {
+			n = str_decoded_len(t, &bad);
+			if (s == LDNS_STATUS_INVALID_STR && bad == NULL)
+				zerr(&r->c, t->line, "%s string of %zu bytes: "
+				    "at most %d (RFC 1035 3.3); split it into "
+				    "strings of at most %d bytes: \"...\" "
+				    "\"...\"", type, n, DNS_TXT_STRING_MAX,
+				    DNS_TXT_STRING_MAX);
+			else
+				zerr(&r->c, t->line, "%s string \"%.*s\": %s",
+				    type, TOK_SHOW(t->len), t->p, bad != NULL ?
+				    bad : ldns_get_errorstr_by_id(s));
+			return false;
+		}
+		rdlen += ldns_rdf_size(rdf);
+		if (rdlen > ZONE_MAX_RDATA) {
+			ldns_rdf_deep_free(rdf);
+			zerr(&r->c, t->line, "%s data over %d bytes "
+			    "(RFC 1035 3.2.1)", type, ZONE_MAX_RDATA);
+			return false;
+		}
+		if (!ldns_rr_push_rdf(rr, rdf)) {
+			ldns_rdf_deep_free(rdf);
+			zerr(&r->c, t->line, "out of memory");
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Any other rdata, and TXT in RFC 3597's "\#" form: the record goes to
+ * ldns as one line, "@ TTL IN TYPE rdata"; ldns completes relative names
+ * in the rdata with the origin. The owner is the one zone_record read.
+ */
+static ldns_rr *
+zread_rr_text(struct zread *r, size_t first, uint32_t ttl, const char *type)
+{
+	const struct tok *t;
+	ldns_rr *rr = NULL;
+	ldns_status s;
+	size_t i, line = r->tok[first].line, start;
+
+	buf_reset(&r->text);
+	buf_printf(&r->text, "@ %u IN %s", ttl, type);
+	start = r->text.len + 1;
+	for (i = first; i < r->ntok; i++) {
+		t = &r->tok[i];
+		buf_addc(&r->text, ' ');
+		if (t->kind == TOK_QUOTED)
+			buf_addc(&r->text, '"');
+		buf_add(&r->text, t->p, t->len);
+		if (t->kind == TOK_QUOTED)
+			buf_addc(&r->text, '"');
+	}
+	if (buf_failed(&r->text)) {
+		zerr(&r->c, line, "out of memory");
+		return NULL;
+	}
+	if (r->text.len - start > ZONE_MAX_RDATA_TEXT) {
+		zerr(&r->c, line, "%s rdata longer than %d bytes of text",
+		    type, ZONE_MAX_RDATA_TEXT);
+		return NULL;
+	}
+	s = ldns_rr_new_frm_str(&rr, buf_str(&r->text), ttl, r->origin,
+	    NULL);
+	if (s != LDNS_STATUS_OK) {
+		zerr(&r->c, line, "bad %s record \"%.*s\": %s", type,
+		    TOK_SHOW(r->text.len - start), buf_str(&r->text) + start,
+		    ldns_get_errorstr_by_id(s));
+		return NULL;
+	}
+	return rr;
+}
+
+/*
+ * A name in wire form as inkan's text (dns.h): no final dot, "" for the
+ * root. False if a label holds a byte with no plain text form ('.', '\'
+ * or outside '!'..'~'): inkan compares and asks for these names as plain
+ * strings, and dns_unbound.c refuses the same names.
+ */
+static bool
+wire_name_text(const uint8_t *p, size_t len, char *out)
+{
+	size_t i = 0, o = 0, j;
+
+	out[0] = '\0';
+	while (i < len && p[i] != 0) {
+		if (o > 0)
+			out[o++] = '.';
+		for (j = 1; j <= p[i]; j++) {
+			uint8_t ch = p[i + j];
+
+			if (ch < 0x21 || ch > 0x7e || ch == '.' || ch == '\\')
+				return false;
+			out[o++] = (char)ch;
+		}
+		i += 1 + p[i];
+	}
+	out[o] = '\0';
+	return true;
+}
+
+/* A copy of name in wire form, lowercased (RFC 4343: case does not count). */
+static uint8_t *
+wire_lower(const ldns_rdf *name, size_t *len)
+{
+	ldns_rdf *d;
+	uint8_t *w;
+
+	if ((d = ldns_rdf_clone(name)) == NULL)
+		return NULL;
+	ldns_dname2canonical(d);
+	*len = ldns_rdf_size(d);
+	if ((w = malloc(*len)) != NULL)
+		memcpy(w, ldns_rdf_data(d), *len);
+	ldns_rdf_deep_free(d);
+	return w;
+}
+
+/* The rdf i of rr if it has type want, else NULL. */
+static const ldns_rdf *
+rr_rdf(const ldns_rr *rr, size_t i, ldns_rdf_type want)
+{
+	const ldns_rdf *d;
+
+	if (i >= ldns_rr_rd_count(rr) || (d = ldns_rr_rdf(rr, i)) == NULL ||
+	    ldns_rdf_get_type(d) != want)
+		return NULL;
+	return d;
+}
+
+/* TXT and SPF strings (length byte and bytes each) into rec->rr. */
+static int
+rec_txt(struct zone_rec *rec, const ldns_rr *rr)
+{
+	struct dns_rr *out = &rec->rr;
+	size_t i, n = ldns_rr_rd_count(rr), off = 0, total = 0;
+	const ldns_rdf *d;
+
+	if (n == 0)
+		return -1;
+	/* pass 1: check each string, add up the lengths */
+	for (i = 0; i < n; i++) {
+		if ((d = rr_rdf(rr, i, LDNS_RDF_TYPE_STR)) == NULL ||
+		    ldns_rdf_size(d) == 0 ||
+		    ldns_rdf_data(d)[0] != ldns_rdf_size(d) - 1)
+			return -1;
+		total += ldns_rdf_size(d) - 1;
+	}
+	if ((out->pieces = calloc(n, sizeof(*out->pieces))) == NULL ||
+	    (out->data = malloc(total + 1)) == NULL)
+		return -2;
+	/* pass 2: copy */
+	for (i = 0; i < n; i++) {
+		d = ldns_rr_rdf(rr, i);
+		out->pieces[i].data = out->data + off;
+		out->pieces[i].len = ldns_rdf_size(d) - 1;
+		memcpy(out->data + off, ldns_rdf_data(d) + 1,
+		    out->pieces[i].len);
+		off += out->pieces[i].len;
+	}
+	out->data[total] = '\0';
+	out->len = total;
+	out->npieces = n;
 	return 0;
 }
 
 /*
- * RFC 1035 5.1 <character-string> in quotes: \X is X, \DDD is the byte
- * DDD (exactly three digits, at most 255). Appends to joined, returns the
- * decoded length or -1 with the error set.
+ * The answer form of rr into rec, for the types inkan asks for (others
+ * are kept as their type only: they make the name exist). 0, -1 for
+ * rdata that does not fit the type, -2 when out of memory.
  */
-static long
-zone_txt_string(struct zcur *c, const struct tok *t, struct buf *joined)
+static int
+rec_from_ldns(struct zone_rec *rec, const ldns_rr *rr, const char **why)
 {
-	const char *p = t->p, *end = t->p + t->len;
-	size_t start = joined->len;
-	unsigned int v;
+	const ldns_rdf *d = NULL;
+	char name[LDNS_MAX_DOMAINLEN * 4 + 1];
+	size_t nlen;
 
-	while (p < end) {
-		if (*p != '\\') {
-			buf_addc(joined, *p++);
-			continue;
-		}
-		if (++p == end) {
-			zerr(c, t->line, "'\\' at the end of a string");
-			return -1;
-		}
-		if (*p < '0' || *p > '9') {
-			buf_addc(joined, *p++);
-			continue;
-		}
-		if (end - p < 3 || p[1] < '0' || p[1] > '9' || p[2] < '0' ||
-		    p[2] > '9') {
-			zerr(c, t->line, "bad \\DDD escape: three digits "
-			    "needed");
-			return -1;
-		}
-		v = (unsigned int)(p[0] - '0') * 100 +
-		    (unsigned int)(p[1] - '0') * 10 +
-		    (unsigned int)(p[2] - '0');
-		if (v > 255) {
-			zerr(c, t->line, "bad \\DDD escape: %u is over 255", v);
-			return -1;
-		}
-		buf_addc(joined, (char)v);
-		p += 3;
-	}
-	if (buf_failed(joined)) {
-		zerr(c, t->line, "out of memory");
-		return -1;
-	}
-	if (joined->len - start > DNS_TXT_STRING_MAX) {
-		zerr(c, t->line, "TXT string of %zu bytes: at most %d "
-		    "(RFC 1035 3.3)", joined->len - start, DNS_TXT_STRING_MAX);
-		return -1;
-	}
-	return (long)(joined->len - start);
-}
-
-/* TXT and SPF rdata: one or more quoted strings up to the record's end. */
-static void
-zone_rdata_txt(struct zcur *c, struct tok *t, struct dns_rr *rr)
-{
-	struct buf joined = BUF_INIT;
-	size_t *lens = NULL, n = 0, i, rdlen = 0, off;
-	long len;
-
-	for (zcur_next(c, t); t->kind == TOK_QUOTED; zcur_next(c, t)) {
-		size_t *nl;
-
-		if ((len = zone_txt_string(c, t, &joined)) == -1)
-			goto fail;
-		rdlen += 1 + (size_t)len;
-		if (rdlen > ZONE_MAX_RDATA) {
-			zerr(c, t->line, "TXT data over %d bytes "
-			    "(RFC 1035 3.2.1)", ZONE_MAX_RDATA);
-			goto fail;
-		}
-		if ((nl = reallocarray(lens, n + 1, sizeof(*lens))) == NULL) {
-			zerr(c, t->line, "out of memory");
-			goto fail;
-		}
-		lens = nl;
-		lens[n++] = (size_t)len;
-	}
-	if (t->kind == TOK_WORD) {
-		zerr(c, t->line, "TXT data must be double-quoted: \"%.*s\"",
-		    (int)(t->len > 64 ? 64 : t->len), t->p);
-		goto fail;
-	}
-	if (t->kind == TOK_ERR)
-		goto fail;
-	if (n == 0) {
-		zerr(c, t->line, "missing rdata for %s",
-		    dns_type_name(rr->type));
-		goto fail;
-	}
-	rr->len = joined.len;
-	if ((rr->data = (unsigned char *)buf_release(&joined)) == NULL ||
-	    (rr->pieces = calloc(n, sizeof(*rr->pieces))) == NULL) {
-		zerr(c, t->line, "out of memory");
-		goto fail;
-	}
-	for (i = 0, off = 0; i < n; i++) {
-		rr->pieces[i].data = rr->data + off;
-		rr->pieces[i].len = lens[i];
-		off += lens[i];
-	}
-	rr->npieces = n;
-	free(lens);
-	return;
-fail:
-	buf_free(&joined);
-	free(lens);
-}
-
-/* The rdata of rr->type; leaves t at the token after it. */
-static void
-zone_rdata(struct zcur *c, struct tok *t, struct dns_rr *rr)
-{
-	unsigned long pref;
-	char addr[64];
-	int af;
-
-	switch (rr->type) {
+	rec->rr.type = (enum dns_type)rec->type;
+	rec->rr.ttl = ldns_rr_ttl(rr);
+	switch (rec->type) {
 	case DNS_TXT:
 	case DNS_SPF:
-		zone_rdata_txt(c, t, rr);
-		return;
+		return rec_txt(rec, rr);
 	case DNS_A:
 	case DNS_AAAA:
-		zcur_next(c, t);
-		if (t->kind != TOK_WORD) {
-			zerr(c, t->line, "missing rdata for %s",
-			    dns_type_name(rr->type));
-			return;
-		}
-		af = rr->type == DNS_A ? AF_INET : AF_INET6;
-		rr->len = rr->type == DNS_A ? 4 : 16;
+		d = rr_rdf(rr, 0, rec->type == DNS_A ? LDNS_RDF_TYPE_A :
+		    LDNS_RDF_TYPE_AAAA);
+		nlen = rec->type == DNS_A ? 4 : 16;
+		if (d == NULL || ldns_rdf_size(d) != nlen)
+			return -1;
 		/* 17 bytes: an address and the NUL the contract promises */
-		if ((rr->data = calloc(1, 17)) == NULL) {
-			zerr(c, t->line, "out of memory");
-			return;
-		}
-		if (t->len >= sizeof(addr)) {
-			zerr(c, t->line, "bad %s address",
-			    dns_type_name(rr->type));
-			return;
-		}
-		memcpy(addr, t->p, t->len);
-		addr[t->len] = '\0';
-		if (inet_pton(af, addr, rr->data) != 1) {
-			zerr(c, t->line, "bad %s address \"%s\"",
-			    dns_type_name(rr->type), addr);
-			return;
-		}
-		break;
+		if ((rec->rr.data = calloc(1, 17)) == NULL)
+			return -2;
+		memcpy(rec->rr.data, ldns_rdf_data(d), nlen);
+		rec->rr.len = nlen;
+		return 0;
 	case DNS_MX:
-		zcur_next(c, t);
-		if (t->kind != TOK_WORD) {
-			zerr(c, t->line, "missing rdata for MX");
-			return;
-		}
-		if (zone_number(t, 65535, &pref) == -1) {
-			zerr(c, t->line, "bad MX preference \"%.*s\"",
-			    (int)(t->len > 64 ? 64 : t->len), t->p);
-			return;
-		}
-		rr->pref = (uint16_t)pref;
-		zcur_next(c, t);
-		if ((rr->name = zone_name(c, t, false, true,
-		    "MX exchange")) == NULL)
-			return;
+		if ((d = rr_rdf(rr, 0, LDNS_RDF_TYPE_INT16)) == NULL ||
+		    ldns_rdf_size(d) != 2)
+			return -1;
+		rec->rr.pref = ldns_rdf2native_int16(d);
+		d = rr_rdf(rr, 1, LDNS_RDF_TYPE_DNAME);
 		break;
-	case DNS_PTR:
-	case DNS_CNAME:
 	case DNS_NS:
-		zcur_next(c, t);
-		if (tok_is_end(t)) {
-			zerr(c, t->line, "missing rdata for %s",
-			    dns_type_name(rr->type));
-			return;
+	case DNS_CNAME:
+	case DNS_PTR:
+		d = rr_rdf(rr, 0, LDNS_RDF_TYPE_DNAME);
+		/* these never point at the root (RFC 7505 is for MX only) */
+		if (d != NULL && ldns_rdf_size(d) == 1) {
+			*why = ": the root as target";
+			return -1;
 		}
-		if ((rr->name = zone_name(c, t, false, false,
-		    "target name")) == NULL)
-			return;
 		break;
+	default:
+		return 0;
 	}
-	zcur_next(c, t);
+	if (d == NULL)
+		return -1;
+	/* ldns appends the origin without checking (RFC 1035 2.3.4) */
+	if (ldns_rdf_size(d) > LDNS_MAX_DOMAINLEN) {
+		*why = ": a name over 255 bytes with the origin";
+		return -1;
+	}
+	if (!wire_name_text(ldns_rdf_data(d), ldns_rdf_size(d), name))
+		rec->unusable = true;
+	if ((rec->rr.name = strdup(name)) == NULL)
+		return -2;
+	if (rec->type == DNS_CNAME &&
+	    (rec->target = wire_lower(d, &rec->target_len)) == NULL)
+		return -2;
+	return 0;
 }
 
 static void
-zone_rr_clear(struct dns_rr *rr)
+zone_rec_clear(struct zone_rec *rec)
 {
-	free(rr->data);
-	free(rr->pieces);
-	free(rr->name);
-	memset(rr, 0, sizeof(*rr));
+	free(rec->owner);
+	free(rec->target);
+	free(rec->rr.data);
+	free(rec->rr.pieces);
+	free(rec->rr.name);
+	memset(rec, 0, sizeof(*rec));
 }
 
-/*
- * One record: "name [ttl] [IN] TYPE rdata" (ttl and IN in either order),
- * or "name TIMEOUT" / "name SERVFAIL". Returns false at the end of input.
- */
+/* Move rec into the zone (which owns its storage from then on). */
 static bool
-zone_record(struct zcur *c, struct zone *z)
+zone_add(struct zread *r, struct zone_rec *rec, size_t line)
 {
-	struct zone_rec rec;
-	struct tok t;
-	unsigned long ttl = ZONE_DEFAULT_TTL;
-	bool have_ttl = false, have_class = false;
-	enum dns_type type;
-	size_t line;
+	struct zone *z = r->z;
 
-	memset(&rec, 0, sizeof(rec));
-	zcur_next(c, &t);
-	if (t.kind == TOK_EOL)
-		return true;
-	if (t.kind == TOK_EOF || t.kind == TOK_ERR)
-		return false;
-	line = t.line;
-	if (!t.col0) {
-		zerr(c, line, "the owner name must start the line");
-		return false;
-	}
-	if (t.kind == TOK_WORD && t.len > 0 && t.p[0] == '$') {
-		zerr(c, line, "directives ($ORIGIN, $TTL) are not supported");
-		return false;
-	}
 	if (z->n == DNS_ZONE_MAX_RECORDS) {
-		zerr(c, line, "more than %d records", DNS_ZONE_MAX_RECORDS);
+		zerr(&r->c, line, "more than %d records",
+		    DNS_ZONE_MAX_RECORDS);
 		return false;
-	}
-	if ((rec.owner = zone_name(c, &t, true, false, "owner name")) == NULL)
-		return false;
-	for (;;) {
-		zcur_next(c, &t);
-		if (!have_ttl && zone_number(&t, ZONE_MAX_TTL, &ttl) == 0)
-			have_ttl = true;
-		else if (!have_class && word_is(&t, "IN"))
-			have_class = true;
-		else
-			break;
-	}
-	if (tok_is_end(&t)) {
-		zerr(c, line, "missing type");
-		goto fail;
-	}
-	/* no type starts with a digit: this is a TTL that was refused */
-	if (t.kind == TOK_WORD && t.p[0] >= '0' && t.p[0] <= '9') {
-		if (have_ttl)
-			zerr(c, t.line, "more than one TTL");
-		else
-			zerr(c, t.line, "bad TTL \"%.*s\": at most %lu "
-			    "(RFC 2181 8)", (int)(t.len > 32 ? 32 : t.len),
-			    t.p, ZONE_MAX_TTL);
-		goto fail;
-	}
-	if (word_is(&t, "TIMEOUT") || word_is(&t, "SERVFAIL")) {
-		rec.type = word_is(&t, "TIMEOUT") ? ZONE_TIMEOUT :
-		    ZONE_SERVFAIL;
-		zcur_next(c, &t);
-	} else if (t.kind == TOK_WORD &&
-	    dns_type_parse(t.p, t.len, &type) == 0) {
-		rec.type = type;
-		rec.rr.type = type;
-		rec.rr.ttl = (uint32_t)ttl;
-		zone_rdata(c, &t, &rec.rr);
-	} else {
-		zerr(c, t.line, "unknown type \"%.*s\"",
-		    (int)(t.len > 32 ? 32 : t.len), t.p);
-		goto fail;
-	}
-	if (c->failed)
-		goto fail;
-	if (!tok_is_end(&t)) {
-		zerr(c, t.line, "unexpected \"%.*s\" after the rdata",
-		    (int)(t.len > 64 ? 64 : t.len), t.p);
-		goto fail;
 	}
 	if (z->n == z->cap) {
 		size_t ncap = z->cap == 0 ? 64 : z->cap * 2;
 		struct zone_rec *nr;
 
 		if ((nr = reallocarray(z->rec, ncap, sizeof(*nr))) == NULL) {
-			zerr(c, line, "out of memory");
-			goto fail;
+			zerr(&r->c, line, "out of memory");
+			return false;
 		}
 		z->rec = nr;
 		z->cap = ncap;
 	}
-	rec.seq = z->n;
-	z->rec[z->n++] = rec;	/* the zone owns rec's storage from here */
-	return t.kind != TOK_EOF;
-fail:
-	free(rec.owner);
-	zone_rr_clear(&rec.rr);
-	return false;
+	rec->seq = z->n;
+	z->rec[z->n++] = *rec;
+	memset(rec, 0, sizeof(*rec));
+	return true;
+}
+
+/*
+ * Types that name no records: OPT and the query-only types (RFC 6895
+ * 3.1). ldns knows their names, a zone file cannot hold them.
+ */
+static bool
+type_is_meta(ldns_rr_type type)
+{
+	return type == 0 || type == LDNS_RR_TYPE_OPT ||
+	    (type >= LDNS_RR_TYPE_TKEY && type <= LDNS_RR_TYPE_ANY);
+}
+
+/* The class word t if it is one (IN, CH, CLASS3 ...), else 0. */
+static ldns_rr_class
+tok_class(const struct tok *t)
+{
+	char w[16];
+
+	if (t->kind != TOK_WORD || t->len >= sizeof(w))
+		return 0;
+	memcpy(w, t->p, t->len);
+	w[t->len] = '\0';
+	return ldns_get_rr_class_by_name(w);
+}
+
+/* After the owner: [ttl] [class] in either order; the type's index. */
+static bool
+zread_ttl_class(struct zread *r, size_t *i, uint32_t *ttl)
+{
+	const struct tok *t;
+	bool have_ttl = false, have_class = false;
+	ldns_rr_class cl;
+
+	for (; *i < r->ntok; (*i)++) {
+		t = &r->tok[*i];
+		if (t->kind != TOK_WORD)
+			break;
+		if (t->p[0] >= '0' && t->p[0] <= '9') {
+			if (have_ttl) {
+				zerr(&r->c, t->line, "more than one TTL");
+				return false;
+			}
+			if (zread_ttl(r, t, ttl) == -1)
+				return false;
+			have_ttl = true;
+		} else if (!have_class && (cl = tok_class(t)) != 0) {
+			if (cl != LDNS_RR_CLASS_IN) {
+				zerr(&r->c, t->line, "class %.*s: only IN is "
+				    "answered", TOK_SHOW(t->len), t->p);
+				return false;
+			}
+			have_class = true;
+		} else
+			break;
+	}
+	if (*i == r->ntok) {
+		zerr(&r->c, r->tok[r->ntok - 1].line, "missing type");
+		return false;
+	}
+	return true;
+}
+
+/* True if t is a decimal number up to max, in *out. */
+static bool
+tok_uint(const struct tok *t, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (t->kind != TOK_WORD || t->len == 0)
+		return false;
+	for (i = 0; i < t->len; i++) {
+		if (t->p[i] < '0' || t->p[i] > '9')
+			return false;
+		if ((v = v * 10 + (unsigned long)(t->p[i] - '0')) > max)
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* True if t is a word starting with a letter ("PKIX", not "0"). */
+static bool
+tok_mnemonic(const struct tok *t)
+{
+	char ch;
+
+	if (t->kind != TOK_WORD || t->len == 0)
+		return false;
+	ch = (char)(t->p[0] | 0x20);
+	return ch >= 'a' && ch <= 'z';
+}
+
+/* The rdata from token i on, of the type in tname, as an ldns RR. */
+static ldns_rr *
+zread_rdata(struct zread *r, size_t i, uint32_t ttl, const char *tname,
+    ldns_rr_type type)
+{
+	ldns_rr *rr;
+	unsigned long v;
+
+	if (i == r->ntok) {
+		zerr(&r->c, r->tok[i - 1].line, "missing rdata for %s",
+		    tname);
+		return NULL;
+	}
+	/* ldns takes 65536 as 0: the preference is checked here */
+	if (type == LDNS_RR_TYPE_MX && !tok_uint(&r->tok[i], 65535, &v)) {
+		zerr(&r->c, r->tok[i].line, "bad MX preference \"%.*s\": "
+		    "0 to 65535", TOK_SHOW(r->tok[i].len), r->tok[i].p);
+		return NULL;
+	}
+	/*
+	 * ldns 1.8.3 leaks the value of a CERT type that is 0 (modulo
+	 * 65536) when it refuses it: refused here first (RFC 4398 2.1).
+	 */
+	if (type == LDNS_RR_TYPE_CERT && !tok_mnemonic(&r->tok[i]) &&
+	    (!tok_uint(&r->tok[i], 65535, &v) || v == 0)) {
+		zerr(&r->c, r->tok[i].line, "bad CERT type \"%.*s\": 1 to "
+		    "65535 or a name", TOK_SHOW(r->tok[i].len), r->tok[i].p);
+		return NULL;
+	}
+	if ((type != LDNS_RR_TYPE_TXT && type != LDNS_RR_TYPE_SPF) ||
+	    word_is(&r->tok[i], "\\#"))
+		return zread_rr_text(r, i, ttl, tname);
+	if ((rr = ldns_rr_new()) == NULL) {
+		zerr(&r->c, r->tok[i].line, "out of memory");
+		return NULL;
+	}
+	ldns_rr_set_type(rr, type);
+	ldns_rr_set_ttl(rr, ttl);
+	if (!zread_txt(r, i, rr, tname)) {
+		ldns_rr_free(rr);
+		return NULL;
+	}
+	return rr;
+}
+
+/*
+ * The record's type and rdata into rec: an RR (ldns), or inkan's
+ * "TIMEOUT" / "SERVFAIL" for tests. False after an error.
+ */
+static bool
+zread_type_rdata(struct zread *r, size_t i, uint32_t ttl,
+    struct zone_rec *rec)
+{
+	const struct tok *t = &r->tok[i];
+	char tname[16];
+	ldns_rr_type type;
+	ldns_rr *rr;
+	const char *why = "";
+	int st;
+
+	if (word_is(t, "TIMEOUT") || word_is(t, "SERVFAIL")) {
+		rec->type = word_is(t, "TIMEOUT") ? ZONE_TIMEOUT :
+		    ZONE_SERVFAIL;
+		if (i + 1 < r->ntok) {
+			zerr(&r->c, r->tok[i + 1].line, "unexpected \"%.*s\" "
+			    "after %.*s", TOK_SHOW(r->tok[i + 1].len),
+			    r->tok[i + 1].p, (int)t->len, t->p);
+			return false;
+		}
+		return true;
+	}
+	if (t->kind != TOK_WORD || t->len >= sizeof(tname)) {
+		zerr(&r->c, t->line, "unknown type \"%.*s\"",
+		    TOK_SHOW(t->len), t->p);
+		return false;
+	}
+	memcpy(tname, t->p, t->len);
+	tname[t->len] = '\0';
+	type = ldns_get_rr_type_by_name(tname);
+	if (type_is_meta(type)) {
+		zerr(&r->c, t->line, "unknown type \"%s\"", tname);
+		return false;
+	}
+	if ((rr = zread_rdata(r, i + 1, ttl, tname, type)) == NULL)
+		return false;
+	rec->type = (int)type;
+	st = rec_from_ldns(rec, rr, &why);
+	ldns_rr_free(rr);
+	if (st == -2)
+		zerr(&r->c, t->line, "out of memory");
+	else if (st == -1)
+		zerr(&r->c, t->line, "bad %s rdata%s", tname, why);
+	return st == 0;
+}
+
+/*
+ * One record (RFC 1035 5.1): "owner [ttl] [class] TYPE rdata", an owner
+ * left blank repeating the previous one; or a directive. False at the end
+ * of the input or after an error.
+ */
+static bool
+zone_record(struct zread *r)
+{
+	struct zone_rec rec;
+	const struct tok *t;
+	ldns_rdf *owner;
+	uint32_t ttl = r->ttl;
+	size_t i = 0, line;
+	bool ok = false;
+
+	if (!zread_tokens(r))
+		return false;
+	if (r->ntok == 0)
+		return true;
+	t = &r->tok[0];
+	line = t->line;
+	if (t->col0 && t->kind == TOK_WORD && t->p[0] == '$')
+		return zread_directive(r);
+	memset(&rec, 0, sizeof(rec));
+	if (t->col0) {
+		if ((owner = zread_dname(r, t, "owner name")) == NULL)
+			return false;
+		ldns_rdf_deep_free(r->prev);
+		r->prev = owner;
+		i = 1;
+	} else if ((owner = r->prev) == NULL) {
+		zerr(&r->c, line, "no owner name: a line starting with a "
+		    "blank repeats the previous owner, and there is none");
+		return false;
+	}
+	if (zread_ttl_class(r, &i, &ttl) &&
+	    zread_type_rdata(r, i, ttl, &rec)) {
+		if ((rec.owner = wire_lower(owner, &rec.owner_len)) == NULL)
+			zerr(&r->c, line, "out of memory");
+		else
+			ok = zone_add(r, &rec, line);
+	}
+	zone_rec_clear(&rec);
+	return ok;
+}
+
+/* Names in wire form, in any fixed order (the array is sorted by it). */
+static int
+wire_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int d = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (d != 0)
+		return d;
+	return alen < blen ? -1 : alen > blen;
 }
 
 static int
 zone_rec_cmp(const void *a, const void *b)
 {
 	const struct zone_rec *x = a, *y = b;
-	int d = strcmp(x->owner, y->owner);
+	int d = wire_cmp(x->owner, x->owner_len, y->owner, y->owner_len);
 
 	if (d != 0)
 		return d;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* The first record owned by name (lowercase), or NULL. */
+/* The first record owned by name (wire form, lowercase), or NULL. */
 static const struct zone_rec *
-zone_find(const struct zone *z, const char *name, const struct zone_rec **end)
+zone_find(const struct zone *z, const uint8_t *name, size_t len,
+    const struct zone_rec **end)
 {
 	size_t lo = 0, hi = z->n, mid, i;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (strcmp(z->rec[mid].owner, name) < 0)
+		if (wire_cmp(z->rec[mid].owner, z->rec[mid].owner_len, name,
+		    len) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo == z->n || strcmp(z->rec[lo].owner, name) != 0)
+	if (lo == z->n || wire_cmp(z->rec[lo].owner, z->rec[lo].owner_len,
+	    name, len) != 0)
 		return NULL;
-	for (i = lo; i < z->n && strcmp(z->rec[i].owner, name) == 0; i++)
+	for (i = lo; i < z->n && wire_cmp(z->rec[i].owner,
+	    z->rec[i].owner_len, name, len) == 0; i++)
 		;
 	*end = &z->rec[i];
 	return &z->rec[lo];
@@ -667,27 +1152,55 @@ zone_rr_copy(struct dns_rr *dst, const struct dns_rr *src)
 	return 0;
 }
 
+/* The records of type in first..end into res; 0 or -1 (no memory). */
+static int
+zone_copy_answer(const struct zone_rec *first, const struct zone_rec *end,
+    enum dns_type type, size_t n, struct dns_result *res)
+{
+	const struct zone_rec *r;
+
+	for (r = first; r < end; r++) {
+		/* as from the network: a name inkan cannot use fails it */
+		if (r->type == (int)type && r->unusable) {
+			res->status = DNS_SERVFAIL;
+			return 0;
+		}
+	}
+	if ((res->rr = calloc(n, sizeof(*res->rr))) == NULL)
+		return -1;
+	for (r = first; r < end; r++) {
+		if (r->type != (int)type)
+			continue;
+		/* res->n counts copies: free sees them all */
+		if (zone_rr_copy(&res->rr[res->n++], &r->rr) == -1)
+			return -1;
+	}
+	res->status = DNS_OK;
+	return 0;
+}
+
 /*
- * Answer name/type into res, following CNAMEs (RFC 1034 3.6.2). Returns
- * 0, or -1 when out of memory.
+ * Answer qname/type into res, following CNAMEs (RFC 1034 3.6.2). Returns
+ * 0, -1 when out of memory, -2 when qname is not a name (ldns's reading).
  */
 static int
 zone_answer(const struct zone *z, const char *qname, enum dns_type type,
     struct dns_result *res)
 {
 	const struct zone_rec *first, *end, *r, *cname;
-	char name[DNS_NAME_MAX + 2];
-	size_t hops, len, i, n;
+	uint8_t name[LDNS_MAX_DOMAINLEN + 1];
+	ldns_rdf *d = NULL;
+	size_t hops, len, n;
 
-	len = strlen(qname);
-	if (len > 0 && qname[len - 1] == '.')
-		len--;
-	/* dns_start checked the length */
-	for (i = 0; i < len; i++)
-		name[i] = (char)tolower((unsigned char)qname[i]);
-	name[len] = '\0';
+	if (ldns_str2rdf_dname(&d, qname) != LDNS_STATUS_OK)
+		return -2;
+	ldns_dname2canonical(d);
+	len = ldns_rdf_size(d);
+	/* ldns caps names at LDNS_MAX_DOMAINLEN */
+	memcpy(name, ldns_rdf_data(d), len);
+	ldns_rdf_deep_free(d);
 	for (hops = 0; hops <= DNS_ZONE_MAX_CNAME; hops++) {
-		if ((first = zone_find(z, name, &end)) == NULL) {
+		if ((first = zone_find(z, name, len, &end)) == NULL) {
 			res->status = DNS_NXDOMAIN;
 			return 0;
 		}
@@ -705,29 +1218,15 @@ zone_answer(const struct zone *z, const char *qname, enum dns_type type,
 			else if (r->type == DNS_CNAME && cname == NULL)
 				cname = r;
 		}
-		if (n > 0) {
-			if ((res->rr = calloc(n, sizeof(*res->rr))) == NULL)
-				return -1;
-			for (r = first; r < end; r++) {
-				if (r->type != (int)type)
-					continue;
-				/* res->n counts copies: free sees them all */
-				if (zone_rr_copy(&res->rr[res->n++], &r->rr)
-				    == -1)
-					return -1;
-			}
-			res->status = DNS_OK;
-			return 0;
-		}
+		if (n > 0)
+			return zone_copy_answer(first, end, type, n, res);
 		if (cname == NULL) {
 			res->status = DNS_NODATA;
 			return 0;
 		}
-		/* targets were checked at load: they fit */
-		len = strlen(cname->rr.name);
-		for (i = 0; i <= len; i++)
-			name[i] = (char)tolower(
-			    (unsigned char)cname->rr.name[i]);
+		/* the target is a name ldns read: it fits */
+		len = cname->target_len;
+		memcpy(name, cname->target, len);
 	}
 	/* a loop or a chain longer than a resolver would follow */
 	res->status = DNS_SERVFAIL;
@@ -738,16 +1237,20 @@ static void *
 zone_start(void *ctx, const char *name, enum dns_type type, struct err *e)
 {
 	struct zone_query *q;
+	int rc;
 
 	if ((q = malloc(sizeof(*q))) == NULL) {
 		err_set(e, "dns zone: out of memory");
 		return NULL;
 	}
 	dns_result_init(&q->res);
-	if (zone_answer(ctx, name, type, &q->res) == -1) {
+	if ((rc = zone_answer(ctx, name, type, &q->res)) != 0) {
 		dns_result_free(&q->res);
 		free(q);
-		err_set(e, "dns zone: out of memory");
+		if (rc == -2)
+			err_set(e, "dns zone: bad name \"%.64s\"", name);
+		else
+			err_set(e, "dns zone: out of memory");
 		return NULL;
 	}
 	return q;
@@ -785,10 +1288,8 @@ zone_free(void *ctx)
 
 	if (z == NULL)
 		return;
-	for (i = 0; i < z->n; i++) {
-		free(z->rec[i].owner);
-		zone_rr_clear(&z->rec[i].rr);
-	}
+	for (i = 0; i < z->n; i++)
+		zone_rec_clear(&z->rec[i]);
 	free(z->rec);
 	free(z);
 }
@@ -801,29 +1302,39 @@ static const struct dns_backend zone_backend = {
 static struct dns_resolver *
 zone_load(const char *src, const char *data, size_t len, struct err *e)
 {
-	struct zcur c;
-	struct zone *z;
+	struct zread r;
+	bool failed;
 
-	if ((z = calloc(1, sizeof(*z))) == NULL) {
-		err_set(e, "%s: out of memory", src);
-		return NULL;
-	}
-	memset(&c, 0, sizeof(c));
-	c.p = data;
-	c.end = data + len;
-	zcur_newline(&c);
-	while (zone_record(&c, z))
+	memset(&r, 0, sizeof(r));
+	buf_init(&r.text);
+	r.ttl = ZONE_DEFAULT_TTL;
+	r.c.p = data;
+	r.c.end = data + len;
+	zcur_newline(&r.c);
+	/* an editor's mark that would become part of the first owner name */
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		zerr(&r.c, 1, "a UTF-8 byte order mark: save the file without "
+		    "it");
+	if ((r.z = calloc(1, sizeof(*r.z))) == NULL ||
+	    ldns_str2rdf_dname(&r.origin, ".") != LDNS_STATUS_OK)
+		zerr(&r.c, 1, "out of memory");
+	while (!r.c.failed && zone_record(&r))
 		;
-	if (c.failed) {
-		err_set(e, "%s:%zu: %s", src, c.err_line, c.err);
-		zone_free(z);
-		return NULL;
+	failed = r.c.failed;
+	if (failed) {
+		err_set(e, "%s:%zu: %s", src, r.c.err_line, r.c.err);
+		zone_free(r.z);
 	}
-	if (z->n > 0)
-		qsort(z->rec, z->n, sizeof(*z->rec), zone_rec_cmp);
-	return dns_resolver_new(&zone_backend, z, e);
+	ldns_rdf_deep_free(r.origin);
+	ldns_rdf_deep_free(r.prev);
+	free(r.tok);
+	buf_free(&r.text);
+	if (failed)
+		return NULL;
+	if (r.z->n > 0)
+		qsort(r.z->rec, r.z->n, sizeof(*r.z->rec), zone_rec_cmp);
+	return dns_resolver_new(&zone_backend, r.z, e);
 }
-
 struct dns_resolver *
 dns_zone_from_memory(const char *data, size_t len, struct err *e)
 {

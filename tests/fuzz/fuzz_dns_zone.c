@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * fuzz_dns_zone.c - libFuzzer target for the --dns-zone parser
- * (milter/dns/dns_zone.c). The input is a zone file, loaded from memory
+ * fuzz_dns_zone.c - libFuzzer target for the --dns-zone reader
+ * (milter/dns/dns_zone.c: its lexer, directives and TIMEOUT/SERVFAIL lines,
+ * and the ldns calls that read names and rdata of every type). The input
+ * is a zone file (an RFC 1035 master file), loaded from memory
  * in an allocation of exactly its size (so a read past the end shows under
  * ASan); when it loads, a few lookups of every type run over names taken
  * from the input and fixed names, following CNAMEs, and every answer is
@@ -67,7 +69,8 @@ fuzz_query(struct dns_resolver *r, const char *name)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *fixed[] = { "example.com", "a.test", "x" };
+	static const char *fixed[] = { "example.com", "a.test", "x",
+	    "www.example.com", "sp\\032ace.example.com", "x.sub.example.com" };
 	struct dns_resolver *r;
 	struct err e;
 	char *copy, name[DNS_NAME_MAX + 2];

@@ -199,6 +199,17 @@ $scrape listening "$other_pid" >"$tmp/listen2" || true
 grep -q 'metrics served' "$tmp/none.log" && bad "metrics logged without metrics_socket" || ok "no metrics line without metrics_socket"
 stop_other "$tmp/none.log"
 
+# DNS from a zone file is a test setting: the daemon says so when it starts,
+# and -n says so too, so one left in production is seen.
+grep -qF "answering DNS from zone file $tmp/zone, not the network: a test setting (dns_zone_file)" "$tmp/none.log" \
+    && ok "the start log says DNS comes from the zone file" || { bad "no zone file warning at start"; cat "$tmp/none.log"; }
+check 0 "-n accepts a configuration with dns_zone_file" "$milter" -n -c "$tmp/none.conf"
+grep -qF "$tmp/none.conf: warning: answering DNS from zone file $tmp/zone, not the network: a test setting" "$tmp/out" \
+    && ok "-n says DNS comes from the zone file" || { bad "-n output lacks the zone file warning"; cat "$tmp/out"; }
+printf 'socket = inet:%s@127.0.0.1\nlog = stderr\n' "$port2" >"$tmp/net.conf"
+check 0 "-n accepts a configuration without dns_zone_file" "$milter" -n -c "$tmp/net.conf"
+grep -q 'zone file' "$tmp/out" && { bad "-n warns of a zone file that is not set"; cat "$tmp/out"; } || ok "-n without dns_zone_file: no zone file warning"
+
 # A metrics_socket that does not parse is a configuration problem (-n).
 printf 'metrics_socket = inet:9894@metrics.example.com\n' >"$tmp/bad.conf"
 check 1 "a metrics_socket that is not ADDRESS:PORT is refused by -n" "$milter" -n -c "$tmp/bad.conf"

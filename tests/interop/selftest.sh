@@ -7,6 +7,8 @@
 # the body or the Subject changed, without a key record, or unsigned. Keys
 # are made fresh with openssl in a mktemp -d directory that is removed on
 # exit. Mail::DKIM here has no Ed25519, so for it Ed25519 messages must fail.
+# The verifiers' zone loaders read master files as inkan does: the keys
+# also come from a zone with $ORIGIN, $TTL, '@' and relative names.
 #
 # Prints one line per check and "N passed, M failed"; exits 1 if any check
 # gave an unexpected exit status, 2 if the setup itself failed.
@@ -91,7 +93,23 @@ ed_p=$(tail -c 32 ed.pub.der | base64 -w0)
 	echo "ed._domainkey.example.com. 300 IN TXT ( \"v=DKIM1; k=ed25519; \""
 	echo "    \"p=$ed_p\" )"
 } >zone
-echo "# no keys here" >empty.zone
+# The same keys as admins write zone files (RFC 1035 5): $ORIGIN, $TTL,
+# '@', relative names, a blank owner, a second $ORIGIN; and a copy whose
+# first $ORIGIN puts the RSA key at another name.
+{
+	echo '$ORIGIN example.com.'
+	echo '$TTL 1h'
+	echo '@ IN SOA ns1 hostmaster ( 1 7200 3600 1209600 300 ) ; apex'
+	echo '	IN NS ns1'
+	echo 'sel._domainkey IN TXT ( "v=DKIM1; k=rsa; "'
+	printf 'p=%s\n' "$rsa_p" | fold -w 250 | sed 's/.*/    "&"/'
+	echo ')'
+	echo '$ORIGIN _domainkey'
+	echo "ed 300 IN TXT ( \"v=DKIM1; k=ed25519; \" ; relative to the last"
+	echo "    \"p=$ed_p\" )"
+} >bind.zone
+sed '1s/example.com/example.net/' bind.zone >bind-wrong.zone
+echo "; no keys here" >empty.zone
 printf 'sel._domainkey.example.com. IN TXT "v=DKIM1; k=rsa; p=MIIB"\n' \
     >broken.zone
 printf 'sel._domainkey.example.com. IN TXT ( "v=DKIM1; k=rsa; "\n' >bad.zone
@@ -158,6 +176,16 @@ for v in dkimpy maildkim opendkim; do
 		    "$cmd" --zone zone "$f.subject.eml"
 		expect 1 $n 0 "$v $f no key record" \
 		    "$cmd" --zone empty.zone "$f.eml"
+	done
+	for f in rsa-relaxed ed-simple; do
+		case $v/$f in
+		maildkim/ed-*)	ex=1 ok=0 ;;
+		*)		ex=0 ok=1 ;;
+		esac
+		expect $ex 1 $ok "$v $f, keys in a zone with \$ORIGIN" \
+		    "$cmd" --zone bind.zone "$f.eml"
+		expect 1 1 0 "$v $f, keys under another \$ORIGIN" \
+		    "$cmd" --zone bind-wrong.zone "$f.eml"
 	done
 	expect 1 1 0 "$v rsa-relaxed truncated key" \
 	    "$cmd" --zone broken.zone rsa-relaxed.eml

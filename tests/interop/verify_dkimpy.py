@@ -17,12 +17,15 @@
 #       Prints "name value" for every name whose TXT lookup answers (first
 #       record, strings joined); verify_opendkim.sh builds its key file so.
 #
-# Zone format (DESIGN.md, --dns-zone): one RR per line, "name [ttl] [IN] TYPE
-# rdata", '#' or ';' comments, "( ... )" continues a record over lines, names
-# compared case-insensitively with or without the final dot. TXT rdata is one
-# or more character-strings, joined with no separator (RFC 6376 3.6.2.2).
-# "name TIMEOUT" / "name SERVFAIL" make lookups of that name fail temporarily;
-# CNAMEs are followed as a resolver would; an absent name is NXDOMAIN.
+# Zone format (DESIGN.md, --dns-zone): an RFC 1035 section 5 master file,
+# as inkan reads it: $ORIGIN (the root until one is given, so "example.com"
+# is "example.com."), $TTL, '@', relative names, a blank first column for
+# the previous owner, ';' comments, "( ... )" across lines, \DDD and \X
+# escapes in names and strings, any RR type. Names are compared
+# case-insensitively. TXT rdata is one or more character-strings, joined
+# with no separator (RFC 6376 3.6.2.2). inkan's test lines "name TIMEOUT"
+# and "name SERVFAIL" make lookups of that name fail temporarily; CNAMEs
+# are followed as a resolver would; an absent name is NXDOMAIN.
 # ed25519-sha256 (RFC 8463) needs python3-nacl, which python3-dkim recommends.
 #
 # The shebang names /usr/bin/python3 on purpose: a python3 earlier in PATH
@@ -41,66 +44,127 @@ class ZoneError(Exception):
 
 
 def _tokens(data):
-	"""Split zone text into records: lists of (quoted, bytes) tokens."""
+	"""Split zone text into records (RFC 1035 5.1): (line, owner_given,
+	[(quoted, text)]), text as written (escapes kept); owner_given is false
+	when the record starts with a blank (the previous owner)."""
 	recs, cur, depth, i, line, n = [], [], 0, 0, 1, len(data)
+	start, col0 = 1, False
+	line_start = 0
 
-	def unescape(j, stop):
-		out = bytearray()
+	def scan(j, stop):
 		while j < n and data[j:j + 1] not in stop:
-			c = data[j:j + 1]
-			if c == b"\\":
-				if data[j + 1:j + 4].isdigit() and len(data[j + 1:j + 4]) == 3:
-					v = int(data[j + 1:j + 4])
-					if v > 255:
-						raise ZoneError("line %d: bad \\DDD escape" % line)
-					out.append(v)
-					j += 4
-					continue
+			if data[j:j + 1] == b"\\":
 				if j + 1 >= n or data[j + 1:j + 2] == b"\n":
-					raise ZoneError("line %d: dangling backslash" % line)
-				out += data[j + 1:j + 2]
-				j += 2
-				continue
-			out += c
+					raise ZoneError("line %d: '\\' at the end of a line"
+					    % line)
+				j += 1
 			j += 1
-		return bytes(out), j
+		return j
 
 	while i < n:
 		c = data[i:i + 1]
 		if c == b"\n":
 			line += 1
+			line_start = i + 1
 			if depth == 0 and cur:
-				recs.append((line - 1, cur))
+				recs.append((start, col0, cur))
 				cur = []
 			i += 1
-		elif c in b" \t\r":
+			continue
+		if c in b" \t\r":
 			i += 1
-		elif c in b";#":
+			continue
+		if c == b";":
 			while i < n and data[i:i + 1] != b"\n":
 				i += 1
-		elif c == b"(":
-			depth += 1
+			continue
+		if c == b"(":
+			if depth:
+				raise ZoneError("line %d: nested '('" % line)
+			depth = 1
 			i += 1
-		elif c == b")":
-			depth -= 1
-			if depth < 0:
-				raise ZoneError("line %d: unbalanced ')'" % line)
+			continue
+		if c == b")":
+			if not depth:
+				raise ZoneError("line %d: ')' without '('" % line)
+			depth = 0
 			i += 1
-		elif c == b'"':
-			s, i = unescape(i + 1, (b'"', b"\n"))
-			if data[i:i + 1] != b'"':
+			continue
+		if not cur:
+			start, col0 = line, i == line_start
+		if c == b'"':
+			j = scan(i + 1, (b'"', b"\n"))
+			if data[j:j + 1] != b'"':
 				raise ZoneError("line %d: unterminated string" % line)
-			cur.append((True, s))
-			i += 1
+			cur.append((True, data[i + 1:j]))
+			i = j + 1
 		else:
-			s, i = unescape(i, (b" ", b"\t", b"\r", b"\n", b"(", b")",
-			    b'"', b";"))
-			cur.append((False, s))
+			j = scan(i, (b" ", b"\t", b"\r", b"\n", b"(", b")", b'"',
+			    b";"))
+			cur.append((False, data[i:j]))
+			i = j
 	if depth != 0:
 		raise ZoneError("unbalanced '(' at end of file")
 	if cur:
-		recs.append((line, cur))
+		recs.append((start, col0, cur))
 	return recs
+
+
+def _unescape(raw, line):
+	"""RFC 1035 5.1: \\DDD is the byte DDD, \\X is X."""
+	out, j = bytearray(), 0
+	while j < len(raw):
+		if raw[j:j + 1] != b"\\":
+			out += raw[j:j + 1]
+			j += 1
+		elif raw[j + 1:j + 2].isdigit():
+			d = raw[j + 1:j + 4]
+			if len(d) != 3 or not d.isdigit() or int(d) > 255:
+				raise ZoneError("line %d: bad \\DDD escape" % line)
+			out.append(int(d))
+			j += 4
+		else:
+			out += raw[j + 1:j + 2]
+			j += 2
+	return bytes(out)
+
+
+def _label_text(label):
+	"""A label as text, lowercased; bytes that would change a name's
+	meaning or are not printable as \\DDD (queries never hold them)."""
+	return b"".join(bytes([b]) if 0x21 <= b <= 0x7e and b not in b".\\"
+	    else b"\\%03d" % b for b in label.lower())
+
+
+def _name(raw, origin, line):
+	"""A <domain-name> as the zone's key: '@' is the origin, a name without
+	a final (unescaped) dot is relative to it. Labels joined with '.', no
+	final dot, lowercase."""
+	if raw == b"@":
+		return origin
+	labels, cur, j, absolute = [], bytearray(), 0, False
+	while j < len(raw):
+		if raw[j:j + 1] == b"\\":
+			k = 4 if raw[j + 1:j + 2].isdigit() else 2
+			cur += _unescape(raw[j:j + k], line)
+			j += k
+		elif raw[j:j + 1] == b".":
+			if not cur and raw != b".":
+				raise ZoneError("line %d: empty label in %r" % (line, raw))
+			if cur:
+				labels.append(bytes(cur))
+			cur = bytearray()
+			j += 1
+			absolute = j == len(raw)
+		else:
+			cur += raw[j:j + 1]
+			j += 1
+	if cur:
+		labels.append(bytes(cur))
+	name = b".".join(_label_text(l) for l in labels)
+	if absolute or raw == b".":
+		return name
+	return name + b"." + origin if origin else name
 
 
 def _norm(name):
@@ -108,17 +172,36 @@ def _norm(name):
 	return name[:-1] if name.endswith(b".") else name
 
 
+_TTL = re.compile(rb"^(?:[0-9]+[smhdwSMHDW]?)+$")
+_CLASS = (b"IN", b"CH", b"HS", b"CS")
+
+
 def load_zone(path):
 	"""Return {name: {"TXT": [bytes], "CNAME": [name], TYPE: [...]}}."""
 	with open(path, "rb") as f:
 		data = f.read()
-	zone = {}
-	for line, toks in _tokens(data):
-		if toks[0][0]:
-			raise ZoneError("line %d: owner name is a quoted string" % line)
-		name, k = _norm(toks[0][1]), 1
-		while k < len(toks) and not toks[k][0] and (toks[k][1].isdigit()
-		    or toks[k][1].upper() == b"IN"):
+	zone, origin, prev = {}, b"", None
+	for line, owner_given, toks in _tokens(data):
+		first = toks[0]
+		if owner_given and not first[0] and first[1].startswith(b"$"):
+			d = first[1].upper()
+			if d not in (b"$ORIGIN", b"$TTL") or len(toks) != 2:
+				raise ZoneError("line %d: bad directive" % line)
+			if d == b"$ORIGIN":
+				origin = _name(toks[1][1], origin, line)
+			continue
+		if owner_given:
+			if first[0]:
+				raise ZoneError("line %d: owner name is a quoted string"
+				    % line)
+			prev, k = _name(first[1], origin, line), 1
+		elif prev is None:
+			raise ZoneError("line %d: no owner name" % line)
+		else:
+			k = 0
+		name = prev
+		while k < len(toks) and not toks[k][0] and (
+		    _TTL.match(toks[k][1]) or toks[k][1].upper() in _CLASS):
 			k += 1
 		if k >= len(toks) or toks[k][0]:
 			raise ZoneError("line %d: no record type" % line)
@@ -132,9 +215,13 @@ def load_zone(path):
 			raise ZoneError("line %d: bad CNAME target" % line)
 		entry = zone.setdefault(name, {})
 		if rtype == "TXT":
-			entry.setdefault("TXT", []).append(b"".join(t[1] for t in rdata))
+			strs = [_unescape(t[1], line) for t in rdata]
+			if any(len(x) > 255 for x in strs):
+				raise ZoneError("line %d: TXT string over 255 bytes" % line)
+			entry.setdefault("TXT", []).append(b"".join(strs))
 		elif rtype == "CNAME":
-			entry.setdefault("CNAME", []).append(_norm(rdata[0][1]))
+			entry.setdefault("CNAME", []).append(
+			    _name(rdata[0][1], origin, line))
 		else:
 			entry.setdefault(rtype, []).append(None)
 	return zone

@@ -25,7 +25,8 @@
 # This Mail::DKIM has no Ed25519 (RFC 8463): such a signature is reported as
 # "invalid: unsupported algorithm ed25519-sha256", and so fails.
 #
-# Zone format: as parsed by verify_dkimpy.py (see there); the two parsers
+# Zone format: as parsed by verify_dkimpy.py (see there: RFC 1035 master
+# files with $ORIGIN, $TTL, '@', relative names, escapes); the two parsers
 # must agree. TIMEOUT makes a lookup die as Mail::DKIM's own timeout does,
 # SERVFAIL returns that rcode; CNAMEs are followed.
 
@@ -122,50 +123,61 @@ sub zerr
 	die "line $line: $what\n";
 }
 
-# Split zone text into records: [line, [[quoted, text], ...]].
+# Split zone text into records (RFC 1035 5.1): [line, owner_given,
+# [[quoted, text], ...]], text as written (escapes kept); owner_given is
+# false when the record starts with a blank (the previous owner).
 sub tokens
 {
 	my ($data) = @_;
 	my (@recs, @cur);
-	my ($depth, $line) = (0, 1);
+	my ($depth, $line, $start, $col0) = (0, 1, 1, 0);
 
 	pos($data) = 0;
 	while (pos($data) < length $data) {
+		my $at0 = pos($data) == 0 || substr($data, pos($data) - 1, 1) eq "\n";
 		if ($data =~ /\G\n/gc) {
 			$line++;
 			if ($depth == 0 && @cur) {
-				push @recs, [$line - 1, [@cur]];
+				push @recs, [$start, $col0, [@cur]];
 				@cur = ();
 			}
-		} elsif ($data =~ /\G[ \t\r]+/gc) {
-		} elsif ($data =~ /\G[;#][^\n]*/gc) {
-		} elsif ($data =~ /\G\(/gc) {
-			$depth++;
-		} elsif ($data =~ /\G\)/gc) {
-			zerr($line, "unbalanced ')'") if --$depth < 0;
-		} elsif ($data =~ /\G"((?:[^"\\\n]|\\[^\n])*)"/gc) {
-			push @cur, [1, unescape($1, $line)];
+			next;
+		}
+		next if $data =~ /\G[ \t\r]+/gc;
+		next if $data =~ /\G;[^\n]*/gc;
+		if ($data =~ /\G\(/gc) {
+			zerr($line, "nested '('") if $depth++;
+			next;
+		}
+		if ($data =~ /\G\)/gc) {
+			zerr($line, "')' without '('") if --$depth < 0;
+			next;
+		}
+		($start, $col0) = ($line, $at0 ? 1 : 0) if !@cur;
+		if ($data =~ /\G"((?:[^"\\\n]|\\[^\n])*)"/gc) {
+			push @cur, [1, $1];
 		} elsif ($data =~ /\G"/gc) {
 			zerr($line, 'unterminated string');
 		} elsif ($data =~ /\G((?:[^ \t\r\n()";\\]|\\[^\n])+)/gc) {
-			push @cur, [0, unescape($1, $line)];
+			push @cur, [0, $1];
 		} else {
-			zerr($line, 'dangling backslash');
+			zerr($line, "'\\' at the end of a line");
 		}
 	}
 	die "unbalanced '(' at end of file\n" if $depth != 0;
-	push @recs, [$line, [@cur]] if @cur;
+	push @recs, [$start, $col0, [@cur]] if @cur;
 	return @recs;
 }
 
+# RFC 1035 5.1: \DDD is the byte DDD, \X is X.
 sub unescape
 {
 	my ($s, $line) = @_;
 
-	$s =~ s{\\(\d{3}|.)}{
+	$s =~ s{\\(\d{1,3}|.)}{
 		my $e = $1;
-		if ($e =~ /^\d{3}\z/) {
-			zerr($line, 'bad \\DDD escape') if $e > 255;
+		if ($e =~ /^\d/) {
+			zerr($line, 'bad \\DDD escape') if $e !~ /^\d{3}\z/ || $e > 255;
 			$e = chr $e;
 		}
 		$e;
@@ -173,21 +185,61 @@ sub unescape
 	return $s;
 }
 
+# A label as text, lowercased; bytes that would change a name's meaning or
+# are not printable as \DDD (queries never hold them).
+sub label_text
+{
+	my $l = lc shift;
+	$l =~ s/([^\x21-\x7e]|[.\\])/sprintf('\\%03d', ord $1)/ge;
+	return $l;
+}
+
+# A <domain-name> as the zone's key: '@' is the origin, a name without a
+# final (unescaped) dot is relative to it. No final dot, lowercase.
+sub zname
+{
+	my ($raw, $origin, $line) = @_;
+	return $origin if $raw eq '@';
+	return '' if $raw eq '.';
+	my @labels = map { label_text(unescape($_, $line)) }
+	    split /(?<!\\)(?:\\\\)*\K\./, $raw, -1;
+	my $absolute = @labels > 1 && $labels[-1] eq '';
+	pop @labels if $absolute;
+	zerr($line, "empty label in $raw") if grep { $_ eq '' } @labels;
+	my $name = join '.', @labels;
+	return $name if $absolute || $origin eq '';
+	return "$name.$origin";
+}
+
 sub load_zone
 {
 	my ($path) = @_;
 	my %zone;
+	my ($origin, $prev) = ('', undef);
 
 	open(my $fh, '<:raw', $path) or die "cannot open: $!\n";
 	my $data = do { local $/; <$fh> };
 	close $fh;
 	for my $rec (tokens($data)) {
-		my ($line, $toks) = @$rec;
-		zerr($line, 'owner name is a quoted string') if $toks->[0][0];
-		my $name = norm($toks->[0][1]);
-		my $k    = 1;
+		my ($line, $owner_given, $toks) = @$rec;
+		my $k = 0;
+		if ($owner_given && !$toks->[0][0] && $toks->[0][1] =~ /^\$/) {
+			my $d = uc $toks->[0][1];
+			zerr($line, 'bad directive')
+			    if ($d ne '$ORIGIN' && $d ne '$TTL') || @$toks != 2;
+			$origin = zname($toks->[1][1], $origin, $line)
+			    if $d eq '$ORIGIN';
+			next;
+		}
+		if ($owner_given) {
+			zerr($line, 'owner name is a quoted string') if $toks->[0][0];
+			$prev = zname($toks->[0][1], $origin, $line);
+			$k = 1;
+		}
+		zerr($line, 'no owner name') if !defined $prev;
+		my $name = $prev;
 		$k++ while $k < @$toks && !$toks->[$k][0]
-		    && $toks->[$k][1] =~ /^(?:\d+|in)\z/i;
+		    && $toks->[$k][1] =~ /^(?:(?:\d+[smhdw]?)+|in|ch|hs|cs)\z/i;
 		zerr($line, 'no record type') if $k >= @$toks || $toks->[$k][0];
 		my $type  = uc $toks->[$k][1];
 		my @rdata = @{$toks}[ $k + 1 .. $#$toks ];
@@ -202,9 +254,12 @@ sub load_zone
 		if ($type eq 'TXT') {
 			# Keep the strings apart: Mail::DKIM joins them itself
 			# (RFC 6376 3.6.2.2), which is part of what is tested.
-			push @{ $e->{TXT} }, [ map { $_->[1] } @rdata ];
+			my @s = map { unescape($_->[1], $line) } @rdata;
+			zerr($line, 'TXT string over 255 bytes')
+			    if grep { length $_ > 255 } @s;
+			push @{ $e->{TXT} }, \@s;
 		} elsif ($type eq 'CNAME') {
-			push @{ $e->{CNAME} }, norm($rdata[0][1]);
+			push @{ $e->{CNAME} }, zname($rdata[0][1], $origin, $line);
 		} else {
 			push @{ $e->{$type} }, 1;
 		}

@@ -101,6 +101,45 @@ run config 0 check --domain example.com --config "$TMP/inkan.conf" \
     --dns-zone "$DATA/good.zone"
 has config "OK   DKIM sel: sel._domainkey.example.com publishes the public key"
 
+# A zone file as admins write them (RFC 1035 5: $ORIGIN, $TTL, '@',
+# relative names, blank owners, parentheses across lines with comments,
+# escapes in an owner, a second $ORIGIN): the same verdicts as good.zone.
+mkdir -p "$TMP/bind/example.com"
+cp "$DATA/keys/example.com/sel.private" "$TMP/bind/example.com/s2026.private"
+chmod -R go-rwx "$TMP/bind"
+bind() {	# bind NAME ZONE WANT_RC [extra args]
+	n=$1 bz=$2 bwant=$3
+	shift 3
+	run "$n" "$bwant" check --domain example.com --dir "$TMP/bind" \
+	    --dns-zone "$bz" "$@"
+}
+bind bind-style "$DATA/bind-style.zone" 0 --ip 192.0.2.25
+lacks bind-style '^(WARN|FAIL)'
+has bind-style "OK   DKIM s2026: s2026._domainkey.example.com publishes the public key of inkan's private key (rsa, 2048 bits)"
+has bind-style 'OK   SPF: one record at example.com: "v=spf1 ip4:192.0.2.0/24 mx include:_spf.provider.test ~all"'
+has bind-style "OK   SPF: the record needs 2 of the 10 DNS lookups"
+has bind-style "OK   SPF: 192.0.2.25 may send mail for example.com"
+has bind-style 'OK   DMARC: record at _dmarc.example.com: "v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com"'
+has bind-style "OK   DMARC: reports go to mailto:dmarc@example.com"
+has bind-style "10 mail.example.com"
+has bind-style "9 OK, 0 WARN, 0 FAIL"
+# the include's record is under the second $ORIGIN
+bind bind-style-include "$DATA/bind-style.zone" 0 --ip 198.51.100.7
+has bind-style-include "OK   SPF: 198.51.100.7 may send mail for example.com"
+# names are relative to the $ORIGIN in force: one moved ahead of _dmarc
+# puts the record at _dmarc.provider.test
+sed '/^_dmarc/i\
+$ORIGIN provider.test.' "$DATA/bind-style.zone" >"$TMP/origin.zone"
+bind bind-style-origin "$TMP/origin.zone" 1 --ip 192.0.2.25
+has bind-style-origin "FAIL DMARC: no record at _dmarc.example.com"
+# a TXT string over 255 bytes (RFC 1035 3.3) is refused, saying what to do
+{
+	printf '$ORIGIN example.com.\n'
+	printf '@ TXT "v=spf1 %0249d"\n' 0
+} >"$TMP/long.zone"
+bind bind-style-long "$TMP/long.zone" 2
+has bind-style-long "long.zone:2: TXT string of 256 bytes: at most 255 (RFC 1035 3.3); split it into strings of at most 255 bytes: \"...\" \"...\""
+
 # DKIM
 check wrong-key 1
 has wrong-key "FAIL DKIM sel: the key published at sel._domainkey.example.com is not the one inkan signs with"

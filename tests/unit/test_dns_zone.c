@@ -81,7 +81,7 @@ static const char zone_text[] =
     "example.com SPF \"v=spf1\" \" -all\"\n"
     "multi.example.com TXT \"abc\" \"def\" \"\" \"g\"\n"
     "paren.example.com TXT ( \"one\" ; comment inside\n"
-    "\t\"two\" # other comment\n"
+    "\t\"two\" ; other comment\n"
     "\t\"three\" )\n"
     "esc.example.com TXT \"q\\\"b\\\\s\\059\\000z\\x\"\n"
     "semi.example.com TXT \"a;b#c\" ; \"not data\"\n"
@@ -238,17 +238,21 @@ test_parse_errors(void **state)
 		{ "unterminated quote at end of input",
 		    "b.test TXT \"abc\\\"", "(memory):1: unterminated" },
 		{ "256-byte string", NULL,
-		    "(memory):2: TXT string of 256 bytes: at most 255" },
+		    "(memory):2: TXT string of 256 bytes: at most 255 "
+		    "(RFC 1035 3.3); split it into strings of at most 255 "
+		    "bytes: \"...\" \"...\"" },
 		{ "bad IPv4", "a.test A 192.0.2.1\na.test A 192.0.2.256\n",
-		    "(memory):2: bad A address \"192.0.2.256\"" },
+		    "(memory):2: bad A record \"192.0.2.256\": " },
 		{ "IPv6 as A", "a.test A 2001:db8::1\n",
-		    "(memory):1: bad A address" },
+		    "(memory):1: bad A record \"2001:db8::1\"" },
 		{ "bad IPv6", "a.test AAAA 2001:db8:::1\n",
-		    "(memory):1: bad AAAA address" },
-		{ "unknown type", "\n\n\na.test 60 IN HINFO \"x\" \"y\"\n",
-		    "(memory):4: unknown type \"HINFO\"" },
+		    "(memory):1: bad AAAA record" },
+		{ "unknown type", "\n\n\na.test 60 IN FOO \"x\" \"y\"\n",
+		    "(memory):4: unknown type \"FOO\"" },
+		{ "meta type", "a.test AXFR \"x\"\n",
+		    "(memory):1: unknown type \"AXFR\"" },
 		{ "other class", "a.test CH TXT \"x\"\n",
-		    "(memory):1: unknown type \"CH\"" },
+		    "(memory):1: class CH: only IN is answered" },
 		{ "missing type", "a.test 60 IN\n",
 		    "(memory):1: missing type" },
 		{ "missing A rdata", "a.test A\n",
@@ -258,21 +262,24 @@ test_parse_errors(void **state)
 		{ "missing MX rdata", "a.test MX\n",
 		    "(memory):1: missing rdata for MX" },
 		{ "missing MX exchange", "a.test MX 10\n",
-		    "(memory):1: missing MX exchange" },
-		{ "missing CNAME rdata", "a.test CNAME\n",
-		    "(memory):1: missing rdata for CNAME" },
+		    "(memory):1: bad MX record \"10\": " },
 		{ "bad MX preference", "a.test MX 65536 b.test\n",
-		    "(memory):1: bad MX preference \"65536\"" },
-		{ "unquoted TXT", "a.test TXT v=spf1 -all\n",
-		    "(memory):1: TXT data must be double-quoted" },
+		    "(memory):1: bad MX preference \"65536\": 0 to 65535" },
+		{ "CERT type 0 (ldns would leak it)", "a.test CERT 0 1 2 "
+		    "AAAA\n", "(memory):1: bad CERT type \"0\": 1 to 65535 "
+		    "or a name" },
+		{ "CERT type 65536", "a.test CERT 65536 1 2 AAAA\n",
+		    "(memory):1: bad CERT type \"65536\"" },
 		{ "trailing data", "a.test A 192.0.2.1 192.0.2.2\n",
-		    "(memory):1: unexpected \"192.0.2.2\" after the rdata" },
+		    "(memory):1: bad A record \"192.0.2.1 192.0.2.2\": " },
 		{ "trailing data after TIMEOUT", "a.test TIMEOUT 5\n",
-		    "(memory):1: unexpected \"5\"" },
+		    "(memory):1: unexpected \"5\" after TIMEOUT" },
 		{ "bad \\DDD", "a.test TXT \"\\25\"\n",
-		    "(memory):1: bad \\DDD escape: three digits" },
+		    "(memory):1: TXT string \"\\25\": bad \\DDD escape: three "
+		    "digits" },
 		{ "\\DDD over 255", "a.test TXT \"\\256\"\n",
-		    "(memory):1: bad \\DDD escape: 256 is over 255" },
+		    "(memory):1: TXT string \"\\256\": bad \\DDD escape: over "
+		    "255" },
 		{ "unclosed paren", "a.test TXT ( \"x\"\n\"y\"\n",
 		    "(memory):3: '(' opened on line 1 is never closed" },
 		{ "nested paren", "a.test TXT ( ( \"x\" ) )\n",
@@ -280,40 +287,63 @@ test_parse_errors(void **state)
 		{ "close without open", "a.test TXT \"x\" )\n",
 		    "(memory):1: ')' without '('" },
 		{ "empty label", "a..test A 192.0.2.1\n",
-		    "(memory):1: bad owner name \"a..test\"" },
-		{ "root as owner", ". A 192.0.2.1\n",
-		    "(memory):1: bad owner name" },
+		    "(memory):1: bad owner name \"a..test\": an empty label" },
 		{ "64-byte label",
 		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		    ".test A 192.0.2.1\n", "(memory):1: bad owner name" },
-		{ "backslash in name", "a\\.b.test A 192.0.2.1\n",
-		    "(memory):1: bad owner name" },
-		{ "non-ASCII name", "\xc3\xa9.test A 192.0.2.1\n",
-		    "(memory):1: bad owner name" },
+		    ".test A 192.0.2.1\n", "(memory):1: bad owner name "
+		    "\"aaaa" },
+		{ "bad escape in a name", "a\\25.test A 192.0.2.1\n",
+		    "(memory):1: bad owner name \"a\\25.test\": a bad escape" },
+		{ "relative name too long with the origin",
+		    "$ORIGIN " "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.\n"
+		    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+		    ".bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+		    " A 192.0.2.1\n",
+		    "(memory):2: bad owner name \"bbbb" },
+		{ "control byte in a name", "a\001b.test A 192.0.2.1\n",
+		    "(memory):1: byte 0x01 in a name or word: write it as "
+		    "\\001" },
+		{ "backslash at the end of a line", "a.test\\\n",
+		    "(memory):1: '\\' at the end of a line" },
 		{ "bad CNAME target", "a.test CNAME b..test\n",
-		    "(memory):1: bad target name" },
+		    "(memory):1: bad CNAME record \"b..test\"" },
 		{ "root as CNAME target", "a.test CNAME .\n",
-		    "(memory):1: bad target name" },
-		{ "indented record", "a.test A 192.0.2.1\n  A 192.0.2.2\n",
-		    "(memory):2: the owner name must start the line" },
-		{ "directive", "$ORIGIN example.com.\n",
-		    "(memory):1: directives ($ORIGIN, $TTL) are not "
-		    "supported" },
+		    "(memory):1: bad CNAME rdata: the root as target" },
+		{ "blank owner first", "  A 192.0.2.2\n",
+		    "(memory):1: no owner name" },
+		{ "$INCLUDE", "a.test A 192.0.2.1\n$INCLUDE other.zone\n",
+		    "(memory):2: $INCLUDE is not supported" },
+		{ "unknown directive", "$GENERATE 1-9 h$ A 192.0.2.$\n",
+		    "(memory):1: unknown directive \"$GENERATE\"" },
+		{ "$TTL without value", "$TTL\n",
+		    "(memory):1: $TTL takes one value" },
+		{ "$TTL bad", "$TTL 1y\n", "(memory):1: bad TTL \"1y\"" },
+		{ "$ORIGIN two values", "$ORIGIN a. b.\n",
+		    "(memory):1: $ORIGIN takes one value" },
+		{ "$ORIGIN quoted", "$ORIGIN \"a.\"\n",
+		    "(memory):1: $ORIGIN is a quoted string" },
+		{ "byte order mark", "\xef\xbb\xbf$ORIGIN example.com.\n",
+		    "(memory):1: a UTF-8 byte order mark: save the file "
+		    "without it" },
 		{ "quoted owner", "\"a.test\" A 192.0.2.1\n",
-		    "(memory):1: missing owner name" },
+		    "(memory):1: owner name is a quoted string" },
 		{ "TTL too big", "a.test 2147483648 A 192.0.2.1\n",
-		    "(memory):1: bad TTL \"2147483648\": at most 2147483647" },
+		    "(memory):1: bad TTL \"2147483648\": seconds (or units "
+		    "s m h d w) up to 2147483647 (RFC 2181 8)" },
+		{ "TTL units too big", "a.test 3551w A 192.0.2.1\n",
+		    "(memory):1: bad TTL \"3551w\"" },
 		{ "two TTLs", "a.test 60 60 A 192.0.2.1\n",
 		    "(memory):1: more than one TTL" },
 		{ "huge TTL", "a.test 99999999999999999999999 A 192.0.2.1\n",
 		    "(memory):1: bad TTL \"99999999999999999999999\"" },
 		{ "IN twice", "a.test IN IN A 192.0.2.1\n",
 		    "(memory):1: unknown type \"IN\"" },
-		{ "@ as owner", "@ A 192.0.2.1\n",
-		    "(memory):1: '@' (the origin) is not supported" },
 		{ "error after CRLF lines", "a.test A 192.0.2.1\r\n"
-		    "b.test A x\r\n", "(memory):2: bad A address \"x\"" },
+		    "b.test A x\r\n", "(memory):2: bad A record \"x\"" },
 	};
 	struct dns_resolver *r;
 	struct buf text = BUF_INIT;
@@ -344,6 +374,218 @@ test_parse_errors(void **state)
 			    t[i].name, e.msg, t[i].want);
 	}
 	buf_free(&text);
+}
+
+/*
+ * A zone as admins write them (RFC 1035 5.1): $ORIGIN and $TTL, '@',
+ * relative names, a blank owner, parentheses with comments, escapes in
+ * names and strings, SOA, NS and other types carried as data.
+ */
+static const char bind_text[] =
+    "$ORIGIN example.com.\n"
+    "$TTL 1h\n"
+    "@\tIN SOA ns1 hostmaster (\n"
+    "\t\t2026010101 ; serial\n"
+    "\t\t7200 3600 1209600\n"
+    "\t\t300 )     ; minimum\n"
+    "\t\tNS ns1\n"
+    "\t\tNS ns2.example.net.\n"
+    "\t\tMX 10 mail\n"
+    "\t\tTXT \"v=spf1 mx -all\"\n"
+    "\t\tCAA 0 issue \"ca.example.net\"\n"
+    "ns1\t\tA 192.0.2.53\n"
+    "mail 300\tA 192.0.2.25\n"
+    "\t\tAAAA 2001:db8::25\n"
+    "s2026._domainkey IN TXT ( \"v=DKIM1; k=rsa; \" ; a comment\n"
+    "\t\"p=MIGf\"   ; another\n"
+    "\t)\n"
+    "_dmarc 1d TXT \"v=DMARC1; p=reject\"\n"
+    "sp\\032ace\tTXT \"space in the owner\"\n"
+    "dot\\.ted\tTXT \"a dot inside a label\"\n"
+    "esc TXT \"q\\\"b\\\\s\\059;(x)\" unquoted\\ word\n"
+    "unq TXT v=spf1 -all\n"
+    "www CNAME @\n"
+    "alias CNAME mail\n"
+    "_sip._tcp SRV 0 5 5060 sip\n"
+    "info HINFO \"PC\" \"Linux\"\n"
+    "cert CERT PKIX 1 2 AAAA\n"
+    "cert CERT 1 1 2 AAAA\n"
+    "gen TYPE16 \\# 4 03616263\n"
+    "slow TIMEOUT\n"
+    "@ SERVFAIL\n"
+    "$ORIGIN sub\n"
+    "@ MX 0 .\n"
+    "relative A 192.0.2.77\n"
+    "$ORIGIN example.org.\n"
+    "$TTL 600\n"
+    "abs.example.com. TXT \"absolute after a new origin\"\n"
+    "broken SERVFAIL\n"
+    "Mixed.Case TXT \"case\"\n";
+
+static void
+test_master_file(void **state)
+{
+	static const struct {
+		const char	*name, *qname;
+		enum dns_type	 type;
+		const char	*want;
+	} t[] = {
+		{ "@ SERVFAIL fails the origin", "example.com", DNS_TXT,
+		    "SERVFAIL" },
+		{ "relative A", "ns1.example.com", DNS_A, "OK 192.0.2.53" },
+		{ "blank owner repeats the previous one", "mail.example.com",
+		    DNS_AAAA, "OK 2001:db8::25" },
+		{ "relative DKIM key over lines", "s2026._domainkey."
+		    "example.com", DNS_TXT, "OK \"v=DKIM1; k=rsa; \" "
+		    "\"p=MIGf\"" },
+		{ "relative _dmarc", "_dmarc.example.com", DNS_TXT,
+		    "OK \"v=DMARC1; p=reject\"" },
+		{ "\\032 in an owner", "sp\\032ace.example.com", DNS_TXT,
+		    "OK \"space in the owner\"" },
+		{ "\\032 asked as \\ ", "sp\\ ace.example.com.", DNS_TXT,
+		    "OK \"space in the owner\"" },
+		{ "\\. in an owner", "dot\\.ted.example.com", DNS_TXT,
+		    "OK \"a dot inside a label\"" },
+		{ "\\. is not a label break", "ted.example.com", DNS_TXT,
+		    "NXDOMAIN" },
+		{ "escapes in strings, an unquoted string", "esc.example.com",
+		    DNS_TXT, "OK \"q\"b\\s;;(x)\" \"unquoted word\"" },
+		{ "unquoted words are strings of their own",
+		    "unq.example.com", DNS_TXT, "OK \"v=spf1\" \"-all\"" },
+		{ "CNAME to @", "www.example.com", DNS_CNAME,
+		    "OK example.com" },
+		{ "CNAME relative, followed", "alias.example.com", DNS_A,
+		    "OK 192.0.2.25" },
+		{ "SRV as data: NODATA for TXT", "_sip._tcp.example.com",
+		    DNS_TXT, "NODATA" },
+		{ "HINFO as data", "info.example.com", DNS_A, "NODATA" },
+		{ "CERT as data", "cert.example.com", DNS_TXT, "NODATA" },
+		{ "RFC 3597 generic TXT", "gen.example.com", DNS_TXT,
+		    "OK \"abc\"" },
+		{ "relative TIMEOUT", "slow.example.com", DNS_TXT, "TIMEOUT" },
+		{ "relative $ORIGIN", "sub.example.com", DNS_MX, "OK 0 " },
+		{ "name under a relative $ORIGIN", "relative.sub.example.com",
+		    DNS_A, "OK 192.0.2.77" },
+		{ "not under the first origin", "relative.example.com",
+		    DNS_A, "NXDOMAIN" },
+		{ "absolute name after $ORIGIN", "abs.example.com", DNS_TXT,
+		    "OK \"absolute after a new origin\"" },
+		{ "relative SERVFAIL under a new origin",
+		    "broken.example.org", DNS_A, "SERVFAIL" },
+		{ "case-insensitive", "mixed.CASE.example.ORG", DNS_TXT,
+		    "OK \"case\"" },
+	};
+	static const struct {
+		const char	*qname;
+		enum dns_type	 type;
+		uint32_t	 ttl;
+	} ttls[] = {
+		{ "ns1.example.com", DNS_A, 3600 },	/* $TTL 1h */
+		{ "mail.example.com", DNS_A, 300 },	/* its own */
+		{ "mail.example.com", DNS_AAAA, 3600 },	/* not the line's */
+		{ "_dmarc.example.com", DNS_TXT, 86400 },
+		{ "abs.example.com", DNS_TXT, 600 },	/* a new $TTL */
+	};
+	struct dns_resolver *r;
+	struct dns_result res;
+	struct err e;
+	size_t i;
+
+	(void)state;
+	if ((r = load(bind_text, &e)) == NULL)
+		fail_msg("load: %s", e.msg);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		print_message("case: %s\n", t[i].name);
+		check_lookup(r, t[i].name, t[i].qname, t[i].type, t[i].want);
+	}
+	for (i = 0; i < sizeof(ttls) / sizeof(ttls[0]); i++) {
+		print_message("case: TTL of %s %s\n", ttls[i].qname,
+		    dns_type_name(ttls[i].type));
+		assert_int_equal(dns_lookup(r, ttls[i].qname, ttls[i].type,
+		    1000, &res, &e), 0);
+		assert_int_equal(res.status, DNS_OK);
+		assert_int_equal(res.rr[0].ttl, ttls[i].ttl);
+		dns_result_free(&res);
+	}
+	dns_resolver_free(r);
+}
+
+/* The same zone without its SERVFAIL line answers at the apex. */
+static void
+test_master_apex(void **state)
+{
+	static const struct {
+		const char	*name;
+		enum dns_type	 type;
+		const char	*want;
+	} t[] = {
+		{ "NS, relative and absolute", DNS_NS,
+		    "OK ns1.example.com | ns2.example.net" },
+		{ "MX with a relative exchange", DNS_MX,
+		    "OK 10 mail.example.com" },
+		{ "@ TXT", DNS_TXT, "OK \"v=spf1 mx -all\"" },
+		{ "SOA and CAA are data: NODATA", DNS_A, "NODATA" },
+	};
+	struct dns_resolver *r;
+	struct buf text = BUF_INIT;
+	struct err e;
+	const char *cut;
+	size_t i;
+
+	(void)state;
+	cut = strstr(bind_text, "@ SERVFAIL\n");
+	assert_non_null(cut);
+	buf_add(&text, bind_text, (size_t)(cut - bind_text));
+	buf_adds(&text, cut + strlen("@ SERVFAIL\n"));
+	assert_false(buf_failed(&text));
+	if ((r = load(buf_str(&text), &e)) == NULL)
+		fail_msg("load: %s", e.msg);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		print_message("case: apex %s\n", t[i].name);
+		check_lookup(r, t[i].name, "example.com", t[i].type,
+		    t[i].want);
+	}
+	dns_resolver_free(r);
+	buf_free(&text);
+}
+
+/* Names inkan cannot use as text give SERVFAIL, as from the network. */
+static void
+test_unusable_names(void **state)
+{
+	struct dns_resolver *r;
+	struct err e;
+
+	(void)state;
+	print_message("case: MX exchange with a space\n");
+	if ((r = load("a.test MX 10 mail\\032x.test.\n"
+	    "a.test TXT \"fine\"\n"
+	    "b.test CNAME dot\\.ted.test.\n"
+	    "dot\\.ted.test A 192.0.2.1\n", &e)) == NULL)
+		fail_msg("load: %s", e.msg);
+	check_lookup(r, "MX", "a.test", DNS_MX, "SERVFAIL");
+	check_lookup(r, "other type", "a.test", DNS_TXT, "OK \"fine\"");
+	check_lookup(r, "CNAME asked", "b.test", DNS_CNAME, "SERVFAIL");
+	check_lookup(r, "CNAME followed", "b.test", DNS_A, "OK 192.0.2.1");
+	dns_resolver_free(r);
+}
+
+/* A NUL byte cannot reach ldns, which reads C strings. */
+static void
+test_nul_byte(void **state)
+{
+	static const char text[] = "a.test TXT \"x\0y\"\n";
+	struct err e;
+
+	(void)state;
+	print_message("case: NUL in a quoted string\n");
+	assert_null(dns_zone_from_memory(text, sizeof(text) - 1, &e));
+	assert_string_equal(e.msg, "(memory):1: byte 0x00 in a string: "
+	    "write it as \\000");
+	print_message("case: NUL in a name\n");
+	assert_null(dns_zone_from_memory("a\0.test A 192.0.2.1\n", 20, &e));
+	assert_string_equal(e.msg, "(memory):1: byte 0x00 in a name or "
+	    "word: write it as \\000");
 }
 
 /* A 255-byte string is fine, and 257 strings of 254 bytes are not. */
@@ -642,6 +884,10 @@ main(void)
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_txt_pieces),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_master_file),
+		cmocka_unit_test(test_master_apex),
+		cmocka_unit_test(test_unusable_names),
+		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_txt_limits),
 		cmocka_unit_test(test_big_zone),
 		cmocka_unit_test(test_file),
