@@ -502,7 +502,7 @@ check_spf(struct check *c)
 		check_say(c, CHECK_FAIL, "SPF: %s has no SPF record, so "
 		    "receivers cannot tell which servers may send its mail. "
 		    "Publish one TXT record at %s, e.g. \"v=spf1 mx ~all\" "
-		    "(inkan-keys records builds it)", c->domain, c->domain);
+		    "(`%s` builds it)", c->domain, c->domain, c->records_cmd);
 		goto out;
 	}
 	if (n > 1) {
