@@ -384,9 +384,12 @@ keys_check(int argc, char **argv)
 
 	if ((rc = parse(argc, argv, &o)) != 0)
 		return rc;
+	/* findings and the progress lines on stderr, in the order made */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (keyset_load(&ks, "check", o.config, o.dir, o.domain) == -1)
 		return 2;
 	memset(&c, 0, sizeof(c));
+	dns_result_init(&c.domain_txt);
 	c.domain = o.domain;
 	c.ip = o.ip;
 	c.timeout_ms = o.timeout_ms != 0 ? o.timeout_ms : ks.cfg != NULL ?
@@ -411,7 +414,7 @@ keys_check(int argc, char **argv)
 		printf("Checking the DNS records of %s (answers from %s)\n",
 		    o.domain, who);
 	else
-		printf("Checking the DNS records of %s (asking %s)\n",
+		printf("Checking the DNS records of %s, asking %s\n",
 		    o.domain, who);
 	rc = 2;
 	if (!zone && check_probe(&c) == -1)
@@ -434,6 +437,7 @@ keys_check(int argc, char **argv)
 		    watch), check_watch_tempfails(watch) == 1 ? "" : "s", who);
 	rc = c.nfail > 0 ? 1 : 0;
 out:
+	dns_result_free(&c.domain_txt);
 	printf("%u OK, %u WARN, %u FAIL\n", c.nok, c.nwarn, c.nfail);
 	dns_resolver_free(c.res);
 	keyset_free(&ks);

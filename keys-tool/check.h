@@ -46,6 +46,9 @@ struct check {
 	const char		*first_addr;
 	unsigned		 timeout_ms;	/* per lookup */
 	bool			 tld_nxdomain;	/* check_probe() saw NXDOMAIN */
+	/* the domain's TXT records, from check_exists() to check_spf() */
+	struct dns_result	 domain_txt;
+	bool			 have_domain_txt;
 	/*
 	 * The commands to suggest, with this run's options:
 	 * "inkan-keys records --domain D --dir DIR", and the --dir value of
@@ -111,7 +114,15 @@ int	 check_resolv_conf(const char *path, char *out, size_t len);
  * tld_nxdomain), or -1 after a FAIL finding that blames the resolver.
  */
 int	 check_probe(struct check *);
-/* 0 unless the domain itself is NXDOMAIN: then -1 after a FAIL finding. */
+/*
+ * 0 unless the domain itself is NXDOMAIN: then -1 after a FAIL finding.
+ * The answer (to a TXT query) is kept for check_domain_txt().
+ */
 int	 check_exists(struct check *);
+/*
+ * The domain's TXT records as check_lookup() gives them: the answer
+ * check_exists() kept (moved to out, so asked once), else a new lookup.
+ */
+int	 check_domain_txt(struct check *, struct dns_result *out);
 
 #endif

@@ -325,7 +325,9 @@ check_exists(struct check *c)
 	if (check_lookup(c, c->domain, DNS_TXT, &r) == -1)
 		return 0;	/* said; the record checks say the rest */
 	nx = r.status == DNS_NXDOMAIN;
-	dns_result_free(&r);
+	dns_result_free(&c->domain_txt);
+	c->domain_txt = r;	/* the records move to c */
+	c->have_domain_txt = true;
 	if (!nx)
 		return 0;
 	if (c->tld_nxdomain)
@@ -337,11 +339,22 @@ check_exists(struct check *c)
 		    c->domain, c->who, tld, tld);
 	else
 		check_say(c, CHECK_FAIL, "DNS: %s does not exist (NXDOMAIN "
-		    "from %s): there is no record at all under it, so no "
+		    "from %s): there are no records under it at all, so no "
 		    "DKIM, SPF, DMARC or MX record can be found, and receivers "
 		    "refuse or distrust mail from it. Check the spelling; if "
 		    "it is right, the domain is not registered, not delegated "
 		    "to its DNS servers, or (a subdomain) missing from its "
 		    "parent's zone", c->domain, c->who);
 	return -1;
+}
+
+int
+check_domain_txt(struct check *c, struct dns_result *out)
+{
+	if (!c->have_domain_txt)
+		return check_lookup(c, c->domain, DNS_TXT, out);
+	*out = c->domain_txt;	/* the records move to the caller */
+	dns_result_init(&c->domain_txt);
+	c->have_domain_txt = false;
+	return 0;
 }

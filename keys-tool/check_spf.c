@@ -489,7 +489,7 @@ check_spf(struct check *c)
 	memset(&rec, 0, sizeof(rec));
 	w.c = c;
 	dns_result_init(&r);
-	if (check_lookup(c, c->domain, DNS_TXT, &r) == -1)
+	if (check_domain_txt(c, &r) == -1)
 		return;
 	if (r.status != DNS_OK && !is_void(r.status)) {
 		check_say(c, CHECK_FAIL, "SPF: the lookup of %s TXT failed: "
