@@ -80,16 +80,17 @@ labels_ok(const char *name, const char *rule, char *why, size_t whylen)
 		}
 		for (i = 0; i < n; i++)
 			if (!is_letdig(p[i]) && p[i] != '-') {
-				if ((unsigned char)p[i] > 0x20 &&
-				    (unsigned char)p[i] < 0x7f)
+				unsigned char b = (unsigned char)p[i];
+				const char *sep = rule != NULL ? ": " : "";
+
+				if (rule == NULL)
+					rule = "";
+				if (b > 0x20 && b < 0x7f)
 					snprintf(why, whylen, "'%c' is not "
-					    "allowed%s%s", p[i], rule != NULL ?
-					    ": " : "", rule != NULL ? rule : "");
+					    "allowed%s%s", b, sep, rule);
 				else
 					snprintf(why, whylen, "byte 0x%02x is "
-					    "not allowed%s%s", (unsigned char)p[i],
-					    rule != NULL ? ": " : "",
-					    rule != NULL ? rule : "");
+					    "not allowed%s%s", b, sep, rule);
 				return -1;
 			}
 		if (p[0] == '-' || p[n - 1] == '-') {

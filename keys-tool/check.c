@@ -178,7 +178,8 @@ parse(int argc, char **argv, struct check_opts *o)
 		case 't':
 			n = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' ||
-			    n < CHECK_TIMEOUT_MIN_MS || n > CHECK_TIMEOUT_MAX_MS)
+			    n < CHECK_TIMEOUT_MIN_MS ||
+			    n > CHECK_TIMEOUT_MAX_MS)
 				return keys_fail("check", "--dns-timeout is a "
 				    "number of milliseconds from %d to %d, not "
 				    "'%s'", CHECK_TIMEOUT_MIN_MS,
@@ -418,7 +419,7 @@ keys_check(int argc, char **argv)
 		    o.domain, who);
 	rc = 2;
 	if (!zone && check_probe(&c) == -1)
-		goto out;	/* the resolver, not the domain: could not check */
+		goto out;	/* the resolver is at fault: could not check */
 	rc = 1;
 	if (check_exists(&c) == -1)
 		goto out;

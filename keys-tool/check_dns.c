@@ -296,14 +296,15 @@ check_probe(struct check *c)
 		    "%s gave no answer within %.1f s even for the top-level "
 		    "domain %s, so nothing about %s can be checked. Is it "
 		    "running, and reachable from here (`dig%s %s. NS` asks it "
-		    "the same)? Or ask another resolver: --resolver ADDR", c->who,
-		    ms / 1000.0, tld, c->domain, dig, tld);
+		    "the same)? Or ask another resolver: --resolver ADDR",
+		    c->who, ms / 1000.0, tld, c->domain, dig, tld);
 		break;
 	case DNS_SERVFAIL:
 	case DNS_ERROR:
 		check_say(c, CHECK_FAIL, "DNS: the resolver gives no usable "
-		    "answer: %s failed (SERVFAIL) even for the top-level domain "
-		    "%s, so nothing about %s can be checked. It cannot reach "
+		    "answer: %s failed (SERVFAIL) even for the top-level "
+		    "domain %s, so nothing about %s can be checked. It cannot "
+		    "reach "
 		    "other DNS servers, or DNSSEC validation fails there "
 		    "(`dig%s %s. NS` asks it the same). Or ask another "
 		    "resolver: --resolver ADDR", c->who, tld, c->domain, dig,
