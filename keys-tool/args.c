@@ -122,6 +122,30 @@ fold(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
+/*
+ * A label "xn--..." is an A-label (RFC 5890 2.3.2.1): its Punycode must
+ * decode, or the name is a typo that no DNS provider would take. 0, or -1
+ * with the reason in why.
+ */
+static int
+a_label_why(const char *name, char *why, size_t whylen)
+{
+	const char *p;
+	char *u = NULL;
+	int rc;
+
+	for (p = name; strncmp(p, "xn--", 4) != 0; p++)
+		if ((p = strchr(p, '.')) == NULL)
+			return 0;	/* no A-label */
+	if ((rc = idn2_to_unicode_8z8z(name, &u, 0)) == IDN2_OK) {
+		free(u);
+		return 0;
+	}
+	snprintf(why, whylen, "it has an xn-- label that is not a valid "
+	    "A-label (%s)", idn2_strerror(rc));
+	return -1;
+}
+
 /* The reason a domain is refused, or NULL with out filled. */
 static const char *
 domain_why(const char *cmd, const char *in, char out[KEYS_NAME_SIZE],
@@ -188,6 +212,8 @@ domain_why(const char *cmd, const char *in, char out[KEYS_NAME_SIZE],
 	}
 	if (labels_ok(out, "a domain name holds letters, digits, hyphens "
 	    "and dots", why, whylen) == -1)
+		return why;
+	if (a_label_why(out, why, whylen) == -1)
 		return why;
 	if ((last = strrchr(out, '.')) == NULL)
 		return "it is a single label: give the mail domain (such as "

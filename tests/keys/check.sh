@@ -198,6 +198,7 @@ $long.example|the label '$long' is 70 bytes long; a label has at most 63
 ex_ample.com|'_' is not allowed: a domain name holds letters, digits, hyphens and dots
 a..example|it has an empty label
 ☃.example|it is not a valid internationalized domain name
+xn--zz.example|it has an xn-- label that is not a valid A-label
 DOMAINS
 # selectors: RFC 6376 3.1 (sub-domain of RFC 5321), and the message says
 # that rule whatever the reason
@@ -486,7 +487,7 @@ fake nxdomain
 run res-nxdomain 1 check --domain example.com --dir "$TMP/keys" \
     --resolver "127.0.0.1@$PORT" --dns-timeout $DT
 has res-nxdomain "FAIL DNS: example.com does not exist: 127.0.0.1@$PORT (--resolver) says that not even the top-level domain com exists (NXDOMAIN)"
-lacks res-nxdomain 'no record at|no SPF record'
+lacks res-nxdomain 'no record at|no SPF record|waiting for'
 # the resolver answers, the domain's servers do not: blame those
 fake domain-timeout
 run res-domain 1 check --domain example.com --resolver "127.0.0.1@$PORT" \
