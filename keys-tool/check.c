@@ -295,7 +295,8 @@ make_resolver(const struct check_opts *o, struct keyset *ks, struct check *c,
 
 /*
  * The commands check suggests, with this run's key options (shell-quoted):
- * records_cmd and key_dir in c point into *b, which the caller frees.
+ * c->records_cmd and c->key_dir point into cmd and dir, which the caller
+ * frees after the check.
  */
 static void
 suggestions(const struct check_opts *o, const struct keyset *ks,
@@ -380,6 +381,7 @@ keys_check(int argc, char **argv)
 	struct buf cmd = BUF_INIT, dir = BUF_INIT;
 	char who[CHECK_WHO_MAX];
 	struct err e;
+	unsigned ntemp;
 	bool zone;
 	int rc;
 
@@ -429,13 +431,13 @@ keys_check(int argc, char **argv)
 	check_dmarc(&c);
 	check_mx(&c);
 	check_dnssec(&c, zone);
-	if (watch != NULL && check_watch_tempfails(watch) > 0)
+	if ((ntemp = watch != NULL ? check_watch_tempfails(watch) : 0) > 0)
 		check_say(&c, CHECK_NOTE, "DNS: %u lookup%s failed for now "
 		    "(no answer in time, or SERVFAIL), yet %s answers other "
 		    "queries (it answered for the top-level domain): the DNS "
 		    "servers of the names that failed, or the way to them, "
-		    "are at fault, not the resolver", check_watch_tempfails(
-		    watch), check_watch_tempfails(watch) == 1 ? "" : "s", who);
+		    "are at fault, not the resolver", ntemp, ntemp == 1 ? "" :
+		    "s", who);
 	rc = c.nfail > 0 ? 1 : 0;
 out:
 	dns_result_free(&c.domain_txt);
