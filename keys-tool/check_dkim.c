@@ -86,16 +86,18 @@ check_rec(struct check *c, const char *name, const char *sel,
 	case DKIM_KEYREC_PERMERROR:
 		check_say(c, CHECK_FAIL, "DKIM %s: the record at %s is not a "
 		    "valid DKIM key record (%s), so every signature with "
-		    "selector %s fails. Replace it with the record `inkan-keys "
-		    "records` prints", sel, name, kr.reason, sel);
+		    "selector %s fails. Replace it with the record `%s` "
+		    "prints", sel, name, kr.reason, sel, c->records_cmd);
 		goto out;
 	case DKIM_KEYREC_REVOKED:
 		check_say(c, CHECK_FAIL, "DKIM %s: the record at %s has an "
 		    "empty p=, which means the key is revoked: every "
-		    "signature with selector %s fails. %s", sel, name, sel,
-		    ours != NULL ? "Publish the current key (inkan-keys "
-		    "records), or stop signing with this selector" :
-		    "Remove the record once no mail is signed with it");
+		    "signature with selector %s fails. %s%s%s", sel, name, sel,
+		    ours != NULL ? "Publish the current key (`" : "Remove the "
+		    "record once no mail is signed with it",
+		    ours != NULL ? c->records_cmd : "",
+		    ours != NULL ? "` prints it), or stop signing with this "
+		    "selector" : "");
 		goto out;
 	case DKIM_KEYREC_TOO_SMALL:
 		check_say(c, CHECK_FAIL, "DKIM %s: the key at %s has only %d "
@@ -140,9 +142,9 @@ check_rec(struct check *c, const char *name, const char *sel,
 		check_say(c, CHECK_FAIL, "DKIM %s: the key published at %s is "
 		    "not the one inkan signs with%s, so every signature with "
 		    "selector %s fails (an old key, or another server's). "
-		    "Replace the record with the one `inkan-keys records "
-		    "--domain %s` prints", sel, name, t != kr.type ?
-		    " (it is even of another type)" : "", sel, c->domain);
+		    "Replace the record with the one `%s` prints", sel, name,
+		    t != kr.type ? " (it is even of another type)" : "", sel,
+		    c->records_cmd);
 	else
 		check_say(c, CHECK_OK, "DKIM %s: %s publishes the public key "
 		    "of inkan's private key (%s, %d bits)", sel, name,
@@ -209,9 +211,8 @@ check_selector(struct check *c, const char *domain, const char *sel,
 	    (r.status == DNS_OK && r.n == 0)) {
 		check_say(c, CHECK_FAIL, "DKIM %s: no record at %s, so "
 		    "receivers cannot verify mail signed with selector %s. "
-		    "Publish the TXT record `inkan-keys records --domain %s` "
-		    "prints (at your DNS provider if it hosts %s)", sel, name,
-		    sel, domain, domain);
+		    "Publish the TXT record `%s` prints (at your DNS provider "
+		    "if it hosts %s)", sel, name, sel, c->records_cmd, domain);
 		goto out;
 	}
 	if (r.status != DNS_OK) {
@@ -296,7 +297,7 @@ check_dkim(struct check *c, const struct keyset *ks, const char *selector,
 
 	for (i = 0; i < ks->n; i++) {
 		if (selector != NULL &&
-		    strcmp(ks->k[i].selector, selector) != 0)
+		    strcasecmp(ks->k[i].selector, selector) != 0)
 			continue;
 		check_selector(c, ks->k[i].domain, ks->k[i].selector,
 		    ks->k[i].key, NULL, NULL);
@@ -304,7 +305,7 @@ check_dkim(struct check *c, const struct keyset *ks, const char *selector,
 	}
 	for (i = 0; i < ks->npending; i++) {
 		p = &ks->pending[i];
-		if (selector != NULL && strcmp(p->selector, selector) != 0)
+		if (selector != NULL && strcasecmp(p->selector, selector) != 0)
 			continue;
 		done = true;
 		if (p->key == NULL)
@@ -330,8 +331,8 @@ check_dkim(struct check *c, const struct keyset *ks, const char *selector,
 	} else if (have_keys)
 		check_say(c, CHECK_WARN, "DKIM: inkan holds no key for %s, so "
 		    "its mail is not signed. Make one: inkan-keys generate "
-		    "--domain %s --selector <name> --dir <key_dir>, then "
-		    "publish the record it prints", c->domain, c->domain);
+		    "--domain %s --selector <name> --dir %s, then publish the "
+		    "record it prints", c->domain, c->domain, c->key_dir);
 	else
 		check_say(c, CHECK_NOTE, "DKIM: not checked: give --config, "
 		    "--dir or --selector to say which selectors %s uses",

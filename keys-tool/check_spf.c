@@ -489,7 +489,7 @@ check_spf(struct check *c)
 	memset(&rec, 0, sizeof(rec));
 	w.c = c;
 	dns_result_init(&r);
-	if (check_lookup(c, c->domain, DNS_TXT, &r) == -1)
+	if (check_domain_txt(c, &r) == -1)
 		return;
 	if (r.status != DNS_OK && !is_void(r.status)) {
 		check_say(c, CHECK_FAIL, "SPF: the lookup of %s TXT failed: "
@@ -502,7 +502,7 @@ check_spf(struct check *c)
 		check_say(c, CHECK_FAIL, "SPF: %s has no SPF record, so "
 		    "receivers cannot tell which servers may send its mail. "
 		    "Publish one TXT record at %s, e.g. \"v=spf1 mx ~all\" "
-		    "(inkan-keys records builds it)", c->domain, c->domain);
+		    "(`%s` builds it)", c->domain, c->domain, c->records_cmd);
 		goto out;
 	}
 	if (n > 1) {

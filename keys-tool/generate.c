@@ -72,12 +72,13 @@ keys_gen_parse(int argc, char **argv, const char *cmd, bool allow_force,
 		return keys_fail(cmd, "unexpected argument '%s'", argv[optind]);
 	if (o->domain == NULL || o->selector == NULL || o->dir == NULL)
 		return keys_fail(cmd, "needs --domain, --selector and --dir");
-	if (!keys_domain_ok(o->domain))
-		return keys_fail(cmd, "'%s' is not a valid domain name",
-		    o->domain);
-	if (!keys_selector_ok(o->selector))
-		return keys_fail(cmd, "'%s' is not a valid selector (letters, "
-		    "digits, hyphens, dots)", o->selector);
+	if (keys_domain_arg(cmd, o->domain, o->dombuf) != 0 ||
+	    keys_selector_arg(cmd, o->selector, o->selbuf) != 0)
+		return 2;
+	o->domain = o->dombuf;
+	o->selector = o->selbuf;
+	if (keys_key_name(cmd, o->selector, o->domain) != 0)
+		return 2;
 	if (strcmp(o->type, "rsa") != 0 && strcmp(o->type, "ed25519") != 0)
 		return keys_fail(cmd, "--type is rsa or ed25519, not '%s'",
 		    o->type);
@@ -146,6 +147,40 @@ out:
 	return rc;
 }
 
+/*
+ * Create dir and the parents it lacks, each with mode 0700 (a key
+ * directory is no one else's business), as `mkdir -p -m 0700` would.
+ * Directories that exist are left as they are. 0, or -1 after a message.
+ */
+static int
+make_dirs(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+	size_t len = strlen(dir), i;
+
+	if (len == 0 || len >= sizeof(path))
+		return keys_fail(NULL, "cannot create %.64s...: the name is "
+		    "too long", dir);
+	memcpy(path, dir, len + 1);
+	for (i = 1; i <= len; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		if (path[i - 1] == '/')
+			continue;	/* "a//b", or a final slash */
+		path[i] = '\0';
+		if (mkdir(path, 0700) == -1 && (errno != EEXIST ||
+		    stat(path, &st) == -1 || !S_ISDIR(st.st_mode))) {
+			if (errno == EEXIST)
+				errno = ENOTDIR;
+			return keys_fail(NULL, "cannot create %s: %s", path,
+			    strerror(errno));
+		}
+		path[i] = dir[i];
+	}
+	return 0;
+}
+
 int
 keys_gen_make(const struct keys_gen *o, const char *path, struct buf *record)
 {
@@ -154,13 +189,11 @@ keys_gen_make(const struct keys_gen *o, const char *path, struct buf *record)
 	EVP_PKEY *k;
 	int rc;
 
-	if (mkdir(o->dir, 0700) == -1 && errno != EEXIST)
-		return keys_fail(NULL, "cannot create %s: %s", o->dir,
-		    strerror(errno));
-	snprintf(dir, sizeof(dir), "%s/%s", o->dir, o->domain);
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return keys_fail(NULL, "cannot create %s: %s", dir,
-		    strerror(errno));
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", o->dir, o->domain) >=
+	    sizeof(dir))
+		return keys_fail(NULL, "the name of %s is too long", o->dir);
+	if (make_dirs(dir) != 0)
+		return 2;
 	if ((k = make_key(o)) == NULL)
 		return keys_fail(NULL, "key generation failed");
 	if (store_key(k, path, o->force) == -1) {

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "dkim_sign.h"
+#include "dns.h"
 
 int	 keys_generate(int argc, char **argv);
 int	 keys_records(int argc, char **argv);
@@ -20,14 +21,38 @@ int	 keys_rotate(int argc, char **argv);
 
 /*
  * args.c, shared by the subcommands: print "inkan-keys CMD: " (or
- * "inkan-keys: " when cmd is NULL) and the message to stderr, return 2;
- * and the checks of a --domain (valid, with a dot, no trailing dot) and a
- * --selector (valid, no trailing dot).
+ * "inkan-keys: " when cmd is NULL) and the message to stderr, return 2.
  */
 int	 keys_fail(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-bool	 keys_domain_ok(const char *domain);
-bool	 keys_selector_ok(const char *selector);
+
+/* A name as the checks below give it back, with its NUL. */
+#define KEYS_NAME_SIZE	(DNS_NAME_MAX + 1)
+
+/*
+ * Check a --domain and write to out the form used in DNS and as the
+ * key directory's name: lower case; an internationalized name (UTF-8)
+ * as its A-label, with a note on stderr. Refused, each with its reason:
+ * a final dot, an IP address, a single label ("com", "localhost"), an
+ * all-digit last label, empty or over-long labels and names, bytes other
+ * than letters, digits and hyphens, a hyphen at either end of a label.
+ * Returns 0, or 2 after "inkan-keys CMD: 'IN' is not a valid domain
+ * name: REASON" on stderr.
+ */
+int	 keys_domain_arg(const char *cmd, const char *in,
+	    char out[KEYS_NAME_SIZE]);
+/*
+ * The same for a --selector (RFC 6376 3.1: dot-separated labels of
+ * letters, digits and hyphens, no hyphen at a label's ends, so no "_"),
+ * folded to lower case: 0, or 2 after "'IN' is not a valid selector:
+ * REASON; RULE".
+ */
+int	 keys_selector_arg(const char *cmd, const char *in,
+	    char out[KEYS_NAME_SIZE]);
+/* 0 if SEL._domainkey.DOMAIN fits in DNS, else 2 with a message. */
+int	 keys_key_name(const char *cmd, const char *sel, const char *domain);
+/* Append s as one shell word: as is when safe, else in single quotes. */
+void	 keys_shell_word(struct buf *out, const char *s);
 
 /*
  * generate.c, shared with rotate.c: the options of a new key, parsed the
@@ -39,6 +64,7 @@ bool	 keys_selector_ok(const char *selector);
  */
 struct keys_gen {
 	const char	*domain, *selector, *dir, *type, *format;
+	char		 dombuf[KEYS_NAME_SIZE], selbuf[KEYS_NAME_SIZE];
 	long		 bits;
 	bool		 force;
 };
@@ -87,13 +113,14 @@ struct keyset {
 };
 
 /*
- * Load the keys for domain from config (a file) or dir (a key_dir); at
- * most one of the two, both NULL gives an empty set. Problems with single
- * keys are written to stderr and those keys skipped. Returns 0, or -1
- * after writing to stderr why nothing could be loaded.
+ * Load the keys for domain from config (a file) or dir (a key_dir, which
+ * must exist); at most one of the two, both NULL gives an empty set.
+ * Problems with single keys are written to stderr, each line prefixed
+ * "inkan-keys CMD: ", and those keys skipped. Returns 0, or -1 after
+ * writing to stderr why nothing could be loaded.
  */
-int	 keyset_load(struct keyset *, const char *config, const char *dir,
-	    const char *domain);
+int	 keyset_load(struct keyset *, const char *cmd, const char *config,
+	    const char *dir, const char *domain);
 void	 keyset_free(struct keyset *);
 
 /*

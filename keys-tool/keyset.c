@@ -22,12 +22,20 @@
 #include "keys.h"
 #include "keystore.h"
 
+/* The problems the config or key store found, a line each, prefixed. */
 static void
-print_problems(const struct buf *b)
+print_problems(const char *cmd, const struct buf *b)
 {
-	if (b->len > 0)
-		fprintf(stderr, "%s%s", buf_str(b),
-		    b->data[b->len - 1] == '\n' ? "" : "\n");
+	const char *p = buf_str(b), *nl;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		fprintf(stderr, "inkan-keys %s: %.*s\n", cmd,
+		    (int)(nl != NULL ? nl - p : (long)strlen(p)), p);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
 }
 
 /* A pending key file is no larger than a key the key store accepts. */
@@ -121,36 +129,45 @@ load_pending(struct keyset *s)
 }
 
 int
-keyset_load(struct keyset *s, const char *config, const char *dir,
-    const char *domain)
+keyset_load(struct keyset *s, const char *cmd, const char *config,
+    const char *dir, const char *domain)
 {
 	struct buf problems = BUF_INIT;
 	struct keystore *ks;
+	struct stat st;
 
 	memset(s, 0, sizeof(*s));
 	if (config != NULL && dir != NULL) {
-		fprintf(stderr, "inkan-keys: give --config or --dir, not "
-		    "both\n");
+		keys_fail(cmd, "give --config or --dir, not both");
 		return -1;
 	}
 	if (config != NULL) {
 		if ((s->cfg = config_load(config, &problems)) == NULL) {
-			print_problems(&problems);
-			fprintf(stderr, "inkan-keys: cannot use %s (see "
-			    "above)\n", config);
+			print_problems(cmd, &problems);
+			keys_fail(cmd, "cannot use %s (see above)", config);
 			buf_free(&problems);
 			return -1;
 		}
 		ks = s->cfg->keys;
 	} else if (dir != NULL) {
+		/* a typo in --dir is not "no keys": say so and stop */
+		if (stat(dir, &st) == -1) {
+			keys_fail(cmd, "--dir %s: %s", dir, errno == ENOENT ?
+			    "no such directory" : strerror(errno));
+			return -1;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			keys_fail(cmd, "--dir %s is not a directory", dir);
+			return -1;
+		}
 		if ((s->ks = keystore_new()) == NULL ||
 		    keystore_load_dir(s->ks, dir, &problems) == -1) {
-			fprintf(stderr, "inkan-keys: out of memory\n");
+			keys_fail(cmd, "out of memory");
 			buf_free(&problems);
 			keyset_free(s);
 			return -1;
 		}
-		print_problems(&problems);
+		print_problems(cmd, &problems);
 		ks = s->ks;
 	} else
 		return 0;
@@ -162,7 +179,7 @@ keyset_load(struct keyset *s, const char *config, const char *dir,
 	s->n = keystore_lookup(ks, "postmaster", domain, false, s->k,
 	    KEYSET_MAX);
 	/* pending keys exist only beside a key_dir (`rotate` writes them) */
-	if (dir == NULL && s->cfg->key_dir != NULL)
+	if (dir == NULL && s->cfg->key_dir[0] != '\0')
 		dir = s->cfg->key_dir;
 	if (dir != NULL && asprintf(&s->domdir, "%s/%s", dir, domain) != -1)
 		load_pending(s);

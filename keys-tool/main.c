@@ -22,7 +22,9 @@ usage(void)
 	    "                  [--subdomain-policy P] [--rua mailto:ADDR]\n"
 	    "                  [--pct N] [--format=zone|value|json]\n"
 	    "       inkan-keys check --domain D [--config FILE | --dir DIR]\n"
-	    "                  [--selector S] [--ip ADDR] [--dns-zone FILE]\n"
+	    "                  [--selector S] [--ip ADDR]\n"
+	    "                  [--dns-zone FILE | --resolver ADDR[@PORT]...]\n"
+	    "                  [--dns-timeout MS]\n"
 	    "       inkan-keys rotate --domain D --selector NEW --dir DIR\n"
 	    "                  [--type rsa|ed25519] [--bits N]\n"
 	    "                  [--format=zone|value]\n");

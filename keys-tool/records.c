@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "addr.h"
+#include "config.h"
 #include "dkim_key.h"
 #include "err.h"
 #include "json.h"
@@ -31,6 +32,7 @@
 
 struct rec_opts {
 	const char	*domain, *config, *dir, *format;
+	char		 dombuf[KEYS_NAME_SIZE];
 	const char	*policy, *sp, *rua, *pct;
 	const char	*ip[REC_MAX_LIST], *inc[REC_MAX_LIST];
 	size_t		 nip, ninc;
@@ -140,9 +142,9 @@ parse(int argc, char **argv, struct rec_opts *o)
 		    argv[optind]);
 	if (o->domain == NULL)
 		return keys_fail("records", "needs --domain");
-	if (!keys_domain_ok(o->domain))
-		return keys_fail("records", "'%s' is not a valid domain name",
-		    o->domain);
+	if (keys_domain_arg("records", o->domain, o->dombuf) != 0)
+		return 2;
+	o->domain = o->dombuf;
 	if (o->config == NULL && o->dir == NULL)
 		return keys_fail("records", "needs --config FILE or --dir "
 		    "DIR to find the DKIM keys");
@@ -427,13 +429,22 @@ keys_records(int argc, char **argv)
 
 	if ((rc = parse(argc, argv, &o)) != 0)
 		return rc;
-	if (keyset_load(&ks, o.config, o.dir, o.domain) == -1)
+	if (keyset_load(&ks, "records", o.config, o.dir, o.domain) == -1)
 		return 2;
-	if (ks.n == 0)
+	if (ks.n == 0) {
+		buf_printf(&out, "inkan-keys generate --domain %s --selector "
+		    "NAME --dir ", o.domain);
+		if (o.dir != NULL)
+			keys_shell_word(&out, o.dir);
+		else if (ks.cfg != NULL && ks.cfg->key_dir[0] != '\0')
+			keys_shell_word(&out, ks.cfg->key_dir);
+		else
+			buf_adds(&out, "DIR");
 		fprintf(stderr, "inkan-keys records: inkan holds no DKIM key "
 		    "for %s, so mail from it is not signed; make one with "
-		    "`inkan-keys generate --domain %s --selector NAME --dir "
-		    "DIR`\n", o.domain, o.domain);
+		    "`%s`\n", o.domain, buf_str(&out));
+		buf_reset(&out);
+	}
 	rc = 2;
 	if (dkim_recs(&o, &ks, r, &nr) == -1 ||
 	    spf_rec(&o, &r[nr++], &terms) == -1)

@@ -123,7 +123,7 @@ keys_rotate(int argc, char **argv)
 
 	if ((rc = keys_gen_parse(argc, argv, "rotate", false, &o)) != 0)
 		return rc;
-	if (keyset_load(&ks, NULL, o.dir, o.domain) == -1)
+	if (keyset_load(&ks, "rotate", NULL, o.dir, o.domain) == -1)
 		return 2;
 	rc = 2;
 	snprintf(active, sizeof(active), "%s/%s/%s.private", o.dir, o.domain,

@@ -208,25 +208,92 @@ run usage-records 2 records --domain example.com
 run usage-policy 2 records --domain example.com --dir "$TMP/keys" \
     --policy block
 has usage-policy "inkan-keys records: --policy is none, quarantine or reject, not 'block'"
-# every subcommand refuses the same names with the same words: no trailing
-# dot (it would print "_dmarc.example.com.." in zone form), at least one dot
-for cmd in records check generate rotate; do
-	case $cmd in
-	generate|rotate) sel="--selector s9" ;;
-	*) sel= ;;
-	esac
-	for d in example.com. localhost; do
+# every subcommand refuses the same names with the same words, each with
+# its reason (issue 15): a final dot (it would print "_dmarc.example.com.."
+# in zone form), a single label, an IP literal, a leading hyphen, a label
+# over 63 bytes, bytes outside letters/digits/hyphens, a bad IDN
+long=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+while IFS='|' read -r d why; do
+	for cmd in records check generate rotate; do
+		case $cmd in
+		generate|rotate) sel="--selector s9" ;;
+		*) sel= ;;
+		esac
 		# shellcheck disable=SC2086
 		run "$cmd-domain-$d" 2 "$cmd" --domain "$d" $sel --dir "$TMP/keys"
-		has "$cmd-domain-$d" "inkan-keys $cmd: '$d' is not a valid domain name"
+		has "$cmd-domain-$d" "inkan-keys $cmd: '$d' is not a valid domain name: $why"
 	done
+done <<DOMAINS
+example.com.|drop the final dot (write example.com;
+localhost|it is a single label: give the mail domain (such as example.com)
+com|it is a single label
+192.0.2.1|it is an IP address, not a domain name
+[192.0.2.1]|it is an IP address, not a domain name
+2001:db8::1|it is an IP address, not a domain name
+1.2.3.400|its last label is all digits
+-example.com|the label '-example' starts with a hyphen
+example-.com|the label 'example-' ends with a hyphen
+$long.example|the label '$long' is 70 bytes long; a label has at most 63
+ex_ample.com|'_' is not allowed: a domain name holds letters, digits, hyphens and dots
+a..example|it has an empty label
+☃.example|it is not a valid internationalized domain name
+xn--zz.example|it has an xn-- label that is not a valid A-label
+DOMAINS
+# selectors: RFC 6376 3.1 (sub-domain of RFC 5321), and the message says
+# that rule whatever the reason
+rule="a selector is letters, digits and hyphens, in labels separated by dots, no label starting or ending with a hyphen (RFC 6376 3.1)"
+while IFS='|' read -r s why; do
+	for cmd in generate check; do
+		run "$cmd-selector-$s" 2 "$cmd" --domain example.com \
+		    --selector "$s" --dir "$TMP/keys"
+		has "$cmd-selector-$s" "inkan-keys $cmd: '$s' is not a valid selector: $why; $rule"
+	done
+done <<'SELECTORS'
+s9.|it ends with a dot
+s_1|'_' is not allowed
+-s|the label '-s' starts with a hyphen
+s-|the label 's-' ends with a hyphen
+a..b|it has an empty label (a dot at the start, or two dots in a row)
+SELECTORS
+if [ ! -e "$TMP/keys/example.com/s_1.private" ] &&
+    [ ! -e "$TMP/keys/example.com/-s.private" ]; then ok; else
+	bad "generate-selector: wrote a key for a refused selector"; fi
+# accepted: case folded (one directory per domain whatever the spelling),
+# an IDN as its A-label; --dir and its parents are made, mode 0700
+run generate-case 0 generate --domain EXAMPLE.Org --selector S1 \
+    --dir "$TMP/new/a/b" --type ed25519
+has generate-case "s1._domainkey.example.org. IN TXT"
+if [ -f "$TMP/new/a/b/example.org/s1.private" ] &&
+    [ ! -e "$TMP/new/a/b/EXAMPLE.Org" ]; then ok; else
+	bad "generate-case: no $TMP/new/a/b/example.org/s1.private"; fi
+for d in "$TMP/new" "$TMP/new/a" "$TMP/new/a/b" "$TMP/new/a/b/example.org"; do
+	mode=$(stat -c %a "$d" 2>/dev/null)
+	[ "$mode" = 700 ] && ok || bad "generate-parents: $d has mode $mode, want 700"
 done
-run generate-selector-dot 2 generate --domain example.com --selector s9. \
-    --dir "$TMP/keys"
-has generate-selector-dot "inkan-keys generate: 's9.' is not a valid selector"
-run check-selector-dot 2 check --domain example.com --selector s9. \
-    --dir "$TMP/keys"
-has check-selector-dot "inkan-keys check: 's9.' is not a valid selector"
+run generate-idn 0 generate --domain bücher.example --selector s1 \
+    --dir "$TMP/new" --type ed25519
+has generate-idn "bücher.example is xn--bcher-kva.example in DNS (its A-label"
+has generate-idn "s1._domainkey.xn--bcher-kva.example. IN TXT"
+[ -f "$TMP/new/xn--bcher-kva.example/s1.private" ] && ok || \
+    bad "generate-idn: no $TMP/new/xn--bcher-kva.example/s1.private"
+run records-idn 0 records --domain BÜCHER.example --dir "$TMP/new"
+has records-idn "s1._domainkey.xn--bcher-kva.example. IN TXT"
+has records-idn "_dmarc.xn--bcher-kva.example. IN TXT"
+# a --dir that does not exist is an error, not "no keys" (exit 2, as the
+# man page says), and the key store's complaints carry the command's name
+run records-typo 2 records --domain example.com --dir "$TMP/typo"
+has records-typo "inkan-keys records: --dir $TMP/typo: no such directory"
+lacks records-typo 'v=spf1|v=DMARC1'
+run check-typo 2 check --domain example.com --dir "$TMP/typo" \
+    --dns-zone "$DATA/good.zone"
+has check-typo "inkan-keys check: --dir $TMP/typo: no such directory"
+lacks check-typo 'holds no key'
+run rotate-typo 2 rotate --domain example.com --selector s5 --dir "$TMP/typo"
+has rotate-typo "inkan-keys rotate: --dir $TMP/typo: no such directory"
+mkdir -p "$TMP/odd/not a domain"
+run records-odd 0 records --domain example.com --dir "$TMP/odd"
+has records-odd "inkan-keys records: key_dir $TMP/odd: 'not a domain' is not a domain name; ignored"
+has records-odd "make one with \`inkan-keys generate --domain example.com --selector NAME --dir $TMP/odd\`"
 
 # records: the DKIM record is that of the key, as the zone file has it
 run records 0 records --domain example.com --dir "$TMP/keys" --format value
@@ -383,6 +450,101 @@ chmod 644 "$TMP/loose/example.com/s2027.private.pending"
 run rotating-mode 0 check --domain example.com --dir "$TMP/loose" \
     --dns-zone "$DATA/rotate-published.zone"
 has rotating-mode "WARN DKIM s2027: rotation in progress, but the pending key $TMP/loose/example.com/s2027.private.pending cannot be used: group or others may read it (mode 0644)"
+
+# check suggests the records command that works: with this run's --dir or
+# --config (quoted for the shell when needed), never a bare --domain
+check wrong-key 1
+has wrong-key-cmd "Replace the record with the one \`inkan-keys records --domain example.com --dir $TMP/keys\` prints"
+check no-dkim 1
+has no-dkim-cmd "Publish the TXT record \`inkan-keys records --domain example.com --dir $TMP/keys\` prints"
+run no-dkim-config 1 check --domain example.com --config "$TMP/inkan.conf" \
+    --dns-zone "$DATA/no-dkim.zone"
+has no-dkim-config "\`inkan-keys records --domain example.com --config $TMP/inkan.conf\` prints"
+cp -R "$TMP/keys" "$TMP/my keys"
+run no-dkim-quoted 1 check --domain example.com --dir "$TMP/my keys" \
+    --dns-zone "$DATA/no-dkim.zone"
+has no-dkim-quoted "\`inkan-keys records --domain example.com --dir '$TMP/my keys'\` prints"
+run no-dkim-nokeys 1 check --domain example.com --selector sel \
+    --dns-zone "$DATA/no-dkim.zone"
+has no-dkim-nokeys "\`inkan-keys records --domain example.com --dir <key_dir>\` prints"
+run no-spf-cmd 1 check --domain example.com --dir "$TMP/keys" \
+    --dns-zone "$DATA/no-spf.zone"
+has no-spf-cmd "(\`inkan-keys records --domain example.com --dir $TMP/keys\` builds it)"
+mkdir "$TMP/empty"
+run nokey-dir 0 check --domain example.com --dir "$TMP/empty" \
+    --dns-zone "$DATA/good.zone"
+has nokey-dir "inkan-keys generate --domain example.com --selector <name> --dir $TMP/empty,"
+# a domain that does not exist is said once, not as "no record at" each name
+run nxdomain-zone 1 check --domain nosuch.example.com --dir "$TMP/keys" \
+    --dns-zone "$DATA/good.zone"
+has nxdomain-zone "FAIL DNS: nosuch.example.com does not exist (NXDOMAIN from the zone file $DATA/good.zone)"
+lacks nxdomain-zone 'no record at|no SPF record'
+
+# The resolver (issue 15): tests/keys/fakeresolver.py on loopback plays a
+# resolver that fails one way; nothing goes to the network. --dns-timeout
+# keeps each wait short; where the progress line (shown after 1 s) is
+# looked for, the wait is 2 s, so a loaded machine still shows it.
+RPIDS=
+trap 'for p in $RPIDS; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT INT TERM
+# fake MODE: start the resolver, its port in $PORT
+fake() {
+	"$PY" "$HERE/fakeresolver.py" "$1" "$TMP/port.$1" 120 &
+	RPIDS="$RPIDS $!"
+	i=0
+	while [ ! -s "$TMP/port.$1" ] && [ "$i" -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	PORT=$(cat "$TMP/port.$1" 2>/dev/null)
+	[ -n "$PORT" ] || bad "fakeresolver $1 did not start"
+}
+DT=1200
+fake silent
+run res-silent 2 check --domain example.com --dir "$TMP/keys" \
+    --resolver "127.0.0.1@$PORT" --dns-timeout 2000
+has res-silent "Checking the DNS records of example.com, asking 127.0.0.1@$PORT (--resolver)"
+has res-silent "inkan-keys check: waiting for 127.0.0.1@$PORT (--resolver) to answer com NS ..."
+has res-silent "FAIL DNS: the resolver does not answer: 127.0.0.1@$PORT (--resolver) gave no answer within 2.0 s even for the top-level domain com, so nothing about example.com can be checked"
+has res-silent "dig @127.0.0.1 -p $PORT com. NS"
+lacks res-silent 'DNS servers of example.com|^(OK|WARN) |DKIM|SPF|DMARC|MX'
+# the same through the configuration's dns_forwarders (and dns_timeout)
+printf 'key_dir = %s\ndns_forwarders = 127.0.0.1@%s\ndns_timeout = %s\n' \
+    "$TMP/keys" "$PORT" $DT >"$TMP/fwd.conf"
+run res-config 2 check --domain example.com --config "$TMP/fwd.conf"
+has res-config "FAIL DNS: the resolver does not answer: 127.0.0.1@$PORT (dns_forwarders in $TMP/fwd.conf) gave no answer"
+# a port where nothing listens
+DEAD=$("$PY" -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+run res-dead 2 check --domain example.com --resolver "127.0.0.1@$DEAD" \
+    --dns-timeout $DT
+has res-dead "FAIL DNS: the resolver does not answer: 127.0.0.1@$DEAD (--resolver)"
+fake servfail
+run res-servfail 2 check --domain example.com --resolver "127.0.0.1@$PORT" \
+    --dns-timeout $DT
+has res-servfail "FAIL DNS: the resolver gives no usable answer: 127.0.0.1@$PORT (--resolver) failed (SERVFAIL) even for the top-level domain com"
+lacks res-servfail 'DNS servers of example.com'
+fake nxdomain
+run res-nxdomain 1 check --domain example.com --dir "$TMP/keys" \
+    --resolver "127.0.0.1@$PORT" --dns-timeout $DT
+has res-nxdomain "FAIL DNS: example.com does not exist: 127.0.0.1@$PORT (--resolver) says that not even the top-level domain com exists (NXDOMAIN)"
+lacks res-nxdomain 'no record at|no SPF record|waiting for'
+# the resolver answers, the domain's servers do not: blame those
+fake domain-timeout
+run res-domain 1 check --domain example.com --resolver "127.0.0.1@$PORT" \
+    --dns-timeout 2000
+has res-domain "inkan-keys check: waiting for 127.0.0.1@$PORT (--resolver) to answer example.com TXT ..."
+has res-domain "FAIL SPF: the lookup of example.com TXT failed: the DNS servers did not answer in time"
+has res-domain "check the DNS servers of example.com"
+has res-domain "NOTE DNS: 3 lookups failed for now (no answer in time, or SERVFAIL), yet 127.0.0.1@$PORT (--resolver) answers other queries"
+lacks res-domain 'FAIL DNS: the resolver'
+# usage
+run res-usage-addr 2 check --domain example.com --resolver 192.0.2
+has res-usage-addr "inkan-keys check: --resolver wants an IP address with an optional @port"
+run res-usage-port 2 check --domain example.com --resolver 127.0.0.1@0
+run res-usage-zone 2 check --domain example.com --resolver 127.0.0.1 \
+    --dns-zone "$DATA/good.zone"
+has res-usage-zone "give --dns-zone or --resolver, not both"
+run res-usage-timeout 2 check --domain example.com --dns-timeout 50
+has res-usage-timeout "--dns-timeout is a number of milliseconds from 100 to 20000"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
