@@ -34,16 +34,18 @@
 #define DEFAULT_CONFIG	"/etc/inkan/inkan.conf"
 #define INKAN_VERSION	"0.1.0"
 
+/* The usage on f: stdout when asked for (-h, --help), stderr on a mistake. */
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr,
-	    "usage: inkan-milter [-fnV] [-c FILE]\n"
+	fprintf(f,
+	    "usage: inkan-milter [-fhnV] [-c FILE]\n"
 	    "       inkan-milter --evaluate MSGFILE ... (see inkan-milter(8))\n"
 	    "       inkan-milter --import-opendkim FILE [--table-dir DIR]\n"
 	    "  -c FILE  configuration (default %s if it exists,\n"
 	    "           otherwise built-in defaults)\n"
 	    "  -f       stay in the foreground and log to stderr\n"
+	    "  -h       print this usage (also --help)\n"
 	    "  -n       check the configuration and keys, then exit\n"
 	    "  -V       print the version\n", DEFAULT_CONFIG);
 }
@@ -232,6 +234,28 @@ warn_authserv_id(const struct config *c)
 }
 
 /*
+ * A valid configuration that signs nothing is what a first try often is
+ * (the key made in another directory, or none made yet): say so, since
+ * outbound mail would leave unsigned without a word in the check.
+ */
+static void
+warn_no_keys(const struct config *c)
+{
+	if (keystore_count(c->keys) > 0)
+		return;
+	if (*c->key_dir != '\0')
+		fprintf(stderr, "warning: nothing will be signed: key_dir %s "
+		    "holds no keys (DOMAIN/SELECTOR.private; make one with "
+		    "inkan-keys generate --dir %s)\n", c->key_dir, c->key_dir);
+	else if (*c->key_table != '\0')
+		fprintf(stderr, "warning: nothing will be signed: key_table "
+		    "%s holds no keys\n", c->key_table);
+	else
+		fprintf(stderr, "warning: nothing will be signed: no key_dir "
+		    "and no key table (key_table/signing_table) is set\n");
+}
+
+/*
  * Say what is wrong on stderr and, for a daemon started by a service
  * manager whose stderr nobody reads, in syslog too.
  */
@@ -353,6 +377,7 @@ check_only(struct config *c, const char *path)
 				fprintf(stderr, "warning: %s\n", line);
 		free(copy);
 	}
+	warn_no_keys(c);
 	if (rc == 0)
 		printf("%s: configuration is valid; %zu signing keys\n",
 		    path != NULL ? path : "built-in defaults",
@@ -379,6 +404,11 @@ main(int argc, char **argv)
 	}
 	if (argc > 1 && strcmp(argv[1], "--import-opendkim") == 0)
 		return import_opendkim_main(argc, argv);
+	/* getopt knows no long options: --help would be an unknown "-" */
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
 	while ((ch = getopt(argc, argv, "c:fnVh")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -393,12 +423,12 @@ main(int argc, char **argv)
 		case 'f': foreground = true; break;
 		case 'n': check = true; break;
 		case 'V': printf("inkan-milter %s\n", INKAN_VERSION); return 0;
-		case 'h': usage(); return 0;
-		default: usage(); return 2;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind != argc) {
-		usage();
+		usage(stderr);
 		free(path);
 		return 2;
 	}
