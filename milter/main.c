@@ -89,6 +89,14 @@ drop_privileges(const struct config *c, bool *dropped)
 		log_errx("user %s does not exist", c->user);
 		return -1;
 	}
+	/* only root changes user (nor can it hand over the socket) */
+	if (geteuid() != 0 && (getuid() != pw->pw_uid ||
+	    geteuid() != pw->pw_uid)) {
+		log_errx("cannot become user %s: started as another user, not "
+		    "root (under inkan-milter.service, which starts as User=inkan, "
+		    "leave user unset)", c->user);
+		return -1;
+	}
 	/* the socket's group may connect (add postfix to it) */
 	if (path != NULL && (chown(path, pw->pw_uid, pw->pw_gid) == -1 ||
 	    chmod(path, 0660) == -1)) {
@@ -139,6 +147,23 @@ check_as_user(struct config *c, const char *path)
 		fprintf(stderr, "%s: user %s does not exist\n",
 		    path != NULL ? path : "config", c->user);
 		return -1;
+	}
+	if (geteuid() != 0 && (getuid() != pw->pw_uid ||
+	    geteuid() != pw->pw_uid)) {
+		/*
+		 * A start like this one fails (only root can change user):
+		 * typically an imported "user = opendkim" under the unit's
+		 * User=inkan. A warning: the check may be run by hand for a
+		 * daemon that root will start.
+		 */
+		struct passwd *me = getpwuid(geteuid());
+
+		fprintf(stderr, "warning: user %s: started as %s (not root), "
+		    "inkan-milter cannot become %s and would not start; under "
+		    "inkan-milter.service (User=inkan) leave user unset\n",
+		    c->user, me != NULL ? me->pw_name : "another user",
+		    c->user);
+		return 0;
 	}
 	if (geteuid() != 0 || pw->pw_uid == 0)
 		return 0;	/* there is no drop to check */

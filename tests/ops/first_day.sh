@@ -8,7 +8,10 @@
 #   parameter";
 #   -n warns when nothing will be signed: no key_dir and no key table, or
 #   a key_dir or key table holding no keys; a configuration with a key
-#   gets no such warning.
+#   gets no such warning;
+#   started as a non-root user with "user" naming another (an imported
+#   "user = opendkim" under inkan-milter.service's User=inkan), -n warns
+#   and a start fails saying why, not with a bare "Operation not permitted".
 #
 # usage: first_day.sh INKAN-MILTER INKAN-KEYS
 # Prints a line per check and "N passed, M failed"; exit 1 on any failure.
@@ -85,6 +88,31 @@ check onekey "key_dir = $tmp/keys"
 [ "$rc" -eq 0 ] && ! grep -q 'nothing will be signed' "$tmp/err" &&
     grep -q 'configuration is valid; 1 signing keys' "$tmp/out" &&
     ok "a key: no warning" || { bad "a key: exit $rc or a warning"; cat "$tmp/out" "$tmp/err"; }
+
+# "user" set to another user while started as a non-root user (an
+# imported "user = opendkim" under inkan-milter.service's User=inkan): -n
+# warns, the start fails saying why
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && id daemon >/dev/null 2>&1; then
+	mkdir -m 777 "$tmp/asnobody"
+	chmod 755 "$tmp"
+	printf 'socket = unix:%s/asnobody/s.sock\nuser = daemon\nlog = stderr\nauthserv_id = mx.example.com\n' \
+	    "$tmp" >"$tmp/asnobody/u.conf"
+	chmod 644 "$tmp/asnobody/u.conf"
+	nobody() { setpriv --reuid nobody --regid nogroup --clear-groups "$@"; }
+	rc=0
+	nobody "$milter" -n -c "$tmp/asnobody/u.conf" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq 0 ] && grep -q '^warning: user daemon: started as nobody (not root), inkan-milter cannot become daemon and would not start; under inkan-milter.service (User=inkan) leave user unset$' "$tmp/err" &&
+	    ok "-n as nobody with user = daemon: warned" ||
+	    { bad "-n as nobody with user = daemon: exit $rc, no warning"; cat "$tmp/err"; }
+	rc=0
+	timeout 20 setpriv --reuid nobody --regid nogroup --clear-groups \
+	    "$milter" -f -c "$tmp/asnobody/u.conf" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq 1 ] && grep -q 'cannot become user daemon: started as another user, not root (under inkan-milter.service, which starts as User=inkan, leave user unset)' "$tmp/err" &&
+	    ok "a start as nobody with user = daemon fails saying why" ||
+	    { bad "a start as nobody with user = daemon: exit $rc"; cat "$tmp/err"; }
+else
+	echo "skip: not root, or no setpriv or user daemon: the user checks"
+fi
 
 echo "$npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]
