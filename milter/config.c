@@ -722,10 +722,8 @@ config_load(const char *path, struct buf *problems)
 		 * daemon gave up root; reopened now, as the unprivileged user,
 		 * it would be read-only, and a database gone bad would refuse
 		 * the whole reload (key changes included) over a side channel.
+		 * (sighup.c names it when it changed.)
 		 */
-		if (strcmp(running->dmarc_report_db, c->dmarc_report_db) != 0)
-			log_warnx("%s: dmarc_report_db takes effect only at the "
-			    "next start", c->path != NULL ? c->path : "config");
 		c->reports = report_db_ref(running->reports);
 	} else if (n == 0 && *c->dmarc_report_db != '\0') {
 		struct err e;
@@ -812,4 +810,78 @@ config_describe(struct buf *out)
 		buf_printf(out, "%-18s %s (default: %s)\n", cfg_keys[i].name,
 		    cfg_keys[i].doc, *cfg_keys[i].def != '\0' ?
 		    cfg_keys[i].def : "none");
+}
+
+/* Does key k hold the same value in a and b? */
+static bool
+same_value(const struct cfg_key *k, const struct config *a,
+    const struct config *b)
+{
+	const void *fa = (const char *)a + k->offset;
+	const void *fb = (const char *)b + k->offset;
+	size_t i;
+
+	switch (k->type) {
+	case CFG_STRING:
+	case CFG_LOG: {
+		const char *sa = *(char *const *)fa, *sb = *(char *const *)fb;
+
+		return strcmp(sa != NULL ? sa : "", sb != NULL ? sb : "") == 0;
+	}
+	case CFG_BOOL:
+		return *(const bool *)fa == *(const bool *)fb;
+	case CFG_UINT:
+		return *(const unsigned long *)fa == *(const unsigned long *)fb;
+	case CFG_LOGLEVEL:
+		return *(const int *)fa == *(const int *)fb;
+	case CFG_CANON:
+		return a->hcanon == b->hcanon && a->bcanon == b->bcanon;
+	case CFG_LIST: {
+		const struct strlist *la = fa, *lb = fb;
+
+		if (la->n != lb->n)
+			return false;
+		for (i = 0; i < la->n; i++)
+			if (strcmp(la->v[i], lb->v[i]) != 0)
+				return false;
+		return true;
+	}
+	case CFG_CIDRS: {
+		const struct cidr_list *ca = fa, *cb = fb;
+
+		if (ca->n != cb->n)
+			return false;
+		for (i = 0; i < ca->n; i++)
+			if (ca->v[i].family != cb->v[i].family ||
+			    ca->v[i].prefix != cb->v[i].prefix ||
+			    memcmp(ca->v[i].addr, cb->v[i].addr,
+			    ca->v[i].family == AF_INET ? 4 : 16) != 0)
+				return false;
+		return true;
+	}
+	}
+	return false;
+}
+
+int
+config_restart_changes(const struct config *old, const struct config *new,
+    struct buf *out)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < NKEYS; i++)
+		if (!cfg_keys[i].reloadable &&
+		    !same_value(&cfg_keys[i], old, new))
+			buf_printf(out, "%s%s", n++ > 0 ? ", " : "",
+			    cfg_keys[i].name);
+	return n;
+}
+
+bool
+config_reloadable(const char *name)
+{
+	const struct cfg_key *k = find_key(name);
+
+	return k != NULL && k->reloadable;
 }

@@ -107,6 +107,16 @@ struct config *config_current(void);
 /* Make c current (takes over the caller's reference). */
 void	 config_install(struct config *c);
 
+/*
+ * The settings that take effect only at restart (not reloadable in the
+ * table) whose values differ between old and new: their names appended to
+ * out, ", " between them. Returns how many.
+ */
+int	 config_restart_changes(const struct config *old,
+	    const struct config *new, struct buf *out);
+/* Is name a setting that SIGHUP applies? false for restart-only or unknown. */
+bool	 config_reloadable(const char *name);
+
 /* Write the table of names, defaults and descriptions (for -h and docs). */
 void	 config_describe(struct buf *out);
 

@@ -44,7 +44,7 @@ struct eval_opts {
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: inkan-milter --evaluate MSGFILE [--config FILE] "
+	fprintf(stderr, "usage: inkan-milter --evaluate MSGFILE [--config|-c FILE] "
 	    "[--dns-zone ZONEFILE]\n"
 	    "\t--client-ip IP --helo NAME --mail-from ADDR [--rcpt ADDR]\n"
 	    "\t[--auth-user USER] [--daemon-name NAME] [--now EPOCH] [--json]\n");
@@ -72,7 +72,8 @@ parse_opts(int argc, char **argv, struct eval_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	/* -c as for the daemon: README's example and habit both write it */
+	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'e': o->msgfile = optarg; break;
 		case 'c': o->config = optarg; break;

@@ -47,6 +47,10 @@ static const struct { const char *name, *why; } nothing_to_do[] = {
 	{ "AutoRestart", "inkan-milter does not restart itself; "
 	    "inkan-milter.service has Restart=on-failure" },
 	{ "AutoRestartCount", "see AutoRestart" },
+	/* Debian's stock opendkim.conf sets it: a note, not a failure */
+	{ "PidFile", "inkan-milter.service needs no PID file: systemd "
+	    "tracks the process itself (ExecReload sends SIGHUP to "
+	    "$MAINPID)" },
 	{ "AutoRestartRate", "see AutoRestart" },
 	{ "DisableCryptoInit", "an OpenDKIM internal" },
 	{ "DNSConnect", "an OpenDKIM resolver internal" },
@@ -69,8 +73,6 @@ static const struct { const char *name, *why; } no_equivalent[] = {
 	    "inkan-milter.service confines it (ProtectSystem=strict)" },
 	{ "PeerList", "inkan has no list of clients it ignores; use "
 	    "per-service smtpd_milters in Postfix's master.cf" },
-	{ "PidFile", "inkan-milter writes no PID file; systemd tracks it "
-	    "(inkan-milter.service)" },
 	{ "SoftwareHeader", "inkan adds no header field naming itself" },
 	{ "X-Header", "inkan adds no header field naming itself" },
 	{ "SyslogName", "inkan logs as inkan-milter" },
@@ -114,6 +116,34 @@ static const char *const known[] = {
 
 /* ---- the translations ------------------------------------------------- */
 
+/* The socket of inkan-milter.service, in its RuntimeDirectory=inkan. */
+#define INKAN_UNIT_SOCKET_PATH	"/run/inkan/inkan.sock"
+#define INKAN_UNIT_SOCKET	"unix:" INKAN_UNIT_SOCKET_PATH
+
+/*
+ * A unix socket (local:, unix: or a bare path) in OpenDKIM's runtime
+ * directory, /run/opendkim (or /var/run/opendkim, its older name), as
+ * Debian's opendkim package makes it.
+ */
+static bool
+opendkim_rundir(const char *v)
+{
+	static const char *const dirs[] = {
+		"/run/opendkim/", "/var/run/opendkim/",
+	};
+	size_t i;
+
+	if (strncmp(v, "local:", 6) == 0)
+		v += 6;
+	else if (strncmp(v, "unix:", 5) == 0)
+		v += 5;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (strncmp(v, dirs[i], strlen(dirs[i])) == 0 &&
+		    strchr(v + strlen(dirs[i]), '/') == NULL)
+			return true;
+	return false;
+}
+
 static void
 translate_process(struct imp *im)
 {
@@ -123,7 +153,20 @@ translate_process(struct imp *im)
 	if ((x = imp_get(im, "Socket")) != NULL) {
 		const char *v = x->value;
 
-		if (*v == '/') {
+		if (opendkim_rundir(v)) {
+			/*
+			 * OpenDKIM's runtime directory (Debian's stock
+			 * opendkim.conf): inkan-milter.service can write only
+			 * its own, /run/inkan, so the socket moves there.
+			 */
+			imp_put(im, "socket", INKAN_UNIT_SOCKET, x);
+			imp_advise(im, "socket", "OpenDKIM's socket directory is "
+			    "not writable by inkan-milter.service, which makes "
+			    "/run/inkan (its RuntimeDirectory) instead: change "
+			    "Postfix's smtpd_milters (and non_smtpd_milters) to "
+			    "unix:" INKAN_UNIT_SOCKET_PATH " and put postfix in "
+			    "group inkan (usermod -aG inkan postfix).");
+		} else if (*v == '/') {
 			struct buf s = BUF_INIT;
 
 			/* libmilter takes a bare path too; inkan wants a prefix */
@@ -136,7 +179,7 @@ translate_process(struct imp *im)
 			imp_put(im, "socket", v, x);	/* both use libmilter's syntax */
 		else
 			imp_nottr(im, x, "not a socket libmilter understands");
-		if (x->state == ENT_USED && *v != 'i')
+		if (x->state == ENT_USED && *v != 'i' && !opendkim_rundir(v))
 			imp_advise(im, "socket", "The directory must exist and be "
 			    "writable by the user that starts inkan-milter. "
 			    "inkan-milter.service makes /run/inkan: there, use "

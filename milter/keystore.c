@@ -121,6 +121,12 @@ read_key(const char *path, struct buf *problems)
 		buf_printf(problems, "%s: cannot read key\n", path);
 		goto out;
 	}
+	if (pem.len == 0) {
+		/* OpenSSL would only say "passed a null parameter" */
+		buf_printf(problems, "%s: the file is empty (expected a PEM "
+		    "private key, as inkan-keys generate writes)\n", path);
+		goto out;
+	}
 	if ((k = dkim_key_from_pem(pem.data, pem.len, &e)) == NULL)
 		buf_printf(problems, "%s: %s\n", path, e.msg);
 	else {

@@ -34,16 +34,18 @@
 #define DEFAULT_CONFIG	"/etc/inkan/inkan.conf"
 #define INKAN_VERSION	"0.1.0"
 
+/* The usage on f: stdout when asked for (-h, --help), stderr on a mistake. */
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr,
-	    "usage: inkan-milter [-fnV] [-c FILE]\n"
+	fprintf(f,
+	    "usage: inkan-milter [-fhnV] [-c FILE]\n"
 	    "       inkan-milter --evaluate MSGFILE ... (see inkan-milter(8))\n"
 	    "       inkan-milter --import-opendkim FILE [--table-dir DIR]\n"
 	    "  -c FILE  configuration (default %s if it exists,\n"
 	    "           otherwise built-in defaults)\n"
 	    "  -f       stay in the foreground and log to stderr\n"
+	    "  -h       print this usage (also --help)\n"
 	    "  -n       check the configuration and keys, then exit\n"
 	    "  -V       print the version\n", DEFAULT_CONFIG);
 }
@@ -85,6 +87,14 @@ drop_privileges(const struct config *c, bool *dropped)
 		return 0;
 	if ((pw = getpwnam(c->user)) == NULL) {
 		log_errx("user %s does not exist", c->user);
+		return -1;
+	}
+	/* only root changes user (nor can it hand over the socket) */
+	if (geteuid() != 0 && (getuid() != pw->pw_uid ||
+	    geteuid() != pw->pw_uid)) {
+		log_errx("cannot become user %s: started as another user, not "
+		    "root (under inkan-milter.service, which starts as User=inkan, "
+		    "leave user unset)", c->user);
 		return -1;
 	}
 	/* the socket's group may connect (add postfix to it) */
@@ -137,6 +147,23 @@ check_as_user(struct config *c, const char *path)
 		fprintf(stderr, "%s: user %s does not exist\n",
 		    path != NULL ? path : "config", c->user);
 		return -1;
+	}
+	if (geteuid() != 0 && (getuid() != pw->pw_uid ||
+	    geteuid() != pw->pw_uid)) {
+		/*
+		 * A start like this one fails (only root can change user):
+		 * typically an imported "user = opendkim" under the unit's
+		 * User=inkan. A warning: the check may be run by hand for a
+		 * daemon that root will start.
+		 */
+		struct passwd *me = getpwuid(geteuid());
+
+		fprintf(stderr, "warning: user %s: started as %s (not root), "
+		    "inkan-milter cannot become %s and would not start; under "
+		    "inkan-milter.service (User=inkan) leave user unset\n",
+		    c->user, me != NULL ? me->pw_name : "another user",
+		    c->user);
+		return 0;
 	}
 	if (geteuid() != 0 || pw->pw_uid == 0)
 		return 0;	/* there is no drop to check */
@@ -229,6 +256,28 @@ warn_authserv_id(const struct config *c)
 		    "use the server's fully qualified name, the one "
 		    "downstream filters know it by (RFC 8601 2.5)\n",
 		    c->authserv_id);
+}
+
+/*
+ * A valid configuration that signs nothing is what a first try often is
+ * (the key made in another directory, or none made yet): say so, since
+ * outbound mail would leave unsigned without a word in the check.
+ */
+static void
+warn_no_keys(const struct config *c)
+{
+	if (keystore_count(c->keys) > 0)
+		return;
+	if (*c->key_dir != '\0')
+		fprintf(stderr, "warning: nothing will be signed: key_dir %s "
+		    "holds no keys (DOMAIN/SELECTOR.private; make one with "
+		    "inkan-keys generate --dir %s)\n", c->key_dir, c->key_dir);
+	else if (*c->key_table != '\0')
+		fprintf(stderr, "warning: nothing will be signed: key_table "
+		    "%s holds no keys\n", c->key_table);
+	else
+		fprintf(stderr, "warning: nothing will be signed: no key_dir "
+		    "and no key table (key_table/signing_table) is set\n");
 }
 
 /*
@@ -353,6 +402,7 @@ check_only(struct config *c, const char *path)
 				fprintf(stderr, "warning: %s\n", line);
 		free(copy);
 	}
+	warn_no_keys(c);
 	if (rc == 0)
 		printf("%s: configuration is valid; %zu signing keys\n",
 		    path != NULL ? path : "built-in defaults",
@@ -382,6 +432,11 @@ main(int argc, char **argv)
 	}
 	if (argc > 1 && strcmp(argv[1], "--import-opendkim") == 0)
 		return import_opendkim_main(argc, argv);
+	/* getopt knows no long options: --help would be an unknown "-" */
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
 	while ((ch = getopt(argc, argv, "c:fnVh")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -396,12 +451,12 @@ main(int argc, char **argv)
 		case 'f': foreground = true; break;
 		case 'n': check = true; break;
 		case 'V': printf("inkan-milter %s\n", INKAN_VERSION); return 0;
-		case 'h': usage(); return 0;
-		default: usage(); return 2;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind != argc) {
-		usage();
+		usage(stderr);
 		free(path);
 		return 2;
 	}

@@ -46,12 +46,6 @@ sigwait(const sigset_t *set, int *sig)
 	return 0;
 }
 
-static bool
-str_differs(const char *a, const char *b)
-{
-	return strcmp(a != NULL ? a : "", b != NULL ? b : "") != 0;
-}
-
 static void
 reload(void)
 {
@@ -68,15 +62,17 @@ reload(void)
 	}
 	buf_free(&problems);
 	if ((old = config_current()) != NULL) {
-		if (str_differs(old->socket, c->socket) ||
-		    str_differs(old->user, c->user) ||
-		    str_differs(old->log, c->log) ||
-		    str_differs(old->metrics_socket, c->metrics_socket) ||
-		    old->shutdown_timeout != c->shutdown_timeout ||
-		    old->milter_timeout != c->milter_timeout)
-			log_warnx("reload: socket, user, log, milter_timeout, "
-			    "metrics_socket and shutdown_timeout take effect "
-			    "only at restart");
+		struct buf changed = BUF_INIT;
+		int n;
+
+		/* only the restart-only settings that did change, by name */
+		if ((n = config_restart_changes(old, c, &changed)) > 0)
+			log_warnx("reload: %s changed; %s effect only at "
+			    "restart (the running value%s stay%s)",
+			    buf_failed(&changed) ? "settings" : buf_str(&changed),
+			    n == 1 ? "takes" : "take", n == 1 ? "" : "s",
+			    n == 1 ? "s" : "");
+		buf_free(&changed);
 		config_unref(old);
 	}
 	log_set_level(c->log_level);

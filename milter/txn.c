@@ -981,13 +981,23 @@ log_verify(struct txn *t)
 		log_kv(&t->log, "dkim_ignored", num, false);
 	}
 	if (t->dmarc_done) {
+		const struct dmarc_policy *pol = t->dmarc != NULL ?
+		    dmarc_check_policy(t->dmarc) : NULL;
+
 		log_kv(&t->log, "dmarc", auth_result_name(t->dmarc_v.result),
 		    false);
 		log_kv(&t->log, "header.from", t->from_domain, false);
-		log_kv(&t->log, "p", dmarc_request_name(t->dmarc_v.policy),
-		    false);
-		log_kv(&t->log, "dis",
-		    dmarc_request_name(t->dmarc_v.disposition), false);
+		/*
+		 * p= and dis= only from a policy record found: without one
+		 * (none, or a temperror before it was read) "p=none" would
+		 * name a policy nobody published; dmarc_reason says why.
+		 */
+		if (pol != NULL && pol->status == DMARC_POLICY_FOUND) {
+			log_kv(&t->log, "p",
+			    dmarc_request_name(t->dmarc_v.policy), false);
+			log_kv(&t->log, "dis",
+			    dmarc_request_name(t->dmarc_v.disposition), false);
+		}
 		log_kv(&t->log, "dmarc_reason", t->dmarc_v.reason, true);
 	} else if (t->bad_from)
 		log_kv(&t->log, "from_error", buf_str(&t->from_why), true);

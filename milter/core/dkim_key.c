@@ -27,6 +27,11 @@ dkim_key_from_pem(const void *pem, size_t len, struct err *e)
 		err_set(e, "key file too large");
 		return NULL;
 	}
+	/* an empty buffer may have no storage: BIO_new_mem_buf refuses NULL */
+	if (len == 0) {
+		err_set(e, "the key is empty (no PEM private key)");
+		return NULL;
+	}
 	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL) {
 		err_ssl(e, "BIO_new_mem_buf");
 		return NULL;

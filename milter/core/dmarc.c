@@ -162,7 +162,7 @@ temperror(struct dmarc_policy *out, const struct orgdomain_step *st)
 {
 	out->status = DMARC_POLICY_TEMPERROR;
 	snprintf(out->reason, sizeof(out->reason), "DNS %s for _dmarc.%s",
-	    dns_status_name(st->status), st->name);
+	    dns_failure_name(st->status), st->name);
 }
 
 static int

@@ -183,8 +183,8 @@ static void
 temp_reason(struct spf_state *st, const char *name, enum dns_type type,
     const struct dns_result *r)
 {
-	set_reason(st, "DNS %s for %s %s", r->status == DNS_TIMEOUT ?
-	    "timeout" : dns_status_name(r->status), name, dns_type_name(type));
+	set_reason(st, "DNS %s for %s %s", dns_failure_name(r->status), name,
+	    dns_type_name(type));
 }
 
 /* RFC 7208 4.6.4: at most 10 DNS-querying terms per evaluation. */

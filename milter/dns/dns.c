@@ -96,6 +96,19 @@ dns_status_name(enum dns_status s)
 	return "?";
 }
 
+const char *
+dns_failure_name(enum dns_status s)
+{
+	switch (s) {
+	case DNS_TIMEOUT:
+		return "timeout";
+	case DNS_ERROR:
+		return "error";
+	default:
+		return dns_status_name(s);
+	}
+}
+
 int
 dns_type_parse(const char *s, size_t len, enum dns_type *out)
 {

@@ -120,6 +120,12 @@ void	 dns_result_free(struct dns_result *r);
 const char *dns_type_name(enum dns_type);
 /* "NOERROR"-style words: "OK", "NXDOMAIN", "NODATA", "SERVFAIL", ... */
 const char *dns_status_name(enum dns_status);
+/*
+ * The word for a failed lookup in reasons and logs ("DNS %s for NAME"):
+ * "timeout", "SERVFAIL" (the RCODE's own name), "error"; one spelling
+ * everywhere (SPF, DMARC, reports).
+ */
+const char *dns_failure_name(enum dns_status);
 /* Parse a type name (case-insensitive, len bytes); 0, or -1 if unknown. */
 int	 dns_type_parse(const char *s, size_t len, enum dns_type *out);
 /*

@@ -196,7 +196,7 @@ authorize(struct dns_resolver *res, const char *policy_domain,
 		return -1;
 	if (r.status == DNS_SERVFAIL || r.status == DNS_TIMEOUT) {
 		buf_printf(notes, "%s: %s TXT: %s; try later\n", d->addr, name,
-		    dns_status_name(r.status));
+		    dns_failure_name(r.status));
 		out->temperror = true;
 		dns_result_free(&r);
 		return 0;

@@ -159,7 +159,7 @@ kill "$idle" 2>/dev/null; wait "$idle" 2>/dev/null || true
 sed -i "s/^metrics_socket = .*/metrics_socket = inet:$(pf_free_port)@127.0.0.1/" "$tmp/inkan.conf"
 kill -HUP "$milter_pid"
 for _ in $(seq $((50 * it_slow))); do grep -q 'configuration reloaded' "$tmp/milter.log" && break; sleep 0.1; done
-grep -q 'metrics_socket and shutdown_timeout take effect only at restart' "$tmp/milter.log" && ok "reload says metrics_socket waits for a restart" || bad "no restart notice for metrics_socket"
+grep -q 'reload: metrics_socket changed; takes effect only at restart' "$tmp/milter.log" && ok "reload says metrics_socket waits for a restart" || bad "no restart notice for metrics_socket"
 $scrape scrape "127.0.0.1:$mport" "$tmp/reloaded" && ok "old metrics socket still serves after the reload" || bad "metrics socket gone after reload"
 $scrape delta "$tmp/after" "$tmp/reloaded" "inkan_config_reloads_total{result='ok'}=1" >/dev/null && ok "reload counted" || bad "reload not counted"
 

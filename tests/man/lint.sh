@@ -31,6 +31,18 @@ for page in inkan-milter.8 inkan.conf.5 inkan-keys.1 inkan-reports.8; do
 	fi
 done
 
+# .Dd is a fixed date, not $Mdocdate$ (which only CVS fills in: mandoc
+# then prints the build date). inkan-keys.1 belongs to the keys-tool work
+# and joins this list when its .Dd is filled.
+for page in inkan-milter.8 inkan.conf.5 inkan-reports.8; do
+	if grep -Eq '^\.Dd (January|February|March|April|May|June|July|August|September|October|November|December) [1-9][0-9]?, 20[0-9][0-9]$' \
+	    "$mandir/$page" 2>/dev/null; then
+		ok
+	else
+		bad "$page: .Dd is not a date such as 'December 4, 2026': $(grep '^\.Dd' "$mandir/$page")"
+	fi
+done
+
 # the quoted first field of each `{ "name", CFG_...` entry of cfg_keys[]
 names=$(sed -n '/cfg_keys\[\] = {/,/^};/p' "$config" |
     sed -n 's/^[[:space:]]*{[[:space:]]*"\([a-z0-9_]*\)",[[:space:]]*CFG_.*/\1/p')

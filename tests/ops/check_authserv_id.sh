@@ -29,7 +29,9 @@ bad() { nfail=$((nfail + 1)); echo "FAIL: $1"; }
 run() {
 	printf 'socket = inet:1@127.0.0.1\nlog = stderr\n%s\n' "$2" >"$tmp/$1.conf"
 	rc=0
-	"$milter" -n -c "$tmp/$1.conf" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	"$milter" -n -c "$tmp/$1.conf" >"$tmp/out" 2>"$tmp/all" || rc=$?
+	# these configs have no keys on purpose; that warning is first_day.sh's
+	grep -v '^warning: nothing will be signed: ' "$tmp/all" >"$tmp/err"
 }
 
 run dotless 'authserv_id = vm'
