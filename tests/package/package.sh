@@ -4,6 +4,7 @@
 # package.sh - the Debian package, from scripts/package to dpkg --purge:
 #   * scripts/package builds dist/inkan_VERSION_ARCH.deb (into a temporary
 #     directory here), VERSION starting with CMakeLists.txt's version;
+#   * built again, it is the same file (reproducible: no clock, no paths);
 #   * lintian finds no errors and no warnings in it;
 #   * a fresh Debian 12 root (debootstrap --variant=minbase from the host's
 #     mirror) gets the package's dependencies, and then the package with
@@ -59,6 +60,16 @@ deb=$tmp/dist/$debs
 version=$(dpkg-deb -f "$deb" Version)
 grep -q "scripts/package: $tmp/dist/$debs\$" "$tmp/package.log" &&
     ok "scripts/package names the file it made" || bad "scripts/package did not name $debs"
+
+# The same tree gives the same package (dates from the last commit, not
+# the clock; another temporary directory).
+if "$src/scripts/package" -o "$tmp/again" >"$tmp/again.log" 2>&1 &&
+    cmp -s "$deb" "$tmp/again/$debs"; then
+	ok "a second build is byte for byte the same"
+else
+	bad "a second build differs or failed:"; tail -n 20 "$tmp/again.log" | sed 's/^/    /'
+fi
+rm -rf "$tmp/again"
 
 # 2. lintian.
 lintian --fail-on error,warning "$deb" >"$tmp/lintian.log" 2>&1
