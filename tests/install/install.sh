@@ -221,6 +221,11 @@ out=$(systemd-analyze verify --root="$root" --man=no --recursive-errors=no \
 rc=$?
 [ $rc -eq 0 ] && [ -z "$out" ] && ok "systemd-analyze verify: inkan-reports.service and .timer are clean" ||
     { bad "systemd-analyze verify inkan-reports (exit $rc):"; printf '%s\n' "$out" | sed 's/^/    /'; }
+# sendmail(8) of Postfix runs the set-group-id postdrop: nothing may set or
+# imply NoNewPrivileges= (systemd.exec(5): seccomp filters do, with User=).
+nnp=$(grep -E '^(NoNewPrivileges=yes|PrivateDevices=yes|ProtectClock=yes|ProtectKernel[A-Za-z]*=yes|ProtectControlGroups=yes|ProtectHostname=yes|RestrictAddressFamilies=|RestrictNamespaces=|RestrictRealtime=yes|RestrictSUIDSGID=yes|LockPersonality=yes|MemoryDenyWriteExecute=yes|SystemCall[A-Za-z]*=|ProtectSystem=strict)' "$runit" | tr '\n' ' ')
+[ -z "$nnp" ] && ok "inkan-reports.service leaves postdrop its set-group-id (no NoNewPrivileges, set or implied)" ||
+    bad "inkan-reports.service would stop postdrop's set-group-id: $nnp"
 for want in "User=inkan" "Group=inkan" "Type=oneshot"; do
 	grep -qx "$want" "$runit" && ok "inkan-reports.service: $want" || bad "inkan-reports.service lacks $want"
 done
