@@ -5,7 +5,8 @@
 # the two packages in /root/pkg:
 #   * apt installs the dependencies; then, with the root recorded, the
 #     package itself (apt-get install ./DEB, as the README says);
-#   * its files are exactly the expected ones, with their modes; the two
+#   * its files are exactly the expected ones, with their modes (README.md,
+#     NEWS, LICENSE and copyright in /usr/share/doc/inkan); the two
 #     files in /etc/inkan are conffiles;
 #   * the user inkan exists (a system user, home /var/lib/inkan, no login)
 #     and /etc/inkan/keys and /var/lib/inkan are 0750 inkan:inkan;
@@ -92,6 +93,7 @@ want="0644 /etc/inkan/inkan.conf
 0755 /usr/libexec/inkan/inkan-reports-daily
 0755 /usr/sbin/inkan-milter
 0755 /usr/sbin/inkan-reports
+0644 /usr/share/doc/inkan/LICENSE
 0644 /usr/share/doc/inkan/NEWS.gz
 0644 /usr/share/doc/inkan/README.md.gz
 0644 /usr/share/doc/inkan/changelog.gz
@@ -113,9 +115,10 @@ cmp -s $conf /usr/share/doc/inkan/examples/inkan.conf &&
     ok "$conf is the example" || bad "$conf differs from the example"
 zcat /usr/share/doc/inkan/NEWS.gz | head -n 1 | grep -q '^inkan NEWS' &&
     zcat /usr/share/doc/inkan/README.md.gz | head -n 1 | grep -qx '# inkan' &&
-    grep -q 'Permission to use, copy, modify, and distribute' /usr/share/doc/inkan/copyright &&
-    ok "/usr/share/doc/inkan: README.md, NEWS and the LICENSE (in copyright)" ||
-    bad "/usr/share/doc/inkan lacks README.md, NEWS or the license text"
+    head -n 1 /usr/share/doc/inkan/LICENSE | grep -qx 'ISC License' &&
+    grep -q '^ Permission to use, copy, modify, and distribute' /usr/share/doc/inkan/copyright &&
+    ok "/usr/share/doc/inkan: README.md, NEWS, LICENSE and copyright (the license, machine-readable)" ||
+    bad "/usr/share/doc/inkan lacks README.md, NEWS, LICENSE or the license text in copyright"
 cf=$(cat /var/lib/dpkg/info/inkan.conffiles 2>/dev/null | sort | tr '\n' ' ')
 [ "$cf" = "$conf $rconf " ] && ok "conffiles: $cf" || bad "conffiles: '$cf'"
 
