@@ -122,19 +122,30 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 mkdir -p "$root/root/pkg"
 cp "$deb" "$deb2" "$here/inroot.sh" "$root/root/pkg/"
 
-# 4. In the root, in a mount namespace of its own (/proc and the package
-# cache are mounted there and vanish with it).
-unshare --mount --propagation private --fork sh -c '
-	root=$1 cache=$2
-	mount -t proc proc "$root/proc" &&
-	mount --bind "$cache/apt" "$root/var/cache/apt/archives" &&
-	exec chroot "$root" /usr/bin/env -i HOME=/root LC_ALL=C.UTF-8 \
-	    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	    DEBIAN_FRONTEND=noninteractive \
-	    bash /root/pkg/inroot.sh "$3" "$4" "$5" "$6"
-' sh "$root" "$cache" "$(basename "$deb")" "$(basename "$deb2")" "$version" \
-    "$version2" >"$tmp/inroot.log" 2>&1
+# 4. In the root, with /proc (systemd-tmpfiles needs it) and the package
+# cache mounted; in a mount namespace of its own where one can be made
+# private (so nothing stays mounted whatever happens), else (this test in a
+# chroot, where "/" is no mount point) in this one, unmounted on exit.
+cat >"$tmp/launch.sh" <<'SH'
+root=$1 cache=$2; shift 2
+mount -t proc proc "$root/proc" || exit 1
+mount --bind "$cache/apt" "$root/var/cache/apt/archives" || { umount "$root/proc"; exit 1; }
+chroot "$root" /usr/bin/env -i HOME=/root LC_ALL=C.UTF-8 \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    DEBIAN_FRONTEND=noninteractive bash /root/pkg/inroot.sh "$@"
 rc=$?
+umount "$root/var/cache/apt/archives" "$root/proc"
+exit $rc
+SH
+args=("$root" "$cache" "$(basename "$deb")" "$(basename "$deb2")" "$version" "$version2")
+if unshare --mount --propagation private true 2>/dev/null; then
+	unshare --mount --propagation private --fork sh "$tmp/launch.sh" "${args[@]}" >"$tmp/inroot.log" 2>&1
+	rc=$?
+else
+	trap 'umount -l "$root/var/cache/apt/archives" "$root/proc" 2>/dev/null; rm -rf "$tmp"' EXIT
+	sh "$tmp/launch.sh" "${args[@]}" >"$tmp/inroot.log" 2>&1
+	rc=$?
+fi
 cat "$tmp/inroot.log"
 p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$tmp/inroot.log" | tail -n 1)
 if [ -n "$p" ] && [ $rc -eq 0 ] && [ "${p#* }" = 0 ]; then
