@@ -61,12 +61,17 @@ void
 log_errno(int level, const char *fmt, ...)
 {
 	char ebuf[128];
+	const char *text;
 	int saved = errno;
 	va_list ap;
 
-	strerror_r(saved, ebuf, sizeof(ebuf));
+	/*
+	 * _GNU_SOURCE gives glibc's strerror_r, which returns the text: for a
+	 * known errno a static string, leaving ebuf unwritten.
+	 */
+	text = strerror_r(saved, ebuf, sizeof(ebuf));
 	va_start(ap, fmt);
-	log_v(level, ebuf, fmt, ap);
+	log_v(level, text, fmt, ap);
 	va_end(ap);
 	errno = saved;
 }

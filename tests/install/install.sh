@@ -23,18 +23,18 @@
 #     daemon starts, its unix socket is mode 0660, and a process of another
 #     user in the socket's group may connect while one outside it may not.
 #
-# usage: install.sh SRCDIR BUILDDIR PREFIX SBINDIR BINDIR MANDIR DOCDIR CONFDIR
+# usage: install.sh SRCDIR BUILDDIR PREFIX SBINDIR BINDIR MANDIR DOCDIR CONFDIR LIBEXECDIR
 # (the configured, absolute GNUInstallDirs paths; CMake passes them).
 # Needs root (chown, setpriv), systemd (systemd-analyze, systemd-sysusers,
 # systemd-tmpfiles), mandoc, postfix (postconf) and python3: missing tools
 # are failures.
 set -u
 
-if [ $# -ne 8 ]; then
-	echo "usage: install.sh SRCDIR BUILDDIR PREFIX SBINDIR BINDIR MANDIR DOCDIR CONFDIR" >&2
+if [ $# -ne 9 ]; then
+	echo "usage: install.sh SRCDIR BUILDDIR PREFIX SBINDIR BINDIR MANDIR DOCDIR CONFDIR LIBEXECDIR" >&2
 	exit 2
 fi
-src=$1 build=$2 prefix=$3 sbindir=$4 bindir=$5 mandir=$6 docdir=$7 confdir=$8
+src=$1 build=$2 prefix=$3 sbindir=$4 bindir=$5 mandir=$6 docdir=$7 confdir=$8 libexecdir=$9
 npass=0 nfail=0
 ok() { npass=$((npass + 1)); echo "ok: $1"; }
 bad() { nfail=$((nfail + 1)); echo "FAIL: $1"; }
@@ -91,11 +91,16 @@ expected="0755 $sbindir/inkan-milter
 0644 $mandir/man8/inkan-milter.8
 0644 $mandir/man8/inkan-reports.8
 0644 $confdir/inkan.conf
+0644 $confdir/reports.conf
 0644 $docdir/examples/inkan.conf
+0644 $docdir/examples/reports.conf
 0644 $docdir/examples/postfix-main.cf
 0644 $docdir/examples/postfix-master.cf
 0644 $docdir/examples/sendmail.mc
 0644 $prefix/lib/systemd/system/inkan-milter.service
+0644 $prefix/lib/systemd/system/inkan-reports.service
+0644 $prefix/lib/systemd/system/inkan-reports.timer
+0755 $libexecdir/inkan/inkan-reports-daily
 0644 $prefix/lib/sysusers.d/inkan.conf
 0644 $prefix/lib/tmpfiles.d/inkan.conf"
 got=$(cd "$root" && find . \! -type d -printf '%#m /%P\n' | sed 's/^0*\([0-7]\{4\}\) /\1 /' | sort -k2)
@@ -116,8 +121,10 @@ case $prefix in
 	ok "nothing under /usr/local"
    fi ;;
 esac
-cmp -s "$src/contrib/inkan.conf" "$root$confdir/inkan.conf" &&
-    ok "$confdir/inkan.conf is contrib/inkan.conf" || bad "$confdir/inkan.conf differs from contrib/inkan.conf"
+for f in inkan.conf reports.conf; do
+	cmp -s "$src/contrib/$f" "$root$confdir/$f" &&
+	    ok "$confdir/$f is contrib/$f" || bad "$confdir/$f differs from contrib/$f"
+done
 unit=$root$prefix/lib/systemd/system/inkan-milter.service
 sed -e "s#/usr/sbin/inkan-milter#$sbindir/inkan-milter#g" \
     -e "s#/etc/inkan/inkan.conf#$confdir/inkan.conf#g" \
@@ -125,22 +132,38 @@ sed -e "s#/usr/sbin/inkan-milter#$sbindir/inkan-milter#g" \
 cmp -s "$tmp/unit.want" "$unit" &&
     ok "the unit is contrib/inkan-milter.service with this prefix's paths" ||
     { bad "the installed unit differs:"; diff "$tmp/unit.want" "$unit" | sed 's/^/    /'; }
+runit=$root$prefix/lib/systemd/system/inkan-reports.service
+daily=$root$libexecdir/inkan/inkan-reports-daily
+grep -qx "ExecStart=$libexecdir/inkan/inkan-reports-daily" "$runit" &&
+    ok "inkan-reports.service runs $libexecdir/inkan/inkan-reports-daily" ||
+    bad "inkan-reports.service: $(grep ^ExecStart= "$runit")"
+grep -q "^reports=$sbindir/inkan-reports\$" "$daily" &&
+    grep -q "^conf=\${1:-$confdir/inkan.conf}\$" "$daily" &&
+    grep -q "^rconf=\${2:-$confdir/reports.conf}\$" "$daily" &&
+    ok "inkan-reports-daily runs $sbindir/inkan-reports, reads $confdir" ||
+    bad "inkan-reports-daily has other paths: $(grep -E '^(reports|conf|rconf)=' "$daily" | tr '\n' ' ')"
+cmp -s "$src/contrib/inkan-reports.timer" "$root$prefix/lib/systemd/system/inkan-reports.timer" &&
+    ok "the timer is contrib/inkan-reports.timer" || bad "the installed timer differs"
 grep -q "^ExecStart=$sbindir/inkan-milter -f -c $confdir/inkan.conf\$" "$unit" &&
     ok "ExecStart runs $sbindir/inkan-milter -f -c $confdir/inkan.conf" ||
     bad "ExecStart is not '$sbindir/inkan-milter -f -c $confdir/inkan.conf': $(grep ^ExecStart= "$unit")"
 
 # 3. Reinstalling keeps the admin's configuration.
 printf '# changed by the admin\nsocket = inet:9999@127.0.0.1\n' >"$root$confdir/inkan.conf"
+printf '# changed by the admin\norg_name = Example\n' >"$root$confdir/reports.conf"
 cp "$root$confdir/inkan.conf" "$tmp/admin.conf"
+cp "$root$confdir/reports.conf" "$tmp/admin-reports.conf"
 if DESTDIR=$root cmake --install "$build" >"$tmp/install2.log" 2>&1 &&
-    cmp -s "$tmp/admin.conf" "$root$confdir/inkan.conf"; then
-	ok "a second install keeps the admin's $confdir/inkan.conf"
+    cmp -s "$tmp/admin.conf" "$root$confdir/inkan.conf" &&
+    cmp -s "$tmp/admin-reports.conf" "$root$confdir/reports.conf"; then
+	ok "a second install keeps the admin's $confdir/inkan.conf and reports.conf"
 else
-	bad "a second install overwrote $confdir/inkan.conf or failed:"; cat "$tmp/install2.log"
+	bad "a second install overwrote $confdir/inkan.conf or reports.conf, or failed:"; cat "$tmp/install2.log"
 fi
-grep -q "Keeping: .*inkan.conf" "$tmp/install2.log" && ok "and says so" ||
-    bad "the second install did not say it kept inkan.conf"
+grep -q "Keeping: .*/inkan.conf" "$tmp/install2.log" && grep -q "Keeping: .*/reports.conf" "$tmp/install2.log" &&
+    ok "and says so" || bad "the second install did not say it kept inkan.conf and reports.conf"
 cp "$src/contrib/inkan.conf" "$root$confdir/inkan.conf"
+cp "$src/contrib/reports.conf" "$root$confdir/reports.conf"
 
 # 4. The installed binary accepts the installed example configuration.
 out=$("$root$sbindir/inkan-milter" -n -c "$root$confdir/inkan.conf" 2>&1)
@@ -196,6 +219,23 @@ out=$(systemd-analyze verify --root="$root" --man=no --recursive-errors=no \
 rc=$?
 [ $rc -eq 0 ] && [ -z "$out" ] && ok "systemd-analyze verify: the unit is clean" ||
     { bad "systemd-analyze verify (exit $rc):"; printf '%s\n' "$out" | sed 's/^/    /'; }
+out=$(systemd-analyze verify --root="$root" --man=no --recursive-errors=no \
+    inkan-reports.service inkan-reports.timer 2>&1)
+rc=$?
+[ $rc -eq 0 ] && [ -z "$out" ] && ok "systemd-analyze verify: inkan-reports.service and .timer are clean" ||
+    { bad "systemd-analyze verify inkan-reports (exit $rc):"; printf '%s\n' "$out" | sed 's/^/    /'; }
+# sendmail(8) of Postfix runs the set-group-id postdrop: nothing may set or
+# imply NoNewPrivileges= (systemd.exec(5): seccomp filters do, with User=).
+nnp=$(grep -E '^(NoNewPrivileges=yes|PrivateDevices=yes|ProtectClock=yes|ProtectKernel[A-Za-z]*=yes|ProtectControlGroups=yes|ProtectHostname=yes|RestrictAddressFamilies=|RestrictNamespaces=|RestrictRealtime=yes|RestrictSUIDSGID=yes|LockPersonality=yes|MemoryDenyWriteExecute=yes|SystemCall[A-Za-z]*=|ProtectSystem=strict)' "$runit" | tr '\n' ' ')
+[ -z "$nnp" ] && ok "inkan-reports.service leaves postdrop its set-group-id (no NoNewPrivileges, set or implied)" ||
+    bad "inkan-reports.service would stop postdrop's set-group-id: $nnp"
+for want in "User=inkan" "Group=inkan" "Type=oneshot"; do
+	grep -qx "$want" "$runit" && ok "inkan-reports.service: $want" || bad "inkan-reports.service lacks $want"
+done
+for want in "OnCalendar=*-*-* 00:15:00 UTC" "Persistent=true" "WantedBy=timers.target"; do
+	grep -qxF "$want" "$root$prefix/lib/systemd/system/inkan-reports.timer" &&
+	    ok "inkan-reports.timer: $want" || bad "inkan-reports.timer lacks $want"
+done
 out=$(systemd-analyze security --offline=yes --root="$root" --threshold=20 \
     inkan-milter.service 2>&1)
 rc=$?
