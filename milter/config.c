@@ -37,6 +37,7 @@ enum cfg_type {
 	CFG_CANON,
 	CFG_LOG,
 	CFG_LOGLEVEL,
+	CFG_FACILITY,
 };
 
 struct cfg_key {
@@ -76,6 +77,10 @@ static const struct cfg_key cfg_keys[] = {
 	    "sign mail from subdomains with the parent domain's key_dir key" },
 	{ "internal_hosts", CFG_CIDRS, OFF(internal_hosts), "127.0.0.1, ::1",
 	    0, 0, true, "clients whose mail is signed (addresses or CIDR)" },
+	/* OpenDKIM's PeerList, OpenDMARC's IgnoreHosts */
+	{ "peer_hosts", CFG_CIDRS, OFF(peer_hosts), "", 0, 0, true,
+	    "clients whose mail passes unchecked: not signed, not verified "
+	    "(addresses or CIDR)" },
 	{ "sign_daemons", CFG_LIST, OFF(sign_daemons), "", 0, 0, true,
 	    "MTA services ({daemon_name}) whose mail is signed" },
 	{ "canonicalization", CFG_CANON, 0, "relaxed/relaxed", 0, 0, true,
@@ -89,11 +94,15 @@ static const struct cfg_key cfg_keys[] = {
 	    "seconds until signatures expire (x=); 0 for no x=" },
 	{ "log", CFG_LOG, OFF(log), "syslog", 0, 0, false,
 	    "syslog or stderr" },
+	{ "syslog_facility", CFG_FACILITY, OFF(syslog_facility), "mail", 0, 0,
+	    false, "the syslog facility: mail, daemon, user or local0 to local7" },
 	{ "log_level", CFG_LOGLEVEL, OFF(log_level), "info", 0, 0, true,
 	    "error, warning, info or debug" },
 	{ "metrics_socket", CFG_STRING, OFF(metrics_socket), "", 0, 0, false,
 	    "where Prometheus scrapes /metrics: inet:PORT@ADDRESS or "
 	    "unix:PATH (empty: no metrics socket)" },
+	{ "pid_file", CFG_STRING, OFF(pid_file), "", 0, 0, false,
+	    "file the daemon writes its process id to (empty: none)" },
 	{ "shutdown_timeout", CFG_UINT, OFF(shutdown_timeout), "30", 0, 3600,
 	    false, "seconds SIGTERM waits for messages in flight" },
 	/*
@@ -118,6 +127,10 @@ static const struct cfg_key cfg_keys[] = {
 	{ "spf_tempfail_on_temperror", CFG_BOOL,
 	    OFF(spf_tempfail_on_temperror), "no", 0, 0, true,
 	    "tempfail mail whose SPF check had a DNS error (451 4.7.24)" },
+	/* OpenDMARC's TrustedAuthservIDs */
+	{ "trusted_authserv_ids", CFG_LIST, OFF(trusted_authserv_ids), "", 0,
+	    0, true, "authserv-ids of relays in front of this server whose "
+	    "Authentication-Results spf= result is taken instead of its own" },
 	{ "received_spf", CFG_BOOL, OFF(received_spf), "no", 0, 0, true,
 	    "add a Received-SPF field (RFC 7208 9.1) to inbound mail" },
 	{ "dmarc_discovery", CFG_STRING, OFF(dmarc_discovery), "treewalk", 0,
@@ -284,6 +297,10 @@ set_value(struct config *c, const struct cfg_key *k, const char *v,
 			}
 		return "expected error, warning, info or debug";
 	}
+	case CFG_FACILITY:
+		if (log_facility_parse(v, (int *)field) == -1)
+			return "expected " LOG_FACILITY_NAMES;
+		return NULL;
 	}
 	return "internal: unknown type";
 }

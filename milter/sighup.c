@@ -72,11 +72,13 @@ reload(void)
 		    str_differs(old->user, c->user) ||
 		    str_differs(old->log, c->log) ||
 		    str_differs(old->metrics_socket, c->metrics_socket) ||
+		    str_differs(old->pid_file, c->pid_file) ||
+		    old->syslog_facility != c->syslog_facility ||
 		    old->shutdown_timeout != c->shutdown_timeout ||
 		    old->milter_timeout != c->milter_timeout)
-			log_warnx("reload: socket, user, log, milter_timeout, "
-			    "metrics_socket and shutdown_timeout take effect "
-			    "only at restart");
+			log_warnx("reload: socket, user, log, syslog_facility, "
+			    "pid_file, milter_timeout, metrics_socket and "
+			    "shutdown_timeout take effect only at restart");
 		config_unref(old);
 	}
 	log_set_level(c->log_level);
