@@ -10,7 +10,8 @@
  * reason. Folded values we add use LF line ends, which Postfix and Sendmail
  * turn into the message's CRLF.
  * Replies: before end of message inkan only collects, so we tell the MTA
- * (SMFIP_NR_*) not to wait for an answer to any earlier step and not to
+ * (SMFIP_NR_*) not to wait for an answer to any earlier step (but connect,
+ * when peer_hosts is set: a peer is accepted there) and not to
  * send the steps we have no callback for. A message then streams in one
  * go; a reply per header or body chunk was a round trip and, in
  * libmilter's worker pool, a hand-over between threads each, which was
@@ -317,10 +318,9 @@ glue_eom(SMFICTX *ctx)
 	sfsistat rc = SMFIS_ACCEPT;
 	size_t i;
 
-	if (c != NULL && c->peer) {
-		/* a peer whose connect could not be answered: untouched */
+	/* a peer whose connect could not be answered: untouched */
+	if (c != NULL && c->peer)
 		return SMFIS_ACCEPT;
-	}
 	if (t == NULL)
 		return SMFIS_TEMPFAIL;
 	if (c->failed) {
