@@ -455,6 +455,17 @@ check_metrics_socket(const struct config *c, struct buf *problems)
 	return 1;
 }
 
+/* The daemon changes to / and removes the file at stop: a full path. */
+static int
+check_pid_file(const struct config *c, struct buf *problems)
+{
+	if (*c->pid_file == '\0' || *c->pid_file == '/')
+		return 0;
+	buf_printf(problems, "%s: pid_file %s: must be an absolute path\n",
+	    c->path != NULL ? c->path : "config", c->pid_file);
+	return 1;
+}
+
 static int
 check_socket(const struct config *c, struct buf *problems)
 {
@@ -662,6 +673,7 @@ config_load(const char *path, struct buf *problems)
 		n += check_dmarc_settings(c, problems);
 	n += check_metrics_socket(c, problems);
 	n += check_socket(c, problems);
+	n += check_pid_file(c, problems);
 	running = config_current();
 	if (n == 0 && keystore_warnings(c->keys, running != NULL ?
 	    running->keys : NULL, &c->warnings) == -1) {
@@ -710,6 +722,7 @@ config_parse(FILE *f, const char *name, struct buf *problems)
 	n += parse_stream(c, f, name, problems);
 	n += check_metrics_socket(c, problems);
 	n += check_socket(c, problems);
+	n += check_pid_file(c, problems);
 	if (n > 0 || buf_failed(problems)) {
 		config_free(c);
 		return NULL;

@@ -392,6 +392,8 @@ test_problems(void **state)
 		    "local0 to local7" } },
 		{ "syslog facility kern", "syslog_facility = kern\n",
 		    { "%s:1: syslog_facility: expected mail" } },
+		{ "relative pid_file", "pid_file = run/inkan.pid\n",
+		    { "%s: pid_file run/inkan.pid: must be an absolute path" } },
 		{ "bad peer host", "peer_hosts = relay.example.com\n",
 		    { "%s:1: peer_hosts:", "'relay.example.com' is not an IP" } },
 		{ "no equals sign", "socket\n",
