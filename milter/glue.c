@@ -139,15 +139,26 @@ static bool
 is_peer(struct glue_conn *c, const char *hostname, const char *ip)
 {
 	struct config *cfg = config_current();
+	char name[256];
+	size_t i;
 
 	c->peer = cfg != NULL && *ip != '\0' &&
 	    cidr_list_match(&cfg->peer_hosts, ip);
 	config_unref(cfg);
-	if (c->peer)
-		log_info("client %s [%s] is in peer_hosts: its mail passes "
-		    "unchecked (not signed, not verified)", hostname != NULL ?
-		    hostname : "unknown", ip);
-	return c->peer;
+	if (!c->peer)
+		return false;
+	/* the MTA's name for the client ("[ADDR]" when it has none), made
+	 * printable: it comes from the client's PTR record */
+	if (hostname == NULL || *hostname == '[')
+		hostname = "";
+	for (i = 0; hostname[i] != '\0' && i + 1 < sizeof(name); i++)
+		name[i] = hostname[i] > ' ' && hostname[i] < 0x7f ?
+		    hostname[i] : '?';
+	name[i] = '\0';
+	log_info("client %s%s%s%s is in peer_hosts: its mail passes unchecked "
+	    "(not signed, not verified)", name, *name != '\0' ? " [" : "", ip,
+	    *name != '\0' ? "]" : "");
+	return true;
 }
 
 static sfsistat

@@ -102,7 +102,7 @@ if delivered peer; then
 	[ "$(grep -c '^Authentication-Results:' "$tmp/got.eml")" -eq 1 ] && ok "peer: no Authentication-Results added" ||
 	    bad "peer: $(grep -c '^Authentication-Results:' "$tmp/got.eml") Authentication-Results fields"
 else bad "peer: message not found"; fi
-grep -q 'client .*\[198.51.100.77\] is in peer_hosts: its mail passes unchecked (not signed, not verified)' "$tmp/milter.log" &&
+grep -q 'client 198.51.100.77 is in peer_hosts: its mail passes unchecked (not signed, not verified)' "$tmp/milter.log" &&
     ok "peer: the log says the client passes unchecked" || bad "peer: no log line"
 grep -q 'role=verify client=198.51.100.77' "$tmp/milter.log" && bad "peer: a message line was logged (it was checked)" ||
     ok "peer: no message was checked"
