@@ -38,6 +38,7 @@ enum cfg_type {
 	CFG_CANON,
 	CFG_LOG,
 	CFG_LOGLEVEL,
+	CFG_FACILITY,
 };
 
 struct cfg_key {
@@ -77,6 +78,10 @@ static const struct cfg_key cfg_keys[] = {
 	    "sign mail from subdomains with the parent domain's key_dir key" },
 	{ "internal_hosts", CFG_CIDRS, OFF(internal_hosts), "127.0.0.1, ::1",
 	    0, 0, true, "clients whose mail is signed (addresses or CIDR)" },
+	/* OpenDKIM's PeerList, OpenDMARC's IgnoreHosts */
+	{ "peer_hosts", CFG_CIDRS, OFF(peer_hosts), "", 0, 0, true,
+	    "clients whose mail passes unchecked: not signed, not verified "
+	    "(addresses or CIDR)" },
 	{ "sign_daemons", CFG_LIST, OFF(sign_daemons), "", 0, 0, true,
 	    "MTA services ({daemon_name}) whose mail is signed" },
 	{ "canonicalization", CFG_CANON, 0, "relaxed/relaxed", 0, 0, true,
@@ -90,11 +95,15 @@ static const struct cfg_key cfg_keys[] = {
 	    "seconds until signatures expire (x=); 0 for no x=" },
 	{ "log", CFG_LOG, OFF(log), "syslog", 0, 0, false,
 	    "syslog or stderr" },
+	{ "syslog_facility", CFG_FACILITY, OFF(syslog_facility), "mail", 0, 0,
+	    false, "the syslog facility: mail, daemon, user or local0 to local7" },
 	{ "log_level", CFG_LOGLEVEL, OFF(log_level), "info", 0, 0, true,
 	    "error, warning, info or debug" },
 	{ "metrics_socket", CFG_STRING, OFF(metrics_socket), "", 0, 0, false,
 	    "where Prometheus scrapes /metrics: inet:PORT@ADDRESS or "
 	    "unix:PATH (empty: no metrics socket)" },
+	{ "pid_file", CFG_STRING, OFF(pid_file), "", 0, 0, false,
+	    "file the daemon writes its process id to (empty: none)" },
 	{ "shutdown_timeout", CFG_UINT, OFF(shutdown_timeout), "30", 0, 3600,
 	    false, "seconds SIGTERM waits for messages in flight" },
 	/*
@@ -119,6 +128,10 @@ static const struct cfg_key cfg_keys[] = {
 	{ "spf_tempfail_on_temperror", CFG_BOOL,
 	    OFF(spf_tempfail_on_temperror), "no", 0, 0, true,
 	    "tempfail mail whose SPF check had a DNS error (451 4.7.24)" },
+	/* OpenDMARC's TrustedAuthservIDs */
+	{ "trusted_authserv_ids", CFG_LIST, OFF(trusted_authserv_ids), "", 0,
+	    0, true, "authserv-ids of relays in front of this server whose "
+	    "Authentication-Results spf= result is taken instead of its own" },
 	{ "received_spf", CFG_BOOL, OFF(received_spf), "no", 0, 0, true,
 	    "add a Received-SPF field (RFC 7208 9.1) to inbound mail" },
 	{ "dmarc_discovery", CFG_STRING, OFF(dmarc_discovery), "treewalk", 0,
@@ -285,6 +298,10 @@ set_value(struct config *c, const struct cfg_key *k, const char *v,
 			}
 		return "expected error, warning, info or debug";
 	}
+	case CFG_FACILITY:
+		if (log_facility_parse(v, (int *)field) == -1)
+			return "expected " LOG_FACILITY_NAMES;
+		return NULL;
 	}
 	return "internal: unknown type";
 }
@@ -436,6 +453,17 @@ check_metrics_socket(const struct config *c, struct buf *problems)
 		return 0;
 	buf_printf(problems, "%s: metrics_socket: %s\n",
 	    c->path != NULL ? c->path : "config", e.msg);
+	return 1;
+}
+
+/* The daemon changes to / and removes the file at stop: a full path. */
+static int
+check_pid_file(const struct config *c, struct buf *problems)
+{
+	if (*c->pid_file == '\0' || *c->pid_file == '/')
+		return 0;
+	buf_printf(problems, "%s: pid_file %s: must be an absolute path\n",
+	    c->path != NULL ? c->path : "config", c->pid_file);
 	return 1;
 }
 
@@ -708,6 +736,7 @@ config_load(const char *path, struct buf *problems)
 		n += check_dmarc_settings(c, problems);
 	n += check_metrics_socket(c, problems);
 	n += check_socket(c, problems);
+	n += check_pid_file(c, problems);
 	running = config_current();
 	if (n == 0 && keystore_warnings(c->keys, running != NULL ?
 	    running->keys : NULL, &c->warnings) == -1) {
@@ -754,6 +783,7 @@ config_parse(FILE *f, const char *name, struct buf *problems)
 	n += parse_stream(c, f, name, problems);
 	n += check_metrics_socket(c, problems);
 	n += check_socket(c, problems);
+	n += check_pid_file(c, problems);
 	if (n > 0 || buf_failed(problems)) {
 		config_free(c);
 		return NULL;
@@ -833,6 +863,7 @@ same_value(const struct cfg_key *k, const struct config *a,
 	case CFG_UINT:
 		return *(const unsigned long *)fa == *(const unsigned long *)fb;
 	case CFG_LOGLEVEL:
+	case CFG_FACILITY:
 		return *(const int *)fa == *(const int *)fb;
 	case CFG_CANON:
 		return a->hcanon == b->hcanon && a->bcanon == b->bcanon;

@@ -39,6 +39,7 @@ struct config {
 	char		*signing_table;
 	bool		 sign_subdomains;
 	struct cidr_list internal_hosts;
+	struct cidr_list peer_hosts;	/* passed through unchecked */
 	struct strlist	 sign_daemons;
 	enum canon_alg	 hcanon, bcanon;
 	struct strlist	 sign_headers;
@@ -46,6 +47,8 @@ struct config {
 	unsigned long	 signature_ttl;
 	char		*log;		/* "syslog" or "stderr" */
 	int		 log_level;	/* syslog level */
+	int		 syslog_facility;	/* LOG_MAIL, LOG_LOCAL0, ... */
+	char		*pid_file;	/* "" for none */
 	char		*metrics_socket;	/* "" for none */
 	unsigned long	 shutdown_timeout;
 	unsigned long	 milter_timeout;	/* s; libmilter's, per MTA read or write */
@@ -53,6 +56,7 @@ struct config {
 	bool		 spf_reject_fail;
 	bool		 spf_tempfail_on_temperror;
 	bool		 received_spf;
+	struct strlist	 trusted_authserv_ids;	/* upstream A-R whose spf= we take */
 	char		*dmarc_discovery;	/* "treewalk" or "psl" */
 	char		*dmarc_psl_file;
 	bool		 dmarc_enforce;

@@ -313,7 +313,7 @@ evaluate_main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o) == -1)
 		return usage();
-	log_init("inkan-milter", true);
+	log_init("inkan-milter", true, LOG_MAIL);
 	if ((cfg = config_load(o.config, &problems)) == NULL) {
 		fprintf(stderr, "%s", buf_failed(&problems) ? "out of memory\n" :
 		    buf_str(&problems));

@@ -10,7 +10,8 @@
  * reason. Folded values we add use LF line ends, which Postfix and Sendmail
  * turn into the message's CRLF.
  * Replies: before end of message inkan only collects, so we tell the MTA
- * (SMFIP_NR_*) not to wait for an answer to any earlier step and not to
+ * (SMFIP_NR_*) not to wait for an answer to any earlier step (but connect,
+ * when peer_hosts is set: a peer is accepted there) and not to
  * send the steps we have no callback for. A message then streams in one
  * go; a reply per header or body chunk was a round trip and, in
  * libmilter's worker pool, a hand-over between threads each, which was
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "glue.h"
 #include "log.h"
 #include "metrics.h"
@@ -38,6 +40,7 @@ struct glue_conn {
 	bool		 can_skip;	/* MTA understands SMFIS_SKIP */
 	unsigned long	 nr;		/* SMFIP_NR_* steps we do not answer */
 	bool		 failed;	/* an unanswered step failed: tempfail */
+	bool		 peer;		/* client in peer_hosts: hands off */
 };
 
 /*
@@ -98,9 +101,12 @@ glue_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long *pf2, unsigned long *pf3)
 {
 	struct glue_conn *c = conn_of(ctx);
+	struct config *cfg = config_current();
+	bool peers = cfg != NULL && cfg->peer_hosts.n > 0;
 
 	(void)f2;
 	(void)f3;
+	config_unref(cfg);
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
@@ -110,6 +116,9 @@ glue_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		c->leadspc = true;
 	}
 	c->nr = f1 & GLUE_NR;
+	/* with peer_hosts, connect is answered: accept, for a peer */
+	if (peers)
+		c->nr &= ~(unsigned long)SMFIP_NR_CONN;
 	*pf1 |= c->nr | (f1 & GLUE_NOSTEP);
 	/* SKIP is a reply to a body chunk: only without NR_BODY */
 	if ((f1 & SMFIP_SKIP) != 0 && (c->nr & SMFIP_NR_BODY) == 0) {
@@ -118,6 +127,38 @@ glue_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	}
 	*pf2 = *pf3 = 0;
 	return SMFIS_CONTINUE;
+}
+
+/*
+ * Is the client in peer_hosts (OpenDKIM's PeerList, OpenDMARC's
+ * IgnoreHosts)? Its mail is neither signed nor verified, and nothing is
+ * removed from it either, forged Authentication-Results included: one
+ * line per connection says so.
+ */
+static bool
+is_peer(struct glue_conn *c, const char *hostname, const char *ip)
+{
+	struct config *cfg = config_current();
+	char name[256];
+	size_t i;
+
+	c->peer = cfg != NULL && *ip != '\0' &&
+	    cidr_list_match(&cfg->peer_hosts, ip);
+	config_unref(cfg);
+	if (!c->peer)
+		return false;
+	/* the MTA's name for the client ("[ADDR]" when it has none), made
+	 * printable: it comes from the client's PTR record */
+	if (hostname == NULL || *hostname == '[')
+		hostname = "";
+	for (i = 0; hostname[i] != '\0' && i + 1 < sizeof(name); i++)
+		name[i] = hostname[i] > ' ' && hostname[i] < 0x7f ?
+		    hostname[i] : '?';
+	name[i] = '\0';
+	log_info("client %s%s%s%s is in peer_hosts: its mail passes unchecked "
+	    "(not signed, not verified)", name, *name != '\0' ? " [" : "", ip,
+	    *name != '\0' ? "]" : "");
+	return true;
 }
 
 static sfsistat
@@ -134,6 +175,15 @@ glue_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 		inet_ntop(AF_INET6,
 		    &((struct sockaddr_in6 *)(void *)sa)->sin6_addr, ip,
 		    sizeof(ip));
+	if (c != NULL && is_peer(c, hostname, ip)) {
+		txn_free(c->txn);
+		c->txn = NULL;
+		/* accepted: the MTA leaves this milter out of the connection */
+		if ((c->nr & SMFIP_NR_CONN) == 0)
+			return SMFIS_ACCEPT;
+		/* negotiated before a reload set peer_hosts: see glue_eom */
+		return SMFIS_NOREPLY;
+	}
 	if (c == NULL ||
 	    (t = txn_new(*ip != '\0' ? ip : NULL, hostname)) == NULL) {
 		log_errx("out of memory at connect");
@@ -153,7 +203,7 @@ glue_helo(SMFICTX *ctx, char *helo)
 	struct txn *t = txn_of(ctx);
 
 	if (t != NULL)
-		txn_helo(t, helo);
+		txn_helo(t, helo);	/* a peer has no txn */
 	return answer(smfi_getpriv(ctx), SMFIP_NR_HELO, SMFIS_CONTINUE);
 }
 
@@ -165,6 +215,8 @@ glue_envfrom(SMFICTX *ctx, char **argv)
 
 	if (c != NULL)
 		c->failed = false;	/* a new message */
+	if (c != NULL && c->peer)
+		return answer(c, SMFIP_NR_MAIL, SMFIS_CONTINUE);
 	if (t == NULL)
 		return answer(c, SMFIP_NR_MAIL, SMFIS_TEMPFAIL);
 	if (txn_mail_from(t, argv[0], smfi_getsymval(ctx, "{auth_authen}"),
@@ -190,6 +242,8 @@ glue_header(SMFICTX *ctx, char *name, char *value)
 	char *v = value;
 	int rc;
 
+	if (c != NULL && c->peer)
+		return answer(c, SMFIP_NR_HDR, SMFIS_CONTINUE);
 	if (t == NULL)
 		return answer(c, SMFIP_NR_HDR, SMFIS_TEMPFAIL);
 	if (!c->leadspc) {
@@ -212,8 +266,11 @@ glue_header(SMFICTX *ctx, char *name, char *value)
 static sfsistat
 glue_eoh(SMFICTX *ctx)
 {
+	struct glue_conn *c = smfi_getpriv(ctx);
 	struct txn *t = txn_of(ctx);
 
+	if (c != NULL && c->peer)
+		return answer(c, SMFIP_NR_EOH, SMFIS_CONTINUE);
 	if (t == NULL)
 		return answer(smfi_getpriv(ctx), SMFIP_NR_EOH, SMFIS_TEMPFAIL);
 	txn_eoh(t);
@@ -226,6 +283,9 @@ glue_body(SMFICTX *ctx, unsigned char *p, size_t len)
 	struct glue_conn *c = smfi_getpriv(ctx);
 	struct txn *t = txn_of(ctx);
 
+	if (c != NULL && c->peer)
+		return c->can_skip ? SMFIS_SKIP : answer(c, SMFIP_NR_BODY,
+		    SMFIS_CONTINUE);
 	if (t == NULL)
 		return answer(c, SMFIP_NR_BODY, SMFIS_TEMPFAIL);
 	txn_body(t, p, len);
@@ -269,6 +329,9 @@ glue_eom(SMFICTX *ctx)
 	sfsistat rc = SMFIS_ACCEPT;
 	size_t i;
 
+	/* a peer whose connect could not be answered: untouched */
+	if (c != NULL && c->peer)
+		return SMFIS_ACCEPT;
 	if (t == NULL)
 		return SMFIS_TEMPFAIL;
 	if (c->failed) {

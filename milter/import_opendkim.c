@@ -36,8 +36,8 @@
 
 /* The inkan settings an import can write, in the order they are printed. */
 static const char *const out_names[] = {
-	"socket", "user", "log", "log_level", "key_table", "signing_table",
-	"internal_hosts", "sign_daemons", "canonicalization", "sign_headers",
+	"socket", "user", "log", "log_level", "syslog_facility", "key_table",
+	"signing_table", "internal_hosts", "sign_daemons", "canonicalization", "sign_headers",
 	"oversign_headers", "signature_ttl", "authserv_id", "max_signatures",
 	"dmarc_enforce", "from_reject", "dmarc_tempfail_on_temperror",
 	"dns_forwarders", "dns_trust_anchor", "dns_timeout", "dns_budget",

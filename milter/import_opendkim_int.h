@@ -21,7 +21,7 @@
 #define IMP_MAX_ENTRIES	4096	/* settings over all included files */
 #define IMP_MAX_ITEMS	100000	/* items read from one data set file */
 #define IMP_MAX_SHOW	200	/* bytes of a value quoted in a comment */
-#define IMP_NOUT	21	/* inkan settings an import can write */
+#define IMP_NOUT	22	/* inkan settings an import can write */
 
 enum ent_state {
 	ENT_UNUSED,		/* nothing looked at it (yet) */

@@ -33,6 +33,7 @@
 #include "err.h"
 #include "hdr.h"
 #include "import_opendkim_int.h"
+#include "log.h"
 
 #define IMP_TTL_MAX	(10UL * 366 * 86400)	/* signature_ttl's bound */
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -71,8 +72,8 @@ static const struct { const char *name, *why; } nothing_to_do[] = {
 static const struct { const char *name, *why; } no_equivalent[] = {
 	{ "ChangeRootDirectory", "inkan-milter does not chroot; "
 	    "inkan-milter.service confines it (ProtectSystem=strict)" },
-	{ "PeerList", "inkan has no list of clients it ignores; use "
-	    "per-service smtpd_milters in Postfix's master.cf" },
+	{ "PeerList", "write its addresses and networks into peer_hosts "
+	    "(host names and ! entries have no equivalent there)" },
 	{ "SoftwareHeader", "inkan adds no header field naming itself" },
 	{ "X-Header", "inkan adds no header field naming itself" },
 	{ "SyslogName", "inkan logs as inkan-milter" },
@@ -270,10 +271,15 @@ translate_logging(struct imp *im)
 		}
 	}
 	if (fac != NULL) {
+		int f;
+
 		if (strcasecmp(fac->value, "mail") == 0)
-			imp_note(im, fac, "inkan logs to facility mail");
+			imp_note(im, fac, "mail is inkan's default facility");
+		else if (log_facility_parse(fac->value, &f) == 0)
+			imp_put(im, "syslog_facility", log_facility_name(f), fac);
 		else
-			imp_nottr(im, fac, "inkan logs to facility mail");
+			imp_nottr(im, fac, "syslog_facility takes "
+			    LOG_FACILITY_NAMES);
 	}
 }
 

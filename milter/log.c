@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "log.h"
@@ -15,13 +16,46 @@ static bool	 log_to_stderr = true;
 static int	 log_level = LOG_INFO;
 static char	 log_ident[32] = "inkan";
 
+/* The facilities a mail daemon is given (syslog(3); RFC 5424 6.2.1). */
+static const struct { const char *name; int facility; } facilities[] = {
+	{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON }, { "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+
+int
+log_facility_parse(const char *name, int *facility)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
+		if (strcasecmp(name, facilities[i].name) == 0) {
+			*facility = facilities[i].facility;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+log_facility_name(int facility)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
+		if (facilities[i].facility == facility)
+			return facilities[i].name;
+	return "unknown";
+}
+
 void
-log_init(const char *ident, bool to_stderr)
+log_init(const char *ident, bool to_stderr, int facility)
 {
 	strlcpy(log_ident, ident, sizeof(log_ident));
 	log_to_stderr = to_stderr;
 	if (!to_stderr)
-		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+		openlog(log_ident, LOG_PID | LOG_NDELAY, facility);
 }
 
 void

@@ -28,6 +28,7 @@
 #include "key_cache.h"
 #include "log.h"
 #include "metrics_http.h"
+#include "pid_file.h"
 #include "sighup.h"
 #include "sockspec.h"
 
@@ -293,7 +294,7 @@ print_problems(const struct buf *problems, bool to_syslog)
 	    buf_str(problems));
 	if (!to_syslog || (copy = strdup(buf_str(problems))) == NULL)
 		return;
-	log_init("inkan-milter", false);
+	log_init("inkan-milter", false, LOG_MAIL);
 	log_errx("cannot start: the configuration has problems");
 	for (p = copy; (line = strsep(&p, "\n")) != NULL;)
 		if (*line != '\0')
@@ -355,6 +356,16 @@ check_reload(const struct config *c, const char *path)
 	buf_free(&problems);
 }
 
+/* The pid file, if we wrote it; a failure to is only said. */
+static void
+remove_pid_file(const struct config *c)
+{
+	struct err e;
+
+	if (*c->pid_file != '\0' && pid_file_remove(c->pid_file, &e) == -1)
+		log_warnx("%s", e.msg);
+}
+
 /* libmilter stopped accepting: let messages in flight finish, then stop. */
 static void
 stop(const struct config *c)
@@ -374,6 +385,7 @@ stop(const struct config *c)
 	sighup_stop();
 	jobs_stop();
 	key_cache_clear();
+	remove_pid_file(c);
 	log_info("inkan-milter stopped");
 }
 
@@ -421,7 +433,8 @@ main(int argc, char **argv)
 	char *path = NULL;
 	struct config *c;
 	bool foreground = false, check = false, also_stderr, dropped;
-	int ch;
+	bool pid_written = false;
+	int ch, pidfd = -1;
 
 	if (argc > 1 && strcmp(argv[1], "--evaluate") == 0) {
 		int rc = evaluate_main(argc, argv);
@@ -477,16 +490,42 @@ main(int argc, char **argv)
 		free(path);
 		return rc == 0 ? 0 : 1;
 	}
-	log_init("inkan-milter", foreground || strcmp(c->log, "stderr") == 0);
+	log_init("inkan-milter", foreground || strcmp(c->log, "stderr") == 0,
+	    c->syslog_facility);
 	log_set_level(c->log_level);
 	/* stderr is the log, or is about to become /dev/null */
 	also_stderr = !foreground && strcmp(c->log, "stderr") != 0;
 	log_lines(LOG_WARNING, buf_str(&c->warnings));
+	/*
+	 * The pid file is opened as root, before the socket (another live
+	 * daemon is named, not only its socket found in use) and before
+	 * detaching (a failure reaches the terminal); the process that stays
+	 * writes it.
+	 */
+	if (*c->pid_file != '\0') {
+		struct err e;
+
+		if ((pidfd = pid_file_open(c->pid_file, &e)) == -1) {
+			start_fail(also_stderr, "%s", e.msg);
+			goto fail;
+		}
+	}
 	if (open_socket(c, also_stderr) == -1)
 		goto fail;
 	if (!foreground && daemon(0, 0) == -1) {
 		log_warn("daemon");
 		goto fail;
+	}
+	if (pidfd != -1) {
+		struct err e;
+
+		pid_written = true;	/* the file may hold part of it */
+		if (pid_file_write(pidfd, c->pid_file, &e) == -1) {
+			pidfd = -1;
+			log_errx("%s", e.msg);
+			goto fail;
+		}
+		pidfd = -1;
 	}
 	config_install(config_ref(c));
 	if (sighup_start(path) == -1) {
@@ -521,6 +560,10 @@ main(int argc, char **argv)
 	return 0;
 fail:
 	/* a start that failed: release what it had, as a clean stop does */
+	if (pidfd != -1)
+		close(pidfd);
+	if (pid_written)
+		remove_pid_file(c);
 	metrics_http_stop();
 	sighup_stop();
 	config_install(NULL);

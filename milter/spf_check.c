@@ -27,6 +27,7 @@ struct spf_check {
 	struct err	 err;
 	struct spf_answer mailfrom, helo_answer;
 	bool		 helo_checked;
+	char		*upstream;	/* authserv-id the results came from */
 };
 
 /* The address inside MAIL FROM's angle brackets, without them. */
@@ -176,6 +177,60 @@ spf_check_helo(const struct spf_check *c)
 	return c->helo_checked ? &c->helo_answer : NULL;
 }
 
+/* An answer that some relay gave: the result, its name as the reason. */
+static void
+upstream_answer(struct spf_answer *a, enum spf_result r, const char *from)
+{
+	spf_answer_free(a);
+	memset(a, 0, sizeof(*a));
+	a->result = r;
+	snprintf(a->reason, sizeof(a->reason), "from %s", from);
+}
+
+int
+spf_check_use_upstream(struct spf_check *c, const char *from,
+    enum spf_result mf, const char *mailfrom, const enum spf_result *helo,
+    const char *helo_name, struct err *e)
+{
+	char *up = strdup(from), *sender = strdup(mailfrom), *domain, *hname;
+	const char *at = strrchr(mailfrom, '@');
+
+	domain = strdup(at != NULL ? at + 1 : mailfrom);
+	hname = strdup(helo != NULL && helo_name != NULL ? helo_name : "");
+	if (up == NULL || sender == NULL || domain == NULL || hname == NULL) {
+		free(up);
+		free(sender);
+		free(domain);
+		free(hname);
+		return err_set(e, "out of memory");
+	}
+	free(c->upstream);
+	free(c->sender);
+	free(c->domain);
+	free(c->helo);
+	c->upstream = up;
+	c->sender = sender;
+	c->domain = domain;
+	c->helo = hname;
+	upstream_answer(&c->mailfrom, mf, from);
+	c->helo_checked = helo != NULL;
+	if (helo != NULL)
+		upstream_answer(&c->helo_answer, *helo, from);
+	return 0;
+}
+
+const char *
+spf_check_upstream(const struct spf_check *c)
+{
+	return c->upstream;
+}
+
+const char *
+spf_check_helo_name(const struct spf_check *c)
+{
+	return c->helo;
+}
+
 const char *
 spf_check_sender(const struct spf_check *c)
 {
@@ -243,5 +298,6 @@ spf_check_free(struct spf_check *c)
 	free(c->sender);
 	free(c->domain);
 	free(c->receiver);
+	free(c->upstream);
 	free(c);
 }

@@ -39,6 +39,22 @@ const char *spf_check_domain(const struct spf_check *);
  * starting with a space and folded with CRLF TAB.
  */
 void	 spf_check_received(const struct spf_check *, struct buf *out);
+/*
+ * After spf_check_finish: take an upstream relay's results instead of ours
+ * (trusted_authserv_ids), so that everything read from here on (DMARC,
+ * Authentication-Results, the log, reports) has them. from is the relay's
+ * authserv-id, given as each result's reason ("from mx1.example.net");
+ * mailfrom the smtp.mailfrom it checked (an address or a domain: the
+ * domain is what DMARC aligns). With helo NULL our HELO result is dropped
+ * (it was of the relay's HELO, not the sender's). 0, or -1 and e.
+ */
+int	 spf_check_use_upstream(struct spf_check *, const char *from,
+	    enum spf_result mf, const char *mailfrom, const enum spf_result *helo,
+	    const char *helo_name, struct err *e);
+/* The relay's authserv-id whose results these are, or NULL: our own. */
+const char *spf_check_upstream(const struct spf_check *);
+/* The HELO name the HELO result is for ("" if none). */
+const char *spf_check_helo_name(const struct spf_check *);
 /* Waits for the thread if still running. NULL does nothing. */
 void	 spf_check_free(struct spf_check *);
 

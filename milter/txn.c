@@ -29,6 +29,13 @@
 #include "txn.h"
 #include "utf8.h"
 
+/*
+ * An smtp.mailfrom or smtp.helo value taken from a trusted relay: an
+ * address (RFC 5321 4.5.3.1: 64 + 1 + 255) or a domain fits; a longer one
+ * is not used.
+ */
+#define TXN_UPSTREAM_VALUE_MAX	330
+
 struct txn {
 	/* connection */
 	char		*client_ip;
@@ -63,6 +70,18 @@ struct txn {
 	size_t		*ar_forged;	/* AR instances claiming our id */
 	size_t		 nforged;
 	bool		 forged_over;	/* more than TXN_MAX_FORGED_AR */
+	/*
+	 * The topmost Authentication-Results of a relay in
+	 * trusted_authserv_ids, and the SPF results taken from it.
+	 */
+	bool		 up_seen;	/* that field has been read */
+	bool		 up_found;	/* it had a usable smtp.mailfrom result */
+	char		 up_id[AR_ID_MAX];
+	enum spf_result	 up_mf, up_helo;
+	bool		 up_helo_found;
+	char		 up_mailfrom[TXN_UPSTREAM_VALUE_MAX];
+	char		 up_helo_name[TXN_UPSTREAM_VALUE_MAX];
+	const char	*up_why;	/* why its spf= was not used, or NULL */
 	struct buf	 why;		/* why signed, or why not */
 	bool		 failed;	/* internal error: tempfail */
 	struct err	 err;
@@ -117,6 +136,8 @@ txn_reset(struct txn *t)
 	t->nforged = 0;
 	t->nar = 0;
 	t->forged_over = false;
+	t->up_seen = t->up_found = t->up_helo_found = false;
+	t->up_why = NULL;
 	t->authserv_id = NULL;
 	hdr_list_free(&t->hdrs);
 	free(t->mail_from);
@@ -311,12 +332,93 @@ txn_mail_from(struct txn *t, const char *addr, const char *auth_user,
  * that name as the MTA counts them, and a field refused by a header cap
  * is still in the message the MTA delivers.
  */
+/* An A-R result word as an SPF result; -1 for one SPF has not (policy). */
+static int
+spf_of_auth(enum auth_result r, enum spf_result *out)
+{
+	switch (r) {
+	case AUTH_NONE:		*out = SPF_NONE; return 0;
+	case AUTH_PASS:		*out = SPF_PASS; return 0;
+	case AUTH_FAIL:		*out = SPF_FAIL; return 0;
+	case AUTH_SOFTFAIL:	*out = SPF_SOFTFAIL; return 0;
+	case AUTH_NEUTRAL:	*out = SPF_NEUTRAL; return 0;
+	case AUTH_TEMPERROR:	*out = SPF_TEMPERROR; return 0;
+	case AUTH_PERMERROR:	*out = SPF_PERMERROR; return 0;
+	case AUTH_POLICY:	break;
+	}
+	return -1;
+}
+
+/* Copy a view that is a usable identity value; false if it is not. */
+static bool
+take_value(char *dst, size_t size, const struct ar_view *v)
+{
+	const char *at;
+	size_t dlen;
+
+	if (v->len == 0 || v->len >= size)
+		return false;
+	memcpy(dst, v->p, v->len);
+	dst[v->len] = '\0';
+	at = memchr(dst, '@', v->len) != NULL ? strrchr(dst, '@') + 1 : dst;
+	dlen = strlen(at);
+	return addr_domain_valid(at, dlen);
+}
+
+/*
+ * trusted_authserv_ids (OpenDMARC's TrustedAuthservIDs): behind another MX
+ * our client is that relay, so our SPF check is of the relay, not of the
+ * sender. The relay's own field carries the sender's SPF result. Only the
+ * topmost field with a trusted id is read: the relay adds its field on
+ * top, and RFC 8601 section 5 makes it remove fields claiming its id that
+ * came from outside, so a trusted field below it may be a forgery it did
+ * not see (or a stale one). If that field has no usable spf result for
+ * smtp.mailfrom, our own check stands.
+ */
+static void
+note_upstream(struct txn *t, const char *value, size_t vlen)
+{
+	const struct strlist *ids = &t->cfg->trusted_authserv_ids;
+	struct ar_spf spf;
+	size_t i;
+	int rc;
+
+	if (t->up_seen || ids->n == 0 || t->role != TXN_ROLE_VERIFY)
+		return;
+	rc = ar_read_spf(value, vlen, &spf);
+	for (i = 0; i < ids->n; i++)
+		if (ar_id_equal(spf.id, ids->v[i]))
+			break;
+	if (i == ids->n)
+		return;
+	t->up_seen = true;
+	strlcpy(t->up_id, spf.id, sizeof(t->up_id));
+	if (rc == -1) {
+		t->up_why = "its Authentication-Results does not parse";
+		return;
+	}
+	if (!spf.mailfrom.found || spf_of_auth(spf.mailfrom.result,
+	    &t->up_mf) == -1 || !take_value(t->up_mailfrom,
+	    sizeof(t->up_mailfrom), &spf.mailfrom.value)) {
+		t->up_why = "its Authentication-Results has no usable spf "
+		    "result for smtp.mailfrom";
+		return;
+	}
+	t->up_found = true;
+	t->up_helo_found = spf.helo.found && spf_of_auth(spf.helo.result,
+	    &t->up_helo) == 0 && take_value(t->up_helo_name,
+	    sizeof(t->up_helo_name), &spf.helo.value);
+}
+
 static int
 note_ar(struct txn *t, const char *value, size_t vlen)
 {
 	t->nar++;
-	if (!ar_claims(value, vlen, t->authserv_id))
+	if (!ar_claims(value, vlen, t->authserv_id)) {
+		/* ours is never trusted: it is removed as forged below */
+		note_upstream(t, value, vlen);
 		return 0;
+	}
 	if (t->nforged == TXN_MAX_FORGED_AR) {
 		t->forged_over = true;
 		return 0;
@@ -800,6 +902,10 @@ spf_policy(struct txn *t, struct txn_outcome *out)
 		buf_reset(&t->reply);
 		if (a->explanation != NULL)
 			buf_printf(&t->reply, "SPF: %s", a->explanation);
+		else if (spf_check_upstream(t->spf) != NULL)
+			buf_printf(&t->reply, "SPF (checked by %s): the sending "
+			    "host is not allowed to send mail from %s",
+			    spf_check_upstream(t->spf), spf_check_domain(t->spf));
 		else
 			buf_printf(&t->reply, "SPF: %s is not allowed to send "
 			    "mail from %s", t->client_ip != NULL ? t->client_ip :
@@ -830,7 +936,8 @@ write_ar(struct txn *t)
 		const struct spf_answer *h = spf_check_helo(t->spf);
 		const char *mf[] = { "smtp.mailfrom", spf_check_sender(t->spf),
 		    NULL };
-		const char *hp[] = { "smtp.helo", t->helo, NULL };
+		const char *hp[] = { "smtp.helo", spf_check_helo_name(t->spf),
+		    NULL };
 
 		ar_add(&t->ar, "spf", spf_result_auth(a->result), a->reason, mf);
 		if (h != NULL)
@@ -961,9 +1068,15 @@ log_verify(struct txn *t)
 		log_kv(&t->log, "smtp.mailfrom", spf_check_sender(t->spf),
 		    false);
 		log_kv(&t->log, "spf_reason", a->reason, true);
+		log_kv(&t->log, "spf_from", spf_check_upstream(t->spf), false);
 		if (h != NULL)
 			log_kv(&t->log, "spf_helo", spf_result_name(h->result),
 			    false);
+	}
+	if (t->spf != NULL && spf_check_upstream(t->spf) == NULL &&
+	    t->up_why != NULL) {
+		log_kv(&t->log, "spf_upstream", t->up_id, false);
+		log_kv(&t->log, "spf_upstream_unused", t->up_why, true);
 	}
 	if (n == 0)
 		log_kv(&t->log, "dkim", "none", false);
@@ -1136,6 +1249,11 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 	if (!t->failed && t->spf != NULL &&
 	    spf_check_finish(t->spf, &t->err) == -1)
 		t->failed = true;
+	if (!t->failed && t->spf != NULL && t->up_found &&
+	    spf_check_use_upstream(t->spf, t->up_id, t->up_mf, t->up_mailfrom,
+	    t->up_helo_found ? &t->up_helo : NULL, t->up_helo_name,
+	    &t->err) == -1)
+		t->failed = true;
 	if (!t->failed && t->dkim != NULL &&
 	    dkim_check_finish(t->dkim, &t->dns_deadline,
 	    t->now != 0 ? t->now : time(NULL), &t->err) == -1)
@@ -1164,7 +1282,10 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 		out->added[out->nadded].name = AR_FIELD;
 		out->added[out->nadded].value = buf_str(&t->ar);
 		out->nadded++;
-		if (t->spf != NULL && t->cfg->received_spf) {
+		/* RFC 7208 9.1: the receiver that checked adds it; a relay
+		 * whose result we took did its own */
+		if (t->spf != NULL && t->cfg->received_spf &&
+		    spf_check_upstream(t->spf) == NULL) {
 			spf_check_received(t->spf, &t->received_spf);
 			out->added[out->nadded].name = "Received-SPF";
 			out->added[out->nadded].value = buf_str(&t->received_spf);
@@ -1242,7 +1363,8 @@ txn_json_spf(const struct txn *t, struct buf *out, bool helo)
 	if (t->spf == NULL)
 		buf_adds(out, "null");
 	else if (helo)
-		json_spf(out, spf_check_helo(t->spf), t->helo);
+		json_spf(out, spf_check_helo(t->spf),
+		    spf_check_helo_name(t->spf));
 	else
 		json_spf(out, spf_check_mailfrom(t->spf),
 		    spf_check_domain(t->spf));

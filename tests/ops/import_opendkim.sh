@@ -247,6 +247,7 @@ accepted single 1
 has single "socket = inet:8891@localhost"
 has single "internal_hosts = 127.0.0.1, ::1, 10.0.0.0/8"
 has single "user = opendkim"
+has single "syslog_facility = local3"
 signs single alice@example.com 10.1.2.3 example.com
 # SubDomains: the parent domain signs
 signs single alice@sub.example.com 127.0.0.1 example.com

@@ -2,7 +2,8 @@
 /*
  * test_ar.c - unit tests for ar.c: the Authentication-Results value we
  * write (RFC 8601 section 2.2; values are RFC 2045 tokens or quoted
- * strings) and the authserv-id reader that finds forged fields (section 5).
+ * strings), the authserv-id reader that finds forged fields (section 5)
+ * and the reader of a trusted relay's spf results.
  * Every ar_claims() input is passed as an exact-size malloc'd copy with no
  * NUL after it, so a read past len shows up under AddressSanitizer.
  */
@@ -269,6 +270,112 @@ test_ar_claims_len(void **state)
 	assert_false(ar_claims("(mx.example", 5, ID));
 }
 
+/*
+ * ar_read_spf: the spf results of a trusted relay's field (RFC 8601 2.2
+ * grammar). want_mf/want_helo: the result word and the value, or NULL for
+ * not found; rc -1 for a value that does not follow the grammar.
+ */
+static void
+test_ar_read_spf(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*value;
+		int		 rc;
+		const char	*id;
+		const char	*mf_result, *mf_value;
+		const char	*helo_result, *helo_value;
+	} t[] = {
+		{ "mailfrom pass", " mx1.upstream.example; spf=pass "
+		    "smtp.mailfrom=user@example.com", 0, "mx1.upstream.example",
+		    "pass", "user@example.com", NULL, NULL },
+		{ "domain only, comment, other methods around",
+		    " mx1.upstream.example 1;\r\n\tdkim=none;\r\n\tspf=fail "
+		    "(sender not allowed) smtp.mailfrom=example.com;\r\n\t"
+		    "dmarc=fail header.from=example.com", 0,
+		    "mx1.upstream.example", "fail", "example.com", NULL, NULL },
+		{ "mailfrom and helo, any case", "MX1.Upstream.Example;"
+		    "SPF=SoftFail smtp.mailfrom=a@b.example;spf=none "
+		    "smtp.helo=relay.b.example", 0, "MX1.Upstream.Example",
+		    "softfail", "a@b.example", "none", "relay.b.example" },
+		{ "the first spf for mailfrom counts", "mx1; spf=fail "
+		    "smtp.mailfrom=a@b.example; spf=pass smtp.mailfrom=a@b.example",
+		    0, "mx1", "fail", "a@b.example", NULL, NULL },
+		{ "reason and a method version", "mx1; spf/1=pass "
+		    "reason=\"ip4 matched\" smtp.mailfrom = a@b.example", 0, "mx1",
+		    "pass", "a@b.example", NULL, NULL },
+		{ "CFWS around the property dot", "mx1; spf=pass smtp (c) . "
+		    "mailfrom=a@b.example", 0, "mx1", "pass", "a@b.example",
+		    NULL, NULL },
+		{ "quoted authserv-id", "\"mx1.upstream.example\"; spf=pass "
+		    "smtp.mailfrom=a@b.example", 0, "mx1.upstream.example", "pass",
+		    "a@b.example", NULL, NULL },
+		{ "no result", "mx1; none", 0, "mx1", NULL, NULL, NULL, NULL },
+		{ "dkim only", "mx1; dkim=pass header.d=b.example", 0, "mx1",
+		    NULL, NULL, NULL, NULL },
+		{ "spf without an identity", "mx1; spf=pass", 0, "mx1", NULL,
+		    NULL, NULL, NULL },
+		{ "unknown result word", "mx1; spf=maybe smtp.mailfrom=a@b.example",
+		    0, "mx1", NULL, NULL, NULL, NULL },
+		{ "quoted mailfrom is not used", "mx1; spf=pass "
+		    "smtp.mailfrom=\"a b\"@b.example", 0, "mx1", NULL, NULL, NULL,
+		    NULL },
+		{ "no resinfo", "mx1", -1, "mx1", NULL, NULL, NULL, NULL },
+		{ "empty", "", -1, "", NULL, NULL, NULL, NULL },
+		{ "none with more after it", "mx1; none; spf=pass "
+		    "smtp.mailfrom=a@b.example", -1, "mx1", NULL, NULL, NULL, NULL },
+		{ "missing '='", "mx1; spf pass smtp.mailfrom=a@b.example", -1,
+		    "mx1", NULL, NULL, NULL, NULL },
+		{ "property without a ptype dot", "mx1; spf=pass "
+		    "mailfrom=a@b.example", -1, "mx1", NULL, NULL, NULL, NULL },
+		{ "junk after a good spf: nothing used", "mx1; spf=pass "
+		    "smtp.mailfrom=a@b.example; ???", -1, "mx1", NULL, NULL, NULL,
+		    NULL },
+		{ "unterminated comment", "mx1; spf=pass (x smtp.mailfrom="
+		    "a@b.example", -1, "mx1", NULL, NULL, NULL, NULL },
+		{ "unterminated quoted value", "mx1; spf=pass reason=\"x "
+		    "smtp.mailfrom=a@b.example", -1, "mx1", NULL, NULL, NULL, NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		size_t len = strlen(t[i].value);
+		char *v = malloc(len > 0 ? len : 1);
+		struct ar_spf got;
+		int rc;
+
+		print_message("case: %s\n", t[i].name);
+		assert_non_null(v);
+		memcpy(v, t[i].value, len);	/* no NUL after it */
+		rc = ar_read_spf(v, len, &got);
+		if (rc != t[i].rc)
+			print_message("  rc %d want %d\n", rc, t[i].rc);
+		assert_int_equal(rc, t[i].rc);
+		if (rc == 0)
+			assert_string_equal(got.id, t[i].id);
+		assert_int_equal(got.mailfrom.found, t[i].mf_result != NULL);
+		if (t[i].mf_result != NULL) {
+			assert_string_equal(auth_result_name(got.mailfrom.result),
+			    t[i].mf_result);
+			assert_int_equal(got.mailfrom.value.len,
+			    strlen(t[i].mf_value));
+			assert_memory_equal(got.mailfrom.value.p, t[i].mf_value,
+			    got.mailfrom.value.len);
+		}
+		assert_int_equal(got.helo.found, t[i].helo_result != NULL);
+		if (t[i].helo_result != NULL) {
+			assert_string_equal(auth_result_name(got.helo.result),
+			    t[i].helo_result);
+			assert_int_equal(got.helo.value.len,
+			    strlen(t[i].helo_value));
+			assert_memory_equal(got.helo.value.p, t[i].helo_value,
+			    got.helo.value.len);
+		}
+		free(v);
+	}
+}
+
 int
 main(void)
 {
@@ -278,6 +385,7 @@ main(void)
 		cmocka_unit_test(test_ar_claims),
 		cmocka_unit_test(test_ar_claims_len),
 		cmocka_unit_test(test_ar_claims_dotted_id),
+		cmocka_unit_test(test_ar_read_spf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "config.h"
 #include "keystore.h"
+#include "log.h"
 
 struct fixture {
 	char	 dir[256];
@@ -284,6 +285,71 @@ test_values(void **state)
 	buf_free(&problems);
 }
 
+/*
+ * The settings of issue 15 (what OpenDKIM and OpenDMARC users missed):
+ * syslog_facility names map to openlog's values, pid_file, peer_hosts and
+ * trusted_authserv_ids are read, and their defaults are "none".
+ */
+static void
+test_migration_settings(void **state)
+{
+	static const struct { const char *name; int facility; } fac[] = {
+		{ "mail", LOG_MAIL }, { "MAIL", LOG_MAIL },
+		{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
+		{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+		{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+		{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+		{ "local6", LOG_LOCAL6 }, { "Local7", LOG_LOCAL7 },
+	};
+	struct fixture *fx = *state;
+	struct buf problems = BUF_INIT;
+	struct config *c;
+	char text[128];
+	size_t i;
+
+	print_message("case: defaults of the migration settings\n");
+	c = load_text(fx, "mig0.conf", "", &problems);
+	if (c == NULL)
+		fail_msg("refused:\n%s", buf_str(&problems));
+	assert_int_equal(c->syslog_facility, LOG_MAIL);
+	assert_string_equal(c->pid_file, "");
+	assert_int_equal(c->peer_hosts.n, 0);
+	assert_int_equal(c->trusted_authserv_ids.n, 0);
+	config_unref(c);
+
+	for (i = 0; i < sizeof(fac) / sizeof(fac[0]); i++) {
+		print_message("case: syslog_facility = %s\n", fac[i].name);
+		snprintf(text, sizeof(text), "syslog_facility = %s\n",
+		    fac[i].name);
+		c = load_text(fx, "fac.conf", text, &problems);
+		if (c == NULL)
+			fail_msg("refused:\n%s", buf_str(&problems));
+		assert_int_equal(c->syslog_facility, fac[i].facility);
+		assert_string_equal(log_facility_name(c->syslog_facility),
+		    fac[i].name[0] == 'M' ? "mail" : fac[i].name[0] == 'L' ?
+		    "local7" : fac[i].name);
+		config_unref(c);
+	}
+
+	print_message("case: pid_file, peer_hosts, trusted_authserv_ids\n");
+	c = load_text(fx, "mig1.conf",
+	    "pid_file = /run/inkan/inkan-milter.pid\n"
+	    "peer_hosts = 192.0.2.0/28, 2001:db8::7\n"
+	    "trusted_authserv_ids = mx1.upstream.example, mx2.upstream.example\n",
+	    &problems);
+	if (c == NULL)
+		fail_msg("refused:\n%s", buf_str(&problems));
+	assert_string_equal(c->pid_file, "/run/inkan/inkan-milter.pid");
+	assert_true(cidr_list_match(&c->peer_hosts, "192.0.2.15"));
+	assert_false(cidr_list_match(&c->peer_hosts, "192.0.2.16"));
+	assert_true(cidr_list_match(&c->peer_hosts, "2001:db8::7"));
+	assert_int_equal(c->trusted_authserv_ids.n, 2);
+	assert_string_equal(c->trusted_authserv_ids.v[1],
+	    "mx2.upstream.example");
+	config_unref(c);
+	buf_free(&problems);
+}
+
 static void
 test_problems(void **state)
 {
@@ -321,6 +387,15 @@ test_problems(void **state)
 		{ "bad log", "log = file\n", { "%s:1: log: expected syslog" } },
 		{ "bad log level", "log_level = loud\n",
 		    { "%s:1: log_level: expected error" } },
+		{ "unknown syslog facility", "syslog_facility = local8\n",
+		    { "%s:1: syslog_facility: expected mail, daemon, user or "
+		    "local0 to local7" } },
+		{ "syslog facility kern", "syslog_facility = kern\n",
+		    { "%s:1: syslog_facility: expected mail" } },
+		{ "relative pid_file", "pid_file = run/inkan.pid\n",
+		    { "%s: pid_file run/inkan.pid: must be an absolute path" } },
+		{ "bad peer host", "peer_hosts = relay.example.com\n",
+		    { "%s:1: peer_hosts:", "'relay.example.com' is not an IP" } },
 		{ "no equals sign", "socket\n",
 		    { "%s:1: expected 'name = value'" } },
 		{ "name is case-sensitive", "Socket = inet:1@127.0.0.1\n",
@@ -900,6 +975,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_problems),
 		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_migration_settings),
 		cmocka_unit_test(test_key_dir),
 		cmocka_unit_test(test_key_dir_refused),
 		cmocka_unit_test(test_key_dir_warnings),

@@ -29,7 +29,7 @@ logged(int e, char *out, size_t outsz)
 	fflush(stderr);
 	assert_true((saved = dup(STDERR_FILENO)) != -1);
 	assert_true(dup2(fileno(f), STDERR_FILENO) != -1);
-	log_init("test_log", true);
+	log_init("test_log", true, LOG_MAIL);
 	errno = e;
 	log_warn("cannot open %s", "/nonexistent");
 	assert_int_equal(errno, e);
