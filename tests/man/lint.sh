@@ -32,9 +32,8 @@ for page in inkan-milter.8 inkan.conf.5 inkan-keys.1 inkan-reports.8; do
 done
 
 # .Dd is a fixed date, not $Mdocdate$ (which only CVS fills in: mandoc
-# then prints the build date). inkan-keys.1 belongs to the keys-tool work
-# and joins this list when its .Dd is filled.
-for page in inkan-milter.8 inkan.conf.5 inkan-reports.8; do
+# then prints the build date).
+for page in inkan-milter.8 inkan.conf.5 inkan-reports.8 inkan-keys.1; do
 	if grep -Eq '^\.Dd (January|February|March|April|May|June|July|August|September|October|November|December) [1-9][0-9]?, 20[0-9][0-9]$' \
 	    "$mandir/$page" 2>/dev/null; then
 		ok
