@@ -50,25 +50,6 @@ static struct {
 	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 } srv = { -1, { -1, -1 }, false, 0, "" };
 
-static int
-parse_port(const char *s, size_t len, in_port_t *port)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (len == 0 || len > 5)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v == 0 || v > 65535)
-		return -1;
-	*port = htons((in_port_t)v);
-	return 0;
-}
-
 int
 metrics_http_parse(const char *spec, struct sockaddr_storage *ss,
     socklen_t *len, struct err *e)
@@ -76,6 +57,7 @@ metrics_http_parse(const char *spec, struct sockaddr_storage *ss,
 	const char *rest, *at;
 	struct err pf;
 	in_port_t port;
+	unsigned p;
 	bool v6;
 
 	memset(ss, 0, sizeof(*ss));
@@ -105,9 +87,11 @@ metrics_http_parse(const char *spec, struct sockaddr_storage *ss,
 	if ((at = strchr(rest, '@')) == NULL &&
 	    sockspec_postfix_style(rest, false, &pf) == -1)
 		return err_set(e, "%s: %s", spec, pf.msg);
-	if (at == NULL || parse_port(rest, (size_t)(at - rest), &port) == -1)
+	if (at == NULL ||
+	    sockspec_parse_port(rest, (size_t)(at - rest), &p) == -1)
 		return err_set(e, "%s: expected a port from 1 to 65535, then "
 		    "@ADDRESS", spec);
+	port = htons((in_port_t)p);
 	at++;
 	if (v6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;

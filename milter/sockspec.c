@@ -22,8 +22,8 @@
 #include "sockspec.h"
 
 /* "1".."65535" and nothing else: libmilter's atoi would take "8894x". */
-static int
-parse_port(const char *s, size_t len, unsigned *port)
+int
+sockspec_parse_port(const char *s, size_t len, unsigned *port)
 {
 	unsigned long v = 0;
 	size_t i;
@@ -82,7 +82,7 @@ sockspec_postfix_style(const char *rest, bool libmilter, struct err *e)
 		he = colon;
 	}
 	if (he == hs || (size_t)(he - hs) >= sizeof(host) ||
-	    parse_port(colon + 1, strlen(colon + 1), &port) == -1)
+	    sockspec_parse_port(colon + 1, strlen(colon + 1), &port) == -1)
 		return 0;
 	memcpy(host, hs, (size_t)(he - hs));
 	host[he - hs] = '\0';
@@ -127,7 +127,7 @@ sockspec_parse(const char *spec, struct sockspec *s, struct err *e)
 		return err_set(e, "expected unix:PATH, inet:PORT@HOST or "
 		    "inet6:PORT@HOST");
 	at = strchr(rest, '@');
-	if (parse_port(rest, at != NULL ? (size_t)(at - rest) : strlen(rest),
+	if (sockspec_parse_port(rest, at != NULL ? (size_t)(at - rest) : strlen(rest),
 	    &s->port) == -1) {
 		if (at == NULL && sockspec_postfix_style(rest, true, e) == -1)
 			return -1;

@@ -29,6 +29,8 @@ struct sockspec {
  * inet:HOST:PORT, how to write it. Reads no file and asks no resolver.
  */
 int	 sockspec_parse(const char *spec, struct sockspec *, struct err *e);
+/* A port of len bytes at s: "1".."65535", digits only; 0 and *port, or -1. */
+int	 sockspec_parse_port(const char *s, size_t len, unsigned *port);
 /*
  * rest (what follows "inet:" or "inet6:") in Postfix's HOST:PORT or
  * [HOST]:PORT: -1 with e saying so and giving the PORT@HOST spelling
