@@ -573,20 +573,29 @@ check_dmarc_settings(struct config *c, struct buf *problems)
 {
 	const char *where = c->path != NULL ? c->path : "config";
 
-	if (strcmp(c->dmarc_reject_action, "reject") != 0 &&
-	    strcmp(c->dmarc_reject_action, "quarantine") != 0) {
+	if (strcmp(c->dmarc_reject_action, "reject") == 0)
+		c->reject_action = CONFIG_REJECT_REJECT;
+	else if (strcmp(c->dmarc_reject_action, "quarantine") == 0)
+		c->reject_action = CONFIG_REJECT_QUARANTINE;
+	else {
 		buf_printf(problems, "%s: dmarc_reject_action: expected reject or "
 		    "quarantine\n", where);
 		return 1;
 	}
-	if (strcmp(c->dmarc_quarantine_action, "hold") != 0 &&
-	    strcmp(c->dmarc_quarantine_action, "header") != 0) {
+	if (strcmp(c->dmarc_quarantine_action, "hold") == 0)
+		c->quarantine_action = CONFIG_QUARANTINE_HOLD;
+	else if (strcmp(c->dmarc_quarantine_action, "header") == 0)
+		c->quarantine_action = CONFIG_QUARANTINE_HEADER;
+	else {
 		buf_printf(problems, "%s: dmarc_quarantine_action: expected hold "
 		    "or header\n", where);
 		return 1;
 	}
-	if (strcmp(c->dmarc_discovery, "treewalk") == 0)
+	if (strcmp(c->dmarc_discovery, "treewalk") == 0) {
+		c->discovery = DMARC_DISCOVERY_TREEWALK;
 		return 0;
+	}
+	c->discovery = DMARC_DISCOVERY_PSL;
 	if (strcmp(c->dmarc_discovery, "psl") != 0) {
 		buf_printf(problems, "%s: dmarc_discovery: expected treewalk or "
 		    "psl\n", where);
