@@ -9,6 +9,28 @@
 #include "policy.h"
 #include "strlist.h"
 
+enum txn_role
+policy_role(const struct config *c, const char *auth_user,
+    const char *client_ip, const char *daemon_name, struct buf *why)
+{
+	buf_reset(why);
+	if (auth_user != NULL && *auth_user != '\0') {
+		buf_printf(why, "sender authenticated as %s", auth_user);
+		return TXN_ROLE_SIGN;
+	}
+	if (cidr_list_match(&c->internal_hosts, client_ip)) {
+		buf_printf(why, "internal host %s", client_ip);
+		return TXN_ROLE_SIGN;
+	}
+	if (daemon_name != NULL && strlist_has(&c->sign_daemons, daemon_name)) {
+		buf_printf(why, "service %s", daemon_name);
+		return TXN_ROLE_SIGN;
+	}
+	buf_printf(why, "client %s is not internal and not authenticated",
+	    client_ip != NULL ? client_ip : "(unknown)");
+	return TXN_ROLE_VERIFY;
+}
+
 static void
 reply(struct policy_decision *d, enum txn_action a, const char *code,
     const char *xcode)

@@ -55,12 +55,43 @@ const char *results_action_name(enum txn_action);
 /* "sign", "verify", "none". */
 const char *results_role_name(enum txn_role);
 
+/* The answer to the MTA at end of message (txn_eom fills it). */
+struct txn_added {
+	const char	*name;
+	const char	*value;	/* starts with a space, folded with CRLF TAB */
+};
+
+/* Caps for what one message may make us add (TXN_MAX_FORGED_AR: results.h). */
+#define TXN_MAX_ADDED	8
+
+struct txn_outcome {
+	enum txn_action	 action;
+	const char	*reply_code;	/* "550" etc., NULL for none */
+	const char	*reply_xcode;	/* "5.7.1" */
+	const char	*reply_text;
+	struct txn_added added[TXN_MAX_ADDED];	/* insert at the top, in order */
+	size_t		 nadded;
+	/*
+	 * Fields to delete: delete_name's instances number delete_idx[i]
+	 * (1-based among fields of that name, as smfi_chgheader counts),
+	 * in rising order: apply them from the last, so each deletion
+	 * leaves the lower numbers valid.
+	 */
+	const char	*delete_name;
+	const size_t	*delete_idx;
+	size_t		 ndelete;
+	const char	*log_line;	/* one line: what was done and why */
+};
+
 struct results_sig {
 	const char	*domain;
 	const char	*selector;
 	const char	*algorithm;
+	const char	*value;		/* the DKIM-Signature field's value */
 };
 
+struct dkim_check;
+struct dkim_signer;
 struct spf_check;
 
 struct results {
@@ -107,6 +138,7 @@ struct results {
 	const struct dmarc_policy *policy;
 	/* Authentication-Results fields claiming our authserv-id */
 	size_t		 nforged;
+	const size_t	*forged;	/* their instance numbers, rising */
 	bool		 forged_over;	/* more than TXN_MAX_FORGED_AR */
 	/*
 	 * The decision (policy.c): the action, the reply (code NULL for
@@ -120,5 +152,13 @@ struct results {
 	enum dmarc_request applied;
 	const char	*override;
 };
+
+/*
+ * Read a finished check into r: the signatures a signer made, SPF's
+ * answers, each DKIM verdict and the DNS statistics. NULL fills nothing.
+ */
+void	 results_fill_signer(struct results *r, const struct dkim_signer *);
+void	 results_fill_spf(struct results *r, const struct spf_check *);
+void	 results_fill_dkim(struct results *r, const struct dkim_check *);
 
 #endif

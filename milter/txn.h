@@ -22,33 +22,6 @@
 #include "config.h"
 #include "results.h"
 
-struct txn_added {
-	const char	*name;
-	const char	*value;	/* starts with a space, folded with CRLF TAB */
-};
-
-/* Caps for what one message may make us add (TXN_MAX_FORGED_AR: results.h). */
-#define TXN_MAX_ADDED	8
-
-struct txn_outcome {
-	enum txn_action	 action;
-	const char	*reply_code;	/* "550" etc., NULL for none */
-	const char	*reply_xcode;	/* "5.7.1" */
-	const char	*reply_text;
-	struct txn_added added[TXN_MAX_ADDED];	/* insert at the top, in order */
-	size_t		 nadded;
-	/*
-	 * Fields to delete: delete_name's instances number delete_idx[i]
-	 * (1-based among fields of that name, as smfi_chgheader counts),
-	 * in rising order: apply them from the last, so each deletion
-	 * leaves the lower numbers valid.
-	 */
-	const char	*delete_name;
-	const size_t	*delete_idx;
-	size_t		 ndelete;
-	const char	*log_line;	/* one line: what was done and why */
-};
-
 struct txn;	/* opaque; defined in txn.c */
 
 /* A new connection from client_ip (textual, may be NULL if unknown). */
