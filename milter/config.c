@@ -22,6 +22,7 @@
 #include <libpsl.h>
 
 #include "config.h"
+#include "fqdn.h"
 #include "hdr.h"
 #include "log.h"
 #include "metrics_http.h"
@@ -573,20 +574,29 @@ check_dmarc_settings(struct config *c, struct buf *problems)
 {
 	const char *where = c->path != NULL ? c->path : "config";
 
-	if (strcmp(c->dmarc_reject_action, "reject") != 0 &&
-	    strcmp(c->dmarc_reject_action, "quarantine") != 0) {
+	if (strcmp(c->dmarc_reject_action, "reject") == 0)
+		c->reject_action = CONFIG_REJECT_REJECT;
+	else if (strcmp(c->dmarc_reject_action, "quarantine") == 0)
+		c->reject_action = CONFIG_REJECT_QUARANTINE;
+	else {
 		buf_printf(problems, "%s: dmarc_reject_action: expected reject or "
 		    "quarantine\n", where);
 		return 1;
 	}
-	if (strcmp(c->dmarc_quarantine_action, "hold") != 0 &&
-	    strcmp(c->dmarc_quarantine_action, "header") != 0) {
+	if (strcmp(c->dmarc_quarantine_action, "hold") == 0)
+		c->quarantine_action = CONFIG_QUARANTINE_HOLD;
+	else if (strcmp(c->dmarc_quarantine_action, "header") == 0)
+		c->quarantine_action = CONFIG_QUARANTINE_HEADER;
+	else {
 		buf_printf(problems, "%s: dmarc_quarantine_action: expected hold "
 		    "or header\n", where);
 		return 1;
 	}
-	if (strcmp(c->dmarc_discovery, "treewalk") == 0)
+	if (strcmp(c->dmarc_discovery, "treewalk") == 0) {
+		c->discovery = DMARC_DISCOVERY_TREEWALK;
 		return 0;
+	}
+	c->discovery = DMARC_DISCOVERY_PSL;
 	if (strcmp(c->dmarc_discovery, "psl") != 0) {
 		buf_printf(problems, "%s: dmarc_discovery: expected treewalk or "
 		    "psl\n", where);
@@ -608,96 +618,6 @@ config_set_resolver(struct config *c, struct dns_resolver *res)
 	c->resolver = res;
 }
 
-/*
- * The canonical name of this host, looked up once per process on a thread
- * of its own: with /etc/hosts lacking the name, getaddrinfo() asks DNS,
- * and a resolver that does not answer would hold up every start, reload
- * and -n for its whole retry cycle (seen: a fresh chroot with no network).
- * default_authserv_id waits at most AUTHSERV_LOOKUP_MS for it the first
- * time and never again; an answer that comes later serves later reloads.
- */
-#define AUTHSERV_LOOKUP_MS	2000
-
-static struct {
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 cv;
-	bool		 started, done, waited;
-	char		 name[256];	/* the FQDN found, or "" */
-} fqdn = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-    false, false, false, "" };
-
-static void *
-fqdn_lookup(void *arg)
-{
-	struct addrinfo hints, *res = NULL;
-	char *host = arg;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_CANONNAME;
-	if (getaddrinfo(host, NULL, &hints, &res) != 0)
-		res = NULL;
-	pthread_mutex_lock(&fqdn.mu);
-	if (res != NULL && res->ai_canonname != NULL &&
-	    strchr(res->ai_canonname, '.') != NULL)
-		strlcpy(fqdn.name, res->ai_canonname, sizeof(fqdn.name));
-	fqdn.done = true;
-	pthread_cond_broadcast(&fqdn.cv);
-	pthread_mutex_unlock(&fqdn.mu);
-	if (res != NULL)
-		freeaddrinfo(res);
-	free(host);
-	return NULL;
-}
-
-/*
- * The default authserv-id: this host's fully qualified name. gethostname()
- * is often a single label on Debian ("mail"), while the MTA, its rules and
- * later filters know the server by the FQDN, so the canonical name the
- * resolver gives for it (/etc/hosts first, as a rule) is taken when it has
- * a dot; the bare host name otherwise (and -n warns), "localhost" last.
- */
-static void
-default_authserv_id(char *host, size_t len)
-{
-	struct timespec until;
-	pthread_t th;
-	char *copy;
-
-	if (gethostname(host, len) == -1)
-		strlcpy(host, "localhost", len);
-	host[len - 1] = '\0';
-	if (strchr(host, '.') != NULL)
-		return;
-	pthread_mutex_lock(&fqdn.mu);
-	if (!fqdn.started) {
-		fqdn.started = true;
-		if ((copy = strdup(host)) == NULL ||
-		    pthread_create(&th, NULL, fqdn_lookup, copy) != 0) {
-			free(copy);
-			fqdn.done = true;
-		} else
-			pthread_detach(th);
-	}
-	if (!fqdn.done && !fqdn.waited) {
-		fqdn.waited = true;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += AUTHSERV_LOOKUP_MS / 1000;
-		until.tv_nsec += (AUTHSERV_LOOKUP_MS % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		while (!fqdn.done && pthread_cond_timedwait(&fqdn.cv,
-		    &fqdn.mu, &until) == 0)
-			;
-	}
-	if (fqdn.done && fqdn.name[0] != '\0')
-		strlcpy(host, fqdn.name, len);
-	pthread_mutex_unlock(&fqdn.mu);
-}
-
 struct config *
 config_load(const char *path, struct buf *problems)
 {
@@ -715,7 +635,7 @@ config_load(const char *path, struct buf *problems)
 		n += parse_file(c, path, problems);
 	}
 	if (*c->authserv_id == '\0') {
-		default_authserv_id(host, sizeof(host));
+		fqdn_default(host, sizeof(host));
 		c->authserv_id_auto = true;
 		free(c->authserv_id);
 		if ((c->authserv_id = strdup(host)) == NULL) {

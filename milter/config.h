@@ -20,12 +20,26 @@
 #include "buf.h"
 #include "canon.h"
 #include "cidr.h"
+#include "dmarc.h"
 #include "dns.h"
 #include "keystore.h"
 #include "strlist.h"
 
 struct psl_ctx_st;
 struct report_db;
+
+/*
+ * The enumerated settings, parsed once by config_load (the strings stay
+ * for --print-config and the reload notice): code compares these.
+ */
+enum config_reject_action {
+	CONFIG_REJECT_REJECT,		/* dmarc_reject_action = reject */
+	CONFIG_REJECT_QUARANTINE,	/* = quarantine */
+};
+enum config_quarantine_action {
+	CONFIG_QUARANTINE_HOLD,		/* dmarc_quarantine_action = hold */
+	CONFIG_QUARANTINE_HEADER,	/* = header */
+};
 
 struct config {
 	int		 refcnt;
@@ -58,12 +72,15 @@ struct config {
 	bool		 received_spf;
 	struct strlist	 trusted_authserv_ids;	/* upstream A-R whose spf= we take */
 	char		*dmarc_discovery;	/* "treewalk" or "psl" */
+	enum dmarc_discovery discovery;	/* dmarc_discovery, parsed */
 	char		*dmarc_psl_file;
 	bool		 dmarc_enforce;
 	char		*dmarc_reject_action;	/* "reject" or "quarantine" */
+	enum config_reject_action reject_action;	/* the same, parsed */
 	bool		 from_reject;
 	bool		 dmarc_tempfail_on_temperror;
 	char		*dmarc_quarantine_action;	/* "hold" or "header" */
+	enum config_quarantine_action quarantine_action;	/* parsed */
 	struct strlist	 dmarc_never_reject;	/* From domains */
 	struct cidr_list dmarc_trusted_forwarders;
 	struct psl_ctx_st *psl;		/* owned; loaded for psl discovery */

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "dmarc_check.h"
+#include "results.h"
 #include "jobs.h"
 
 /*
@@ -165,4 +166,25 @@ dmarc_check_free(struct dmarc_check *c)
 	dmarc_policy_free(&c->policy);
 	free(c->from_domain);
 	free(c);
+}
+
+int
+dmarc_check_join(struct dmarc_check *c, const struct results *r,
+    struct dmarc_verdict *v, struct err *e)
+{
+	static const enum auth_result order[] = { AUTH_PASS, AUTH_TEMPERROR };
+	const char *dom[DKIM_VERIFY_MAX_REPORTED];
+	enum auth_result res[DKIM_VERIFY_MAX_REPORTED];
+	size_t i, k, n = 0;
+
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		for (i = 0; i < r->ndkim && n < DKIM_VERIFY_MAX_REPORTED; i++) {
+			if (r->dkim[i]->result != order[k])
+				continue;
+			dom[n] = r->dkim[i]->domain;
+			res[n++] = r->dkim[i]->result;
+		}
+	return dmarc_check_finish(c, r->spf_mf != NULL ?
+	    spf_result_auth(r->spf_mf->result) : AUTH_NONE, r->spf_mf != NULL ?
+	    r->spf_domain : NULL, dom, res, n, v, e);
 }

@@ -33,6 +33,14 @@ int	 dmarc_check_finish(struct dmarc_check *, enum auth_result spf,
 	    const char *spf_domain, const char *const *dkim_domains,
 	    const enum auth_result *dkim_results, size_t n,
 	    struct dmarc_verdict *v, struct err *e);
+/*
+ * dmarc_check_finish with the findings of r (results.h): SPF for MAIL FROM
+ * and the DKIM signatures that passed or could not be checked (temperror:
+ * an aligned one makes DMARC temperror, not fail), the passing ones first.
+ */
+struct results;
+int	 dmarc_check_join(struct dmarc_check *, const struct results *r,
+	    struct dmarc_verdict *v, struct err *e);
 const struct dmarc_policy *dmarc_check_policy(const struct dmarc_check *);
 /* Waits for the thread if still running. NULL does nothing. */
 void	 dmarc_check_free(struct dmarc_check *);

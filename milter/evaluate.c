@@ -23,6 +23,7 @@
 #include "hdr.h"
 #include "json.h"
 #include "log.h"
+#include "render_json.h"
 #include "txn.h"
 
 #define EVAL_CHUNK	65536
@@ -179,13 +180,11 @@ feed_headers(FILE *f, struct txn *t, struct buf *pending, int *crlf)
 static void
 print_json(const struct txn *t, const struct txn_outcome *out)
 {
-	static const char *const actions[] = { "accept", "reject", "tempfail",
-	    "quarantine", "discard" };
 	struct buf j = BUF_INIT;
 	size_t i;
 
 	buf_adds(&j, "{\"action\": ");
-	json_str(&j, actions[out->action]);
+	json_str(&j, results_action_name(out->action));
 	buf_adds(&j, ", \"reply\": ");
 	if (out->reply_code != NULL) {
 		struct buf r = BUF_INIT;
@@ -197,17 +196,17 @@ print_json(const struct txn *t, const struct txn_outcome *out)
 	} else
 		buf_adds(&j, "null");
 	buf_adds(&j, ", \"spf\": ");
-	txn_json_spf(t, &j, false);
+	render_json_spf(txn_results(t), &j, false);
 	buf_adds(&j, ", \"spf_helo\": ");
-	txn_json_spf(t, &j, true);
+	render_json_spf(txn_results(t), &j, true);
 	buf_adds(&j, ", \"dkim\": ");
-	txn_json_dkim(t, &j);
+	render_json_dkim(txn_results(t), &j);
 	buf_adds(&j, ", \"dmarc\": ");
-	txn_json_dmarc(t, &j);
+	render_json_dmarc(txn_results(t), &j);
 	buf_adds(&j, ", \"role\": ");
 	json_str(&j, txn_role(t) == TXN_ROLE_SIGN ? "sign" : "verify");
 	buf_adds(&j, ", \"signed\": ");
-	txn_json_signed(t, &j);
+	render_json_signed(txn_results(t), &j);
 	buf_adds(&j, ", \"added_headers\": [");
 	for (i = 0; i < out->nadded; i++) {
 		buf_adds(&j, i == 0 ? "[" : ", [");
@@ -223,7 +222,7 @@ print_json(const struct txn *t, const struct txn_outcome *out)
 		buf_printf(&j, ", %zu]", out->delete_idx[i - 1]);
 	}
 	buf_adds(&j, "], \"dns\": ");
-	txn_json_dns(t, &j);
+	render_json_dns(txn_results(t), &j);
 	buf_adds(&j, ", \"log\": ");
 	json_str(&j, out->log_line);
 	buf_adds(&j, "}\n");

@@ -64,34 +64,31 @@ hist_observe(struct hist *h, uint64_t usec)
 	atomic_fetch_add_explicit(&h->sum_usec, usec, memory_order_relaxed);
 }
 
-/* Label values; the index is the enum's value where there is one. */
+/*
+ * Label values; the index is the enum's value where there is one. Result
+ * words and action names are the one table of each (auth_result_name,
+ * spf_result_name, results_action_name), read into these when rendered.
+ */
 static const char *const roles[] = { "sign", "verify" };
 static const char *const algorithms[] = { "rsa-sha256", "ed25519-sha256",
     "other" };
-static const char *const auth_words[] = { "none", "pass", "fail",
-    "softfail", "neutral", "policy", "temperror", "permerror" };
-static const char *const spf_words[] = { "none", "neutral", "pass", "fail",
-    "softfail", "temperror", "permerror" };
-static const char *const actions[] = { "accept", "reject", "tempfail",
-    "quarantine", "discard" };
 static const char *const dns_kinds[] = { "timeout", "servfail", "error" };
 static const char *const reload_results[] = { "ok", "failed" };
 
 enum { DNS_KIND_TIMEOUT, DNS_KIND_SERVFAIL, DNS_KIND_ERROR };
 
-/* the tables above follow the enums they are indexed by */
-_Static_assert(NELEM(auth_words) == AUTH_PERMERROR + 1, "auth_result");
-_Static_assert(NELEM(spf_words) == SPF_PERMERROR + 1, "spf_result");
-_Static_assert(NELEM(actions) == TXN_DISCARD + 1, "txn_action");
+#define NAUTH		(AUTH_PERMERROR + 1)
+#define NSPF		(SPF_PERMERROR + 1)
+#define NACTIONS	(TXN_DISCARD + 1)
 
 static struct {
 	counter		 messages[NELEM(roles)];
 	counter		 unsigned_messages;
 	counter		 signatures[NELEM(algorithms)];
-	counter		 dkim[NELEM(auth_words)];
-	counter		 spf[NELEM(spf_words)];
-	counter		 dmarc[NELEM(auth_words)];
-	counter		 actions[NELEM(actions)];
+	counter		 dkim[NAUTH];
+	counter		 spf[NSPF];
+	counter		 dmarc[NAUTH];
+	counter		 actions[NACTIONS];
 	counter		 dns_queries;
 	counter		 dns_errors[NELEM(dns_kinds)];
 	struct hist	 dns_latency;
@@ -129,28 +126,28 @@ metrics_signature(const char *alg)
 void
 metrics_dkim(enum auth_result r)
 {
-	if ((size_t)r < NELEM(auth_words))
+	if ((size_t)r < NAUTH)
 		inc(&m.dkim[r]);
 }
 
 void
 metrics_spf(enum spf_result r)
 {
-	if ((size_t)r < NELEM(spf_words))
+	if ((size_t)r < NSPF)
 		inc(&m.spf[r]);
 }
 
 void
 metrics_dmarc(enum auth_result r)
 {
-	if ((size_t)r < NELEM(auth_words))
+	if ((size_t)r < NAUTH)
 		inc(&m.dmarc[r]);
 }
 
 void
 metrics_action(enum txn_action a)
 {
-	if ((size_t)a < NELEM(actions))
+	if ((size_t)a < NACTIONS)
 		inc(&m.actions[a]);
 }
 
@@ -290,6 +287,15 @@ histogram(struct buf *out, const char *name, const char *help,
 void
 metrics_render(struct buf *out)
 {
+	const char *auth_words[NAUTH], *spf_words[NSPF], *actions[NACTIONS];
+	size_t i;
+
+	for (i = 0; i < NAUTH; i++)
+		auth_words[i] = auth_result_name((enum auth_result)i);
+	for (i = 0; i < NSPF; i++)
+		spf_words[i] = spf_result_name((enum spf_result)i);
+	for (i = 0; i < NACTIONS; i++)
+		actions[i] = results_action_name((enum txn_action)i);
 	family(out, "inkan_messages_total",
 	    "Messages finished, by role (sign or verify).", "role", roles,
 	    m.messages, NELEM(roles));

@@ -19,7 +19,7 @@
 #include "buf.h"
 #include "dns.h"
 #include "spf_eval.h"
-#include "txn.h"
+#include "results.h"
 
 /* A message finished (end of message) in this role. */
 void	 metrics_message(enum txn_role);

@@ -5,7 +5,10 @@
  * each event (connect, HELO, MAIL FROM, header, end of headers, body chunk,
  * end of message) is one txn_* call, and the end of message yields an
  * outcome: the action, the SMTP reply, the header fields to add and one
- * log line. Owner: the connection owns the txn; the txn owns everything
+ * log line. txn.c only sequences the events: what the message concluded
+ * is a struct results (results.h), the decision is policy.c's, and the
+ * header fields, log line, metrics and report row are the renderers'
+ * (render_*.c). Owner: the connection owns the txn; the txn owns everything
  * about its message and holds a reference to the config the message
  * started with (taken at MAIL FROM, so SIGHUP applies to the next message).
  */
@@ -17,59 +20,7 @@
 #include <time.h>
 
 #include "config.h"
-
-enum txn_action {
-	TXN_ACCEPT,	/* deliver (with any added headers) */
-	TXN_REJECT,
-	TXN_TEMPFAIL,
-	TXN_QUARANTINE,
-	TXN_DISCARD,
-};
-
-/* "accept", "reject", "tempfail", "quarantine", "discard". */
-const char *txn_action_name(enum txn_action);
-
-enum txn_role {
-	TXN_ROLE_NONE,		/* no message yet */
-	TXN_ROLE_SIGN,
-	TXN_ROLE_VERIFY,
-};
-
-struct txn_added {
-	const char	*name;
-	const char	*value;	/* starts with a space, folded with CRLF TAB */
-};
-
-/* Caps for what one message may make us add. */
-#define TXN_MAX_ADDED	8
-/*
- * Forged Authentication-Results we have the MTA delete, at most. A message
- * that passes through this server again (a forwarding loop, a content
- * filter re-injecting) gains one of ours each time, and Postfix bounces
- * it after hopcount_limit (50) Received fields; past this many the fields
- * are an attack, and each deletion costs the MTA a scan of the header
- * block (Postfix cleanup_milter.c), so the message is refused instead.
- */
-#define TXN_MAX_FORGED_AR	100
-
-struct txn_outcome {
-	enum txn_action	 action;
-	const char	*reply_code;	/* "550" etc., NULL for none */
-	const char	*reply_xcode;	/* "5.7.1" */
-	const char	*reply_text;
-	struct txn_added added[TXN_MAX_ADDED];	/* insert at the top, in order */
-	size_t		 nadded;
-	/*
-	 * Fields to delete: delete_name's instances number delete_idx[i]
-	 * (1-based among fields of that name, as smfi_chgheader counts),
-	 * in rising order: apply them from the last, so each deletion
-	 * leaves the lower numbers valid.
-	 */
-	const char	*delete_name;
-	const size_t	*delete_idx;
-	size_t		 ndelete;
-	const char	*log_line;	/* one line: what was done and why */
-};
+#include "results.h"
 
 struct txn;	/* opaque; defined in txn.c */
 
@@ -106,14 +57,11 @@ int	 txn_eom(struct txn *, struct txn_outcome *out);
 /* Forget the message (end of message or abort); keep the connection. */
 void	 txn_reset(struct txn *);
 enum txn_role txn_role(const struct txn *);
-/* JSON fragments for --evaluate --json: signatures made, DKIM results,
- * DNS statistics. */
-void	 txn_json_signed(const struct txn *, struct buf *out);
-void	 txn_json_dkim(const struct txn *, struct buf *out);
-void	 txn_json_dns(const struct txn *, struct buf *out);
-void	 txn_json_dmarc(const struct txn *, struct buf *out);
-/* "spf" (MAIL FROM) or, with helo, "spf_helo"; null when not checked. */
-void	 txn_json_spf(const struct txn *, struct buf *out, bool helo);
+/*
+ * What the last message concluded (results.h), for the renderers of
+ * --evaluate (render_json.h): valid after txn_eom until the next message.
+ */
+const struct results *txn_results(const struct txn *);
 /* Does the current message need body chunks at all? */
 bool	 txn_wants_body(const struct txn *);
 /* Why the last call failed (an internal error), for the log line. */

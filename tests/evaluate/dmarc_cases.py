@@ -431,7 +431,7 @@ for name, lines, signed, ip, mf, extra, want_act, want_res, want_dom, want_reply
 # action, report disposition (None: no row), override; then optionally
 # the row's dmarc, DKIM and SPF results.
 # A message answered with a tempfail gets no row: the client retries it
-# and the retry is counted, once (txn.c record_report). One accepted with
+# and the retry is counted, once (txn_eom, render_report.c). One accepted with
 # dmarc=temperror gets a row with the results as checked, disposition
 # none and the override "dmarc temperror" (RFC 9990's DMARCResultType has
 # only pass and fail, so the row says why no policy was applied).

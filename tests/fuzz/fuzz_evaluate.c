@@ -25,6 +25,7 @@
 #include "config.h"
 #include "dns.h"
 #include "err.h"
+#include "render_json.h"
 #include "txn.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -218,9 +219,9 @@ check_outcome(const struct txn *t, const struct txn_outcome *out)
 		if (out->delete_idx[i] == 0 ||
 		    (i > 0 && out->delete_idx[i] <= out->delete_idx[i - 1]))
 			abort();
-	txn_json_dkim(t, &j);
-	txn_json_signed(t, &j);
-	txn_json_dns(t, &j);
+	render_json_dkim(txn_results(t), &j);
+	render_json_signed(txn_results(t), &j);
+	render_json_dns(txn_results(t), &j);
 	for (i = 0; !buf_failed(&j) && i < j.len; i++)
 		if ((unsigned char)j.data[i] < ' ')
 			abort();
