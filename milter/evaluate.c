@@ -3,13 +3,11 @@
  * evaluate.c - run one message file through the same txn_* calls the milter
  * glue makes, and print what the MTA would have been told: the message as
  * delivered (added fields on top) or, with --json, one JSON object.
- * The header block is split into fields the way an MTA does (a line that
- * starts with white space continues the field before it; an empty line or
- * a line that is not a field ends the block); the body is streamed in
- * chunks and never held whole. A field name keeps any white space before
- * its colon ("From : x", RFC 5322 4.5 obsolete syntax): Postfix and
- * Sendmail delete it before a milter sees the field, an MTA that does not
- * would pass it on, and txn treats both alike.
+ * The message is split by msgread.c, the way an MTA does, and the body is
+ * streamed in chunks and never held whole. A field name keeps any white
+ * space before its colon ("From : x", RFC 5322 4.5 obsolete syntax):
+ * Postfix and Sendmail delete it before a milter sees the field, an MTA
+ * that does not would pass it on, and txn treats both alike.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +21,7 @@
 #include "hdr.h"
 #include "json.h"
 #include "log.h"
+#include "msgread.h"
 #include "txn.h"
 
 #define EVAL_CHUNK	65536
@@ -117,63 +116,24 @@ chomp(const char *line, size_t len)
 }
 
 static int
-flush_field(struct txn *t, struct buf *field)
+eval_field(void *arg, const char *name, size_t nlen, const char *value,
+    size_t vlen)
 {
-	const char *colon;
-	int rc = 0;
-
-	if (field->len == 0)
-		return 0;
-	colon = memchr(field->data, ':', field->len);
-	rc = txn_header(t, field->data, (size_t)(colon - field->data), colon + 1,
-	    field->len - (size_t)(colon - field->data) - 1);
-	buf_reset(field);
-	return rc;
+	return txn_header(arg, name, nlen, value, vlen);
 }
 
-/*
- * Feed the header block; leaves f at the start of the body, with any line
- * that ended the block (not a field) in *pending. Sets *crlf when the file
- * uses CRLF line ends.
- */
 static int
-feed_headers(FILE *f, struct txn *t, struct buf *pending, int *crlf)
+eval_eoh(void *arg)
 {
-	struct buf field = BUF_INIT;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int rc = 0, first = 1;
+	return txn_eoh(arg);
+}
 
-	while ((n = getline(&line, &cap, f)) > 0) {
-		size_t len = (size_t)n, clen = chomp(line, len);
-
-		if (first) {
-			*crlf = len >= 2 && line[len - 2] == '\r';
-			first = 0;
-		}
-		if (clen == 0)
-			break;		/* the empty line: body follows */
-		if ((line[0] == ' ' || line[0] == '\t') && field.len > 0) {
-			buf_add(&field, line, len);	/* continuation */
-			continue;
-		}
-		if (flush_field(t, &field) == -1)
-			rc = -1;
-		if (memchr(line, ':', clen) == NULL) {
-			/* not a field: the body starts here, as in an MTA */
-			buf_add(pending, line, len);
-			break;
-		}
-		buf_add(&field, line, clen);
-		if (len > clen)
-			buf_add(&field, line + clen, len - clen);
-	}
-	if (flush_field(t, &field) == -1)
-		rc = -1;
-	free(line);
-	buf_free(&field);
-	return rc;
+/* Failures are the txn's to record: the body goes on to the end. */
+static int
+eval_body(void *arg, const unsigned char *p, size_t len)
+{
+	(void)txn_body(arg, p, len);
+	return 0;
 }
 
 static void
@@ -233,7 +193,7 @@ print_json(const struct txn *t, const struct txn_outcome *out)
 
 /* An added field as it will stand in the message, in the file's line ends. */
 static void
-print_field(const struct txn_added *a, int crlf)
+print_field(const struct txn_added *a, bool crlf)
 {
 	const char *p;
 
@@ -261,7 +221,7 @@ deleted(const struct txn_outcome *out, size_t k)
 
 /*
  * The original message minus the fields the MTA would delete, split the
- * way feed_headers splits it.
+ * way msgread splits it.
  */
 static void
 print_message(FILE *f, const struct txn_outcome *out, unsigned char *chunk)
@@ -302,14 +262,16 @@ int
 evaluate_main(int argc, char **argv)
 {
 	struct eval_opts o;
-	struct buf problems = BUF_INIT, pending = BUF_INIT;
+	static const struct msgread_cb cb = { eval_field, eval_eoh, eval_body };
+	struct buf problems = BUF_INIT;
 	struct txn_outcome out;
 	struct config *cfg;
 	struct txn *t;
 	unsigned char *chunk;
-	size_t i, n;
+	size_t i;
 	FILE *f;
-	int crlf = 0, rc = 0;
+	bool crlf = false;
+	int rc = 0;
 
 	if (parse_opts(argc, argv, &o) == -1)
 		return usage();
@@ -352,13 +314,8 @@ evaluate_main(int argc, char **argv)
 		txn_set_now(t, (time_t)o.now);
 	/* Failures inside the pipeline are recorded by the txn and end as a
 	 * tempfail outcome at end of message, as they would in the daemon. */
-	if (txn_mail_from(t, o.mail_from, o.auth_user, cfg) == 0 &&
-	    feed_headers(f, t, &pending, &crlf) == 0 && txn_eoh(t) == 0) {
-		if (pending.len > 0)
-			txn_body(t, (unsigned char *)pending.data, pending.len);
-		while ((n = fread(chunk, 1, EVAL_CHUNK, f)) > 0)
-			txn_body(t, chunk, n);
-	}
+	if (txn_mail_from(t, o.mail_from, o.auth_user, cfg) == 0)
+		(void)msgread_file(f, &cb, t, &crlf);
 	if (ferror(f)) {
 		fprintf(stderr, "inkan-milter: %s: read error\n", o.msgfile);
 		rc = 2;
@@ -375,7 +332,6 @@ evaluate_main(int argc, char **argv)
 	if (out.log_line != NULL)
 		log_info("%s", out.log_line);
 	free(chunk);
-	buf_free(&pending);
 	txn_free(t);
 	fclose(f);
 	config_unref(cfg);
