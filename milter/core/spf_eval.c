@@ -127,7 +127,8 @@ explain(struct spf_state *st, const char *domain,
 	int rc = -1;
 
 	dns_result_init(&r);
-	if (spf_eval_mech_target_name(st, domain, &rec->exp, &name, &valid) == -1)
+	if (spf_eval_mech_target_name(st, domain, &rec->exp, &name,
+	    &valid) == -1)
 		goto out;
 	rc = 0;
 	if (!valid)
@@ -189,12 +190,12 @@ eval_record(struct spf_state *st, const char *domain,
 			rc = spf_eval_mech_ptr(st, domain, mech, &name, &m);
 			break;
 		case SPF_MECH_IP4:
-			m = !st->v6 && spf_eval_mech_addr_match(st->ip, mech->addr,
-			    mech->cidr4) ? M_YES : M_NO;
+			m = !st->v6 && spf_eval_mech_addr_match(st->ip,
+			    mech->addr, mech->cidr4) ? M_YES : M_NO;
 			break;
 		case SPF_MECH_IP6:
-			m = st->v6 && spf_eval_mech_addr_match(st->ip, mech->addr,
-			    mech->cidr6) ? M_YES : M_NO;
+			m = st->v6 && spf_eval_mech_addr_match(st->ip,
+			    mech->addr, mech->cidr6) ? M_YES : M_NO;
 			break;
 		case SPF_MECH_EXISTS:
 			rc = spf_eval_mech_exists(st, domain, mech, &name, &m);
@@ -207,8 +208,9 @@ eval_record(struct spf_state *st, const char *domain,
 	case M_YES:
 		*res = qual_result(mech->qual);
 		spf_eval_set_mechanism(st, &mech->term);
-		spf_eval_set_reason(st, "matched %.*s", (int)(mech->term.len > 150 ?
-		    150 : mech->term.len), mech->term.p);
+		spf_eval_set_reason(st, "matched %.*s",
+		    (int)(mech->term.len > 150 ? 150 : mech->term.len),
+		    mech->term.p);
 		if (*res == SPF_FAIL && want_exp && rec->exp.len > 0)
 			rc = explain(st, domain, rec);
 		goto out;
@@ -231,22 +233,25 @@ eval_record(struct spf_state *st, const char *domain,
 			spf_eval_set_mechanism(st, NULL);
 			goto out;
 		}
-		if ((rc = spf_eval_mech_target_name(st, domain, &rec->redirect, &name,
-		    &valid)) == -1)
+		if ((rc = spf_eval_mech_target_name(st, domain, &rec->redirect,
+		    &name, &valid)) == -1)
 			goto out;
 		if (!valid) {
 			*res = SPF_PERMERROR;
 			spf_eval_set_mechanism(st, NULL);
-			spf_eval_set_reason(st, "redirect target \"%.60s\" is not a "
+			spf_eval_set_reason(st,
+			    "redirect target \"%.60s\" is not a "
 			    "domain name (RFC 7208 6.1)", buf_str(&name));
 			goto out;
 		}
 		/* the redirect target's exp= applies, not ours (6.2) */
-		if ((rc = spf_eval_check_domain(st, name.data, want_exp, res)) == -1)
+		if ((rc = spf_eval_check_domain(st, name.data, want_exp,
+		    res)) == -1)
 			goto out;
 		if (*res == SPF_NONE) {
 			*res = SPF_PERMERROR;
-			spf_eval_set_reason(st, "redirect=%.60s has no SPF record "
+			spf_eval_set_reason(st,
+			    "redirect=%.60s has no SPF record "
 			    "(RFC 7208 6.1)", name.data);
 		}
 		goto out;
@@ -309,8 +314,8 @@ spf_eval_check_domain(struct spf_state *st, const char *domain, bool want_exp,
 	if (!domain_ok(domain, dom)) {
 		*res = SPF_NONE;
 		spf_eval_set_mechanism(st, NULL);
-		spf_eval_set_reason(st, "malformed domain \"%.60s\" (RFC 7208 4.3)",
-		    domain);
+		spf_eval_set_reason(st,
+		    "malformed domain \"%.60s\" (RFC 7208 4.3)", domain);
 		return 0;
 	}
 	/* RFC 7208 4.4: TXT only; type 99 is never asked for (3.1) */
@@ -339,8 +344,8 @@ spf_eval_check_domain(struct spf_state *st, const char *domain, bool want_exp,
 	}
 	if (nspf > 1) {
 		*res = SPF_PERMERROR;
-		spf_eval_set_reason(st, "%zu SPF records for %s (RFC 7208 4.5)", nspf,
-		    dom);
+		spf_eval_set_reason(st, "%zu SPF records for %s (RFC 7208 4.5)",
+		    nspf, dom);
 		goto out;
 	}
 	if ((rc = spf_record_parse((const char *)rr->data, rr->len, &rec,

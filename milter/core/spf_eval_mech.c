@@ -76,8 +76,8 @@ void
 spf_eval_mech_temp_reason(struct spf_state *st, const char *name,
     enum dns_type type, const struct dns_result *r)
 {
-	spf_eval_set_reason(st, "DNS %s for %s %s", dns_failure_name(r->status), name,
-	    dns_type_name(type));
+	spf_eval_set_reason(st, "DNS %s for %s %s", dns_failure_name(r->status),
+	    name, dns_type_name(type));
 }
 
 /* RFC 7208 4.6.4: at most 10 DNS-querying terms per evaluation. */
@@ -85,7 +85,8 @@ enum spf_eval_match
 spf_eval_mech_count_term(struct spf_state *st)
 {
 	if (st->out->dns_terms >= SPF_MAX_DNS_TERMS) {
-		spf_eval_set_reason(st, "%d DNS-querying terms exceeded (RFC 7208 "
+		spf_eval_set_reason(st,
+		    "%d DNS-querying terms exceeded (RFC 7208 "
 		    "4.6.4)", SPF_MAX_DNS_TERMS);
 		return M_PERM;
 	}
@@ -98,7 +99,8 @@ static enum spf_eval_match
 count_void(struct spf_state *st, const char *name)
 {
 	if (++st->out->void_lookups > SPF_MAX_VOID_LOOKUPS) {
-		spf_eval_set_reason(st, "more than %d void lookups, the last for %s "
+		spf_eval_set_reason(st,
+		    "more than %d void lookups, the last for %s "
 		    "(RFC 7208 4.6.4)", SPF_MAX_VOID_LOOKUPS, name);
 		return M_PERM;
 	}
@@ -160,7 +162,8 @@ addr_lookup(struct spf_state *st, const char *name, unsigned bits,
 	} else {
 		for (i = 0; i < r.n && *m == M_NO; i++)
 			if (r.rr[i].type == type && r.rr[i].len == alen &&
-			    spf_eval_mech_addr_match(r.rr[i].data, st->ip, bits))
+			    spf_eval_mech_addr_match(r.rr[i].data, st->ip,
+			    bits))
 				*m = M_YES;
 	}
 	dns_result_free(&r);
@@ -371,7 +374,8 @@ spf_eval_mech_mx(struct spf_state *st, const char *domain,
 				nmx++;
 		/* RFC 7208 4.6.4: more than 10 MX names is a permerror */
 		if (nmx > SPF_MAX_MX_NAMES) {
-			spf_eval_set_reason(st, "%zu MX names for %s, more than %d "
+			spf_eval_set_reason(st,
+			    "%zu MX names for %s, more than %d "
 			    "(RFC 7208 4.6.4)", nmx, name->data,
 			    SPF_MAX_MX_NAMES);
 			*m = M_PERM;
@@ -467,7 +471,8 @@ spf_eval_mech_include(struct spf_state *st, const char *domain,
 	if (*m != M_NO)
 		return 0;
 	if (!go) {
-		spf_eval_set_reason(st, "include target \"%.60s\" is not a domain name",
+		spf_eval_set_reason(st,
+		    "include target \"%.60s\" is not a domain name",
 		    buf_str(name));
 		*m = M_PERM;
 		return 0;
@@ -490,7 +495,8 @@ spf_eval_mech_include(struct spf_state *st, const char *domain,
 		*m = M_TEMP;
 		break;
 	case SPF_NONE:
-		spf_eval_set_reason(st, "include:%.60s has no SPF record (RFC 7208 "
+		spf_eval_set_reason(st,
+		    "include:%.60s has no SPF record (RFC 7208 "
 		    "5.2)", name->data);
 		/* FALLTHROUGH */
 	case SPF_PERMERROR:
