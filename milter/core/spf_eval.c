@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * spf_eval.c - check_host() of RFC 7208 (sections 4, 5, 6 and 4.6.4).
- * One struct spf_state lives for one spf_check_host() call and carries
- * what RFC 7208 4.6.4 says is counted across the whole evaluation,
+ * One struct spf_state lives for one spf_eval_check_host() call and
+ * carries what RFC 7208 4.6.4 says is counted across the whole evaluation,
  * nested include and redirect included: the DNS-querying terms and the
  * void lookups. include and redirect recurse into check_host(); loops end
  * at the term limit, since each step counts one term.
@@ -446,7 +446,7 @@ parse_sender(struct spf_state *st)
 }
 
 int
-spf_check_host(struct dns_resolver *res, const struct spf_request *req,
+spf_eval_check_host(struct dns_resolver *res, const struct spf_request *req,
     struct spf_answer *out, struct err *e)
 {
 	struct spf_state st;
