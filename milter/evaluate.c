@@ -24,8 +24,6 @@
 #include "msgread.h"
 #include "txn.h"
 
-#define EVAL_CHUNK	65536
-
 struct eval_opts {
 	const char	*msgfile;
 	const char	*config;
@@ -104,17 +102,6 @@ parse_opts(int argc, char **argv, struct eval_opts *o)
 	return 0;
 }
 
-/* Strip the line end of line (len bytes); returns the new length. */
-static size_t
-chomp(const char *line, size_t len)
-{
-	if (len > 0 && line[len - 1] == '\n')
-		len--;
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	return len;
-}
-
 static int
 eval_field(void *arg, const char *name, size_t nlen, const char *value,
     size_t vlen)
@@ -123,8 +110,10 @@ eval_field(void *arg, const char *name, size_t nlen, const char *value,
 }
 
 static int
-eval_eoh(void *arg)
+eval_eoh(void *arg, const char *sep, size_t seplen)
 {
+	(void)sep;
+	(void)seplen;
 	return txn_eoh(arg);
 }
 
@@ -219,43 +208,60 @@ deleted(const struct txn_outcome *out, size_t k)
 	return false;
 }
 
+/* The message as print_message writes it. */
+struct eval_print {
+	const struct txn_outcome *out;
+	size_t		 nlen;	/* of out->delete_name; 0: none */
+	size_t		 k;	/* fields named so, so far */
+};
+
+/* A field as it stands in the file, unless the MTA would delete it. */
+static int
+print_field_raw(void *arg, const char *name, size_t nlen, const char *value,
+    size_t vlen)
+{
+	struct eval_print *pr = arg;
+
+	/* named as txn names it: "Name :" too (hdr_name_len) */
+	if (pr->nlen > 0 && hdr_name_len(name, nlen) == pr->nlen &&
+	    strncasecmp(name, pr->out->delete_name, pr->nlen) == 0 &&
+	    deleted(pr->out, ++pr->k))
+		return 0;
+	fwrite(name, 1, (size_t)(value + vlen - name), stdout);
+	return 0;
+}
+
+static int
+print_eoh(void *arg, const char *sep, size_t seplen)
+{
+	(void)arg;
+	fwrite(sep, 1, seplen, stdout);
+	return 0;
+}
+
+static int
+print_body(void *arg, const unsigned char *p, size_t len)
+{
+	(void)arg;
+	fwrite(p, 1, len, stdout);
+	return 0;
+}
+
 /*
- * The original message minus the fields the MTA would delete, split the
- * way msgread splits it.
+ * The original message minus the fields the MTA would delete, split by
+ * the reader that fed the txn, so the fields counted are the same.
  */
 static void
-print_message(FILE *f, const struct txn_outcome *out, unsigned char *chunk)
+print_message(FILE *f, const struct txn_outcome *out)
 {
-	char *line = NULL;
-	size_t cap = 0, k = 0, nlen;
-	ssize_t n;
-	bool skipping = false;
+	static const struct msgread_cb cb = { print_field_raw, print_eoh,
+	    print_body };
+	struct eval_print pr;
 
-	nlen = out->delete_name != NULL ? strlen(out->delete_name) : 0;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		size_t len = (size_t)n, clen = chomp(line, len);
-
-		if (clen == 0 || memchr(line, ':', clen) == NULL) {
-			if (!(line[0] == ' ' || line[0] == '\t') || clen == 0) {
-				fwrite(line, 1, len, stdout);
-				break;		/* the body starts */
-			}
-		} else if (line[0] != ' ' && line[0] != '\t') {
-			/* named as txn names it: "Name :" too (hdr_name_len) */
-			size_t name_len = (size_t)((const char *)memchr(line,
-			    ':', clen) - line);
-
-			skipping = false;
-			if (nlen > 0 && hdr_name_len(line, name_len) == nlen &&
-			    strncasecmp(line, out->delete_name, nlen) == 0)
-				skipping = deleted(out, ++k);
-		}
-		if (!skipping)
-			fwrite(line, 1, len, stdout);
-	}
-	free(line);
-	while ((n = (ssize_t)fread(chunk, 1, EVAL_CHUNK, f)) > 0)
-		fwrite(chunk, 1, (size_t)n, stdout);
+	pr.out = out;
+	pr.nlen = out->delete_name != NULL ? strlen(out->delete_name) : 0;
+	pr.k = 0;
+	(void)msgread_file(f, &cb, &pr, NULL);
 }
 
 int
@@ -267,7 +273,6 @@ evaluate_main(int argc, char **argv)
 	struct txn_outcome out;
 	struct config *cfg;
 	struct txn *t;
-	unsigned char *chunk;
 	size_t i;
 	FILE *f;
 	bool crlf = false;
@@ -300,10 +305,8 @@ evaluate_main(int argc, char **argv)
 		config_unref(cfg);
 		return 2;
 	}
-	if ((t = txn_new(o.client_ip, NULL)) == NULL ||
-	    (chunk = malloc(EVAL_CHUNK)) == NULL) {
+	if ((t = txn_new(o.client_ip, NULL)) == NULL) {
 		fprintf(stderr, "inkan-milter: out of memory\n");
-		txn_free(t);
 		fclose(f);
 		config_unref(cfg);
 		return 2;
@@ -327,11 +330,10 @@ evaluate_main(int argc, char **argv)
 		for (i = 0; i < out.nadded; i++)
 			print_field(&out.added[i], crlf);
 		rewind(f);
-		print_message(f, &out, chunk);
+		print_message(f, &out);
 	}
 	if (out.log_line != NULL)
 		log_info("%s", out.log_line);
-	free(chunk);
 	txn_free(t);
 	fclose(f);
 	config_unref(cfg);

@@ -18,6 +18,8 @@ struct msgread {
 	struct buf		 field;	/* the field being gathered */
 	bool			 first;	/* no line seen yet */
 	bool			 crlf;	/* the first line ends in CRLF */
+	const char		*sep;	/* the empty line that ended the block */
+	size_t			 seplen;
 	int			 rc;
 };
 
@@ -70,8 +72,11 @@ msgread_line(struct msgread *r, const char *line, size_t len)
 		r->crlf = len >= 2 && line[len - 2] == '\r';
 		r->first = false;
 	}
-	if (clen == 0)
+	if (clen == 0) {
+		r->sep = line;
+		r->seplen = len;
 		return MSGREAD_EOH;
+	}
 	if ((line[0] == ' ' || line[0] == '\t') && r->field.len > 0) {
 		buf_add(&r->field, line, len);	/* continuation */
 		return MSGREAD_MORE;
@@ -103,7 +108,8 @@ msgread_eoh(struct msgread *r, bool *crlf)
 		*crlf = r->crlf;
 	if (r->rc == -1)
 		return -1;
-	if (r->cb->eoh != NULL && r->cb->eoh(r->arg) == -1)
+	if (r->cb->eoh != NULL && r->cb->eoh(r->arg, r->sep != NULL ? r->sep :
+	    "", r->seplen) == -1)
 		return -1;
 	return 0;
 }

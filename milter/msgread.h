@@ -30,8 +30,13 @@ struct msgread_cb {
 	 */
 	int	(*field)(void *arg, const char *name, size_t nlen,
 		    const char *value, size_t vlen);
-	/* The end of the header block; -1 stops the reader. May be NULL. */
-	int	(*eoh)(void *arg);
+	/*
+	 * The end of the header block; sep (seplen bytes) is the empty line
+	 * that ended it, line end included, or empty when the input ended
+	 * or a line that is not a field did (that line starts the body).
+	 * -1 stops the reader. May be NULL.
+	 */
+	int	(*eoh)(void *arg, const char *sep, size_t seplen);
 	/* A chunk of the body, as in the message; -1 stops the reader. */
 	int	(*body)(void *arg, const unsigned char *, size_t);
 };

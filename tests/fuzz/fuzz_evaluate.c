@@ -112,8 +112,10 @@ fuzz_field(void *arg, const char *name, size_t nlen, const char *value,
 }
 
 static int
-fuzz_eoh(void *arg)
+fuzz_eoh(void *arg, const char *sep, size_t seplen)
 {
+	(void)sep;
+	(void)seplen;
 	return txn_eoh(arg);
 }
 
