@@ -365,7 +365,7 @@ check_one_ip(struct check *c, const char *ip, bool given)
 	clock_gettime(CLOCK_MONOTONIC, &dl);
 	dl.tv_sec += SPF_CHECK_SECONDS;
 	req.deadline = &dl;
-	if (spf_check_host(c->res, &req, &a, &e) == -1) {
+	if (spf_eval_check_host(c->res, &req, &a, &e) == -1) {
 		check_say(c, CHECK_FAIL, "SPF: cannot check %s%s: %s", who, ip,
 		    e.msg);
 		spf_answer_free(&a);

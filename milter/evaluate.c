@@ -3,13 +3,11 @@
  * evaluate.c - run one message file through the same txn_* calls the milter
  * glue makes, and print what the MTA would have been told: the message as
  * delivered (added fields on top) or, with --json, one JSON object.
- * The header block is split into fields the way an MTA does (a line that
- * starts with white space continues the field before it; an empty line or
- * a line that is not a field ends the block); the body is streamed in
- * chunks and never held whole. A field name keeps any white space before
- * its colon ("From : x", RFC 5322 4.5 obsolete syntax): Postfix and
- * Sendmail delete it before a milter sees the field, an MTA that does not
- * would pass it on, and txn treats both alike.
+ * The message is split by msgread.c, the way an MTA does, and the body is
+ * streamed in chunks and never held whole. A field name keeps any white
+ * space before its colon ("From : x", RFC 5322 4.5 obsolete syntax):
+ * Postfix and Sendmail delete it before a milter sees the field, an MTA
+ * that does not would pass it on, and txn treats both alike.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,10 +21,9 @@
 #include "hdr.h"
 #include "json.h"
 #include "log.h"
+#include "msgread.h"
 #include "render_json.h"
 #include "txn.h"
-
-#define EVAL_CHUNK	65536
 
 struct eval_opts {
 	const char	*msgfile;
@@ -106,75 +103,27 @@ parse_opts(int argc, char **argv, struct eval_opts *o)
 	return 0;
 }
 
-/* Strip the line end of line (len bytes); returns the new length. */
-static size_t
-chomp(const char *line, size_t len)
+static int
+eval_field(void *arg, const char *name, size_t nlen, const char *value,
+    size_t vlen)
 {
-	if (len > 0 && line[len - 1] == '\n')
-		len--;
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	return len;
+	return txn_header(arg, name, nlen, value, vlen);
 }
 
 static int
-flush_field(struct txn *t, struct buf *field)
+eval_eoh(void *arg, const char *sep, size_t seplen)
 {
-	const char *colon;
-	int rc = 0;
-
-	if (field->len == 0)
-		return 0;
-	colon = memchr(field->data, ':', field->len);
-	rc = txn_header(t, field->data, (size_t)(colon - field->data), colon + 1,
-	    field->len - (size_t)(colon - field->data) - 1);
-	buf_reset(field);
-	return rc;
+	(void)sep;
+	(void)seplen;
+	return txn_eoh(arg);
 }
 
-/*
- * Feed the header block; leaves f at the start of the body, with any line
- * that ended the block (not a field) in *pending. Sets *crlf when the file
- * uses CRLF line ends.
- */
+/* Failures are the txn's to record: the body goes on to the end. */
 static int
-feed_headers(FILE *f, struct txn *t, struct buf *pending, int *crlf)
+eval_body(void *arg, const unsigned char *p, size_t len)
 {
-	struct buf field = BUF_INIT;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int rc = 0, first = 1;
-
-	while ((n = getline(&line, &cap, f)) > 0) {
-		size_t len = (size_t)n, clen = chomp(line, len);
-
-		if (first) {
-			*crlf = len >= 2 && line[len - 2] == '\r';
-			first = 0;
-		}
-		if (clen == 0)
-			break;		/* the empty line: body follows */
-		if ((line[0] == ' ' || line[0] == '\t') && field.len > 0) {
-			buf_add(&field, line, len);	/* continuation */
-			continue;
-		}
-		if (flush_field(t, &field) == -1)
-			rc = -1;
-		if (memchr(line, ':', clen) == NULL) {
-			/* not a field: the body starts here, as in an MTA */
-			buf_add(pending, line, len);
-			break;
-		}
-		buf_add(&field, line, clen);
-		if (len > clen)
-			buf_add(&field, line + clen, len - clen);
-	}
-	if (flush_field(t, &field) == -1)
-		rc = -1;
-	free(line);
-	buf_free(&field);
-	return rc;
+	(void)txn_body(arg, p, len);
+	return 0;
 }
 
 static void
@@ -232,7 +181,7 @@ print_json(const struct txn *t, const struct txn_outcome *out)
 
 /* An added field as it will stand in the message, in the file's line ends. */
 static void
-print_field(const struct txn_added *a, int crlf)
+print_field(const struct txn_added *a, bool crlf)
 {
 	const char *p;
 
@@ -258,57 +207,75 @@ deleted(const struct txn_outcome *out, size_t k)
 	return false;
 }
 
+/* The message as print_message writes it. */
+struct eval_print {
+	const struct txn_outcome *out;
+	size_t		 nlen;	/* of out->delete_name; 0: none */
+	size_t		 k;	/* fields named so, so far */
+};
+
+/* A field as it stands in the file, unless the MTA would delete it. */
+static int
+print_field_raw(void *arg, const char *name, size_t nlen, const char *value,
+    size_t vlen)
+{
+	struct eval_print *pr = arg;
+
+	/* named as txn names it: "Name :" too (hdr_name_len) */
+	if (pr->nlen > 0 && hdr_name_len(name, nlen) == pr->nlen &&
+	    strncasecmp(name, pr->out->delete_name, pr->nlen) == 0 &&
+	    deleted(pr->out, ++pr->k))
+		return 0;
+	fwrite(name, 1, (size_t)(value + vlen - name), stdout);
+	return 0;
+}
+
+static int
+print_eoh(void *arg, const char *sep, size_t seplen)
+{
+	(void)arg;
+	fwrite(sep, 1, seplen, stdout);
+	return 0;
+}
+
+static int
+print_body(void *arg, const unsigned char *p, size_t len)
+{
+	(void)arg;
+	fwrite(p, 1, len, stdout);
+	return 0;
+}
+
 /*
- * The original message minus the fields the MTA would delete, split the
- * way feed_headers splits it.
+ * The original message minus the fields the MTA would delete, split by
+ * the reader that fed the txn, so the fields counted are the same.
  */
 static void
-print_message(FILE *f, const struct txn_outcome *out, unsigned char *chunk)
+print_message(FILE *f, const struct txn_outcome *out)
 {
-	char *line = NULL;
-	size_t cap = 0, k = 0, nlen;
-	ssize_t n;
-	bool skipping = false;
+	static const struct msgread_cb cb = { print_field_raw, print_eoh,
+	    print_body };
+	struct eval_print pr;
 
-	nlen = out->delete_name != NULL ? strlen(out->delete_name) : 0;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		size_t len = (size_t)n, clen = chomp(line, len);
-
-		if (clen == 0 || memchr(line, ':', clen) == NULL) {
-			if (!(line[0] == ' ' || line[0] == '\t') || clen == 0) {
-				fwrite(line, 1, len, stdout);
-				break;		/* the body starts */
-			}
-		} else if (line[0] != ' ' && line[0] != '\t') {
-			/* named as txn names it: "Name :" too (hdr_name_len) */
-			size_t name_len = (size_t)((const char *)memchr(line,
-			    ':', clen) - line);
-
-			skipping = false;
-			if (nlen > 0 && hdr_name_len(line, name_len) == nlen &&
-			    strncasecmp(line, out->delete_name, nlen) == 0)
-				skipping = deleted(out, ++k);
-		}
-		if (!skipping)
-			fwrite(line, 1, len, stdout);
-	}
-	free(line);
-	while ((n = (ssize_t)fread(chunk, 1, EVAL_CHUNK, f)) > 0)
-		fwrite(chunk, 1, (size_t)n, stdout);
+	pr.out = out;
+	pr.nlen = out->delete_name != NULL ? strlen(out->delete_name) : 0;
+	pr.k = 0;
+	(void)msgread_file(f, &cb, &pr, NULL);
 }
 
 int
 evaluate_main(int argc, char **argv)
 {
 	struct eval_opts o;
-	struct buf problems = BUF_INIT, pending = BUF_INIT;
+	static const struct msgread_cb cb = { eval_field, eval_eoh, eval_body };
+	struct buf problems = BUF_INIT;
 	struct txn_outcome out;
 	struct config *cfg;
 	struct txn *t;
-	unsigned char *chunk;
-	size_t i, n;
+	size_t i;
 	FILE *f;
-	int crlf = 0, rc = 0;
+	bool crlf = false;
+	int rc = 0;
 
 	if (parse_opts(argc, argv, &o) == -1)
 		return usage();
@@ -337,10 +304,8 @@ evaluate_main(int argc, char **argv)
 		config_unref(cfg);
 		return 2;
 	}
-	if ((t = txn_new(o.client_ip, NULL)) == NULL ||
-	    (chunk = malloc(EVAL_CHUNK)) == NULL) {
+	if ((t = txn_new(o.client_ip, NULL)) == NULL) {
 		fprintf(stderr, "inkan-milter: out of memory\n");
-		txn_free(t);
 		fclose(f);
 		config_unref(cfg);
 		return 2;
@@ -351,13 +316,8 @@ evaluate_main(int argc, char **argv)
 		txn_set_now(t, (time_t)o.now);
 	/* Failures inside the pipeline are recorded by the txn and end as a
 	 * tempfail outcome at end of message, as they would in the daemon. */
-	if (txn_mail_from(t, o.mail_from, o.auth_user, cfg) == 0 &&
-	    feed_headers(f, t, &pending, &crlf) == 0 && txn_eoh(t) == 0) {
-		if (pending.len > 0)
-			txn_body(t, (unsigned char *)pending.data, pending.len);
-		while ((n = fread(chunk, 1, EVAL_CHUNK, f)) > 0)
-			txn_body(t, chunk, n);
-	}
+	if (txn_mail_from(t, o.mail_from, o.auth_user, cfg) == 0)
+		(void)msgread_file(f, &cb, t, &crlf);
 	if (ferror(f)) {
 		fprintf(stderr, "inkan-milter: %s: read error\n", o.msgfile);
 		rc = 2;
@@ -369,12 +329,10 @@ evaluate_main(int argc, char **argv)
 		for (i = 0; i < out.nadded; i++)
 			print_field(&out.added[i], crlf);
 		rewind(f);
-		print_message(f, &out, chunk);
+		print_message(f, &out);
 	}
 	if (out.log_line != NULL)
 		log_info("%s", out.log_line);
-	free(chunk);
-	buf_free(&pending);
 	txn_free(t);
 	fclose(f);
 	config_unref(cfg);

@@ -22,6 +22,7 @@
 #define IMP_MAX_ITEMS	100000	/* items read from one data set file */
 #define IMP_MAX_SHOW	200	/* bytes of a value quoted in a comment */
 #define IMP_NOUT	22	/* inkan settings an import can write */
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 enum ent_state {
 	ENT_UNUSED,		/* nothing looked at it (yet) */
@@ -99,5 +100,10 @@ const char *imp_dataset(const char *v, struct strlist *out, char *why,
  * when --table-dir files could not be written (said on stderr).
  */
 int	 imp_translate(struct imp *, const struct strlist *default_sign_headers);
+/*
+ * import_opendkim_keys.c: Mode, KeyTable, SigningTable and the single-key
+ * setup. 0, or -1 when a table could not be written.
+ */
+int	 import_opendkim_keys_translate(struct imp *);
 
 #endif

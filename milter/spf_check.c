@@ -76,13 +76,14 @@ spf_job(void *arg)
 	r.deadline = c->has_deadline ? &c->deadline : NULL;
 	r.sender = c->sender;
 	r.domain = c->domain;
-	c->rc = spf_check_host(c->res, &r, &c->mailfrom, &c->err);
+	c->rc = spf_eval_check_host(c->res, &r, &c->mailfrom, &c->err);
 	/* RFC 7208 2.3: the HELO identity, checked as postmaster@helo */
 	if (c->rc == 0 && c->helo != NULL && *c->helo != '\0') {
 		snprintf(postmaster, sizeof(postmaster), "postmaster@%s", c->helo);
 		r.sender = postmaster;
 		r.domain = c->helo;
-		c->rc = spf_check_host(c->res, &r, &c->helo_answer, &c->err);
+		c->rc = spf_eval_check_host(c->res, &r, &c->helo_answer,
+		    &c->err);
 		c->helo_checked = true;
 	}
 }

@@ -2,9 +2,10 @@
 /*
  * dkim_sign.c - DKIM signing (RFC 6376 sections 3.5, 3.7 and 5.4; RFC 8463).
  * Which fields are signed: every instance present of each configured name,
- * bottom-up as the verifier will pick them (5.4.2), plus one absent instance
- * of each oversigned name, so that a field of that name added later makes
- * the verifier hash it where we hashed nothing and fail (8.15).
+ * bottom-up as the verifier will pick them (5.4.2; one choice for both,
+ * dkim_hdrhash.c), plus one absent instance of each oversigned name, so
+ * that a field of that name added later makes the verifier hash it where
+ * we hashed nothing and fail (8.15).
  * No I/O; keys are used only through EVP.
  */
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "b64.h"
 #include "bodyhash.h"
+#include "dkim_hdrhash.h"
 #include "dkim_key.h"
 #include "dkim_sign.h"
 #include "taglist.h"
@@ -35,7 +37,7 @@ struct dkim_signer {
 	time_t		 now;
 	unsigned long	 ttl;
 	struct buf	 h;		/* the h= value */
-	long		 pick[DKIM_SIGN_MAX_H];	/* field index per h= entry, -1 absent */
+	struct taglist_view hname[DKIM_SIGN_MAX_H];	/* h= entries, into h */
 	size_t		 npick;
 	struct bodyhash	*body;
 	struct dkim_sig_out sig[DKIM_SIGN_MAX_KEYS];
@@ -53,32 +55,22 @@ name_in(const char *name, const char *const *list, size_t n)
 	return false;
 }
 
-/* Add name to h= once per instance, bottom-up, plus one absent if over. */
+/*
+ * Add name to h= once per instance, plus one absent if over: the verifier
+ * (and dkim_hdrhash) then picks the instances bottom-up.
+ */
 static int
 pick_name(struct dkim_signer *s, const char *name, bool over, struct err *e)
 {
-	size_t len = strlen(name), i = s->hdrs->n;
 	size_t want = hdr_list_count(s->hdrs, name) + (over ? 1 : 0);
 
 	if (want > DKIM_SIGN_MAX_H - s->npick)
 		return err_set(e, "too many header fields to sign");
-	while (want > 0) {
-		long idx = -1;
-
-		while (i > 0) {
-			i--;
-			if (hdr_field_is(&s->hdrs->f[i], name, len)) {
-				idx = (long)i;
-				break;
-			}
-		}
-		if (idx == -1)
-			i = 0;
+	for (; want > 0; want--) {
 		if (s->h.len > 0)
 			buf_addc(&s->h, ':');
 		buf_adds(&s->h, name);
-		s->pick[s->npick++] = idx;
-		want--;
+		s->npick++;
 	}
 	return 0;
 }
@@ -87,7 +79,7 @@ static int
 pick_fields(struct dkim_signer *s, const struct dkim_sign_params *p,
     struct err *e)
 {
-	size_t i;
+	size_t i, start;
 
 	for (i = 0; i < p->nsign_headers; i++)
 		if (pick_name(s, p->sign_headers[i], name_in(p->sign_headers[i],
@@ -99,7 +91,20 @@ pick_fields(struct dkim_signer *s, const struct dkim_sign_params *p,
 		    p->nsign_headers) &&
 		    pick_name(s, p->oversign_headers[i], true, e) == -1)
 			return -1;
-	return buf_failed(&s->h) ? err_set(e, "out of memory") : 0;
+	if (buf_failed(&s->h))
+		return err_set(e, "out of memory");
+	/* the entries as views, now that h= no longer moves */
+	for (i = 0, start = 0; i < s->npick; i++) {
+		const char *colon = memchr(s->h.data + start, ':',
+		    s->h.len - start);
+		size_t end = colon != NULL ? (size_t)(colon - s->h.data) :
+		    s->h.len;
+
+		s->hname[i].p = s->h.data + start;
+		s->hname[i].len = end - start;
+		start = end + 1;
+	}
+	return 0;
 }
 
 struct dkim_signer *
@@ -191,41 +196,16 @@ static int
 header_digest(struct dkim_signer *s, struct dkim_sig_out *o,
     unsigned char digest[32], struct err *e)
 {
-	struct buf c = BUF_INIT, self = BUF_INIT;
-	EVP_MD_CTX *ctx;
-	unsigned int dlen = 0;
-	size_t i;
-	int rc = -1;
+	struct buf self = BUF_INIT;
+	int rc;
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		err_ssl(e, "header hash init");
-		goto out;
-	}
-	for (i = 0; i < s->npick; i++) {
-		const struct hdr_field *f;
-
-		if (s->pick[i] < 0)
-			continue;	/* oversigned: hashes as nothing */
-		f = &s->hdrs->f[s->pick[i]];
-		if (canon_header_hash(ctx, s->hcanon, f->raw, f->raw_len, true,
-		    &c) == -1) {
-			err_set(e, "header hash");
-			goto out;
-		}
-	}
 	buf_adds(&self, DKIM_SIGNATURE_FIELD ":");
 	buf_add(&self, o->value.data, o->value.len);
-	if (buf_failed(&self) || canon_header_hash(ctx, s->hcanon, self.data,
-	    self.len, false, &c) == -1 ||
-	    EVP_DigestFinal_ex(ctx, digest, &dlen) != 1 || dlen != 32) {
-		err_set(e, "header hash");
-		goto out;
-	}
-	rc = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	buf_free(&c);
+	if (buf_failed(&self))
+		rc = err_set(e, "header hash");
+	else
+		rc = dkim_hdrhash(s->hdrs, NULL, s->hname, s->npick,
+		    s->hcanon, self.data, self.len, digest, e);
 	buf_free(&self);
 	return rc;
 }

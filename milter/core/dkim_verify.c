@@ -6,7 +6,8 @@
  * floor (no rsa-sha1, no RSA key under 1024 bits) gives "policy", then the
  * body hash and the header signature are checked. Signed fields are picked
  * bottom-up, one instance per h= entry, and an h= entry with no instance
- * left hashes as nothing (5.4.2) — which is what makes oversigning work.
+ * left hashes as nothing (5.4.2, dkim_hdrhash.c) — which is what makes
+ * oversigning work.
  * Results only get worse: once a verdict is set it is final.
  */
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "addr.h"
 #include "bodyhash.h"
 #include "canon.h"
+#include "dkim_hdrhash.h"
 #include "dkim_keyrec.h"
 #include "dkim_sig.h"
 #include "dkim_verify.h"
@@ -320,47 +322,12 @@ static int
 header_digest(const struct dkim_verifier *vf, const struct vsig *s,
     unsigned char digest[32], struct err *e)
 {
-	struct buf c = BUF_INIT, self = BUF_INIT;
+	struct buf self = BUF_INIT;
 	const struct dkim_sig *sig = &s->sig;
 	const char *val;
-	size_t vlen, j, k, start, stop;
-	EVP_MD_CTX *ctx;
-	unsigned int dlen = 0;
-	int rc = -1;
+	size_t vlen, start, stop;
+	int rc;
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		err_ssl(e, "header hash init");
-		goto out;
-	}
-	for (j = 0; j < sig->nh; j++) {
-		const struct taglist_view *name = &sig->h[j];
-		size_t earlier = 0, seen = 0, fi;
-		const struct hdr_field *pick = NULL;
-
-		/* the how-manieth instance of this name, counted from below */
-		for (k = 0; k < j; k++)
-			if (sig->h[k].len == name->len &&
-			    strncasecmp(sig->h[k].p, name->p, name->len) == 0)
-				earlier++;
-		for (fi = vf->hdrs->n; fi > 0; fi--) {
-			const struct hdr_field *f = &vf->hdrs->f[fi - 1];
-
-			if (f == s->field || !hdr_field_is(f, name->p, name->len))
-				continue;
-			if (seen++ == earlier) {
-				pick = f;
-				break;
-			}
-		}
-		if (pick == NULL)
-			continue;	/* absent: contributes nothing */
-		if (canon_header_hash(ctx, sig->hcanon, pick->raw,
-		    pick->raw_len, true, &c) == -1) {
-			err_set(e, "header hash");
-			goto out;
-		}
-	}
 	/*
 	 * 3.7: the b= value "including all surrounding whitespace" is
 	 * deleted: from just after "b=" to the next ';' or the end.
@@ -375,16 +342,11 @@ header_digest(const struct dkim_verifier *vf, const struct vsig *s,
 	buf_add(&self, s->field->raw, s->field->name_len + 1);
 	buf_add(&self, val, start);
 	buf_add(&self, val + stop, vlen - stop);
-	if (buf_failed(&self) || canon_header_hash(ctx, sig->hcanon, self.data,
-	    self.len, false, &c) == -1 ||
-	    EVP_DigestFinal_ex(ctx, digest, &dlen) != 1 || dlen != 32) {
-		err_set(e, "header hash");
-		goto out;
-	}
-	rc = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	buf_free(&c);
+	if (buf_failed(&self))
+		rc = err_set(e, "header hash");
+	else
+		rc = dkim_hdrhash(vf->hdrs, s->field, sig->h, sig->nh,
+		    sig->hcanon, self.data, self.len, digest, e);
 	buf_free(&self);
 	return rc;
 }

@@ -93,8 +93,8 @@ struct spf_answer {
  * SPF_TEMPERROR with no explanation. Either way spf_answer_free(out) is
  * needed afterwards.
  */
-int	 spf_check_host(struct dns_resolver *, const struct spf_request *req,
-	    struct spf_answer *out, struct err *e);
+int	 spf_eval_check_host(struct dns_resolver *,
+	    const struct spf_request *req, struct spf_answer *out, struct err *e);
 
 /* Free out->explanation; NULL does nothing. */
 void	 spf_answer_free(struct spf_answer *out);

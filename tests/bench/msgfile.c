@@ -3,6 +3,7 @@
  * msgfile.c - the load client's corpus (see msgfile.h). The whole file
  * is read into memory once; the client then sends the same bytes as often
  * as it likes, so reading the corpus costs nothing during a run.
+ * The message is split by milter/msgread.c, as --evaluate splits it.
  * Lines may end in CRLF or LF in the file; the body is sent with CRLF, as
  * SMTP carries it (RFC 5321 2.3.8).
  */
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "msgfile.h"
+#include "msgread.h"
 
 static char *
 read_all(const char *path, size_t *len)
@@ -48,41 +50,33 @@ fail:
 	return NULL;
 }
 
-/* The end of the line starting at p (at its LF, or end); *next after it. */
-static const char *
-line_end(const char *p, const char *end, const char **next)
-{
-	const char *lf = memchr(p, '\n', (size_t)(end - p));
-
-	if (lf == NULL) {
-		*next = end;
-		return end;
-	}
-	*next = lf + 1;
-	return lf > p && lf[-1] == '\r' ? lf - 1 : lf;
-}
-
 static int
-add_field(struct msgfile *m, const char *start, const char *end)
+add_field(void *arg, const char *name, size_t nlen, const char *value,
+    size_t vlen)
 {
-	const char *colon = memchr(start, ':', (size_t)(end - start));
+	struct msgfile *m = arg;
 	struct msgfield *nf;
 	char *v, *o;
-	const char *p;
+	const char *p, *end = value + vlen;
 
-	if (colon == NULL || colon == start)
-		return 0;	/* not a field: the MTA would not send it */
+	if (nlen == 0)
+		return 0;	/* no name: the MTA would not send it */
+	/* the field's last line end is not part of its value */
+	if (end > value && end[-1] == '\n')
+		end--;
+	if (end > value && end[-1] == '\r')
+		end--;
 	if ((nf = reallocarray(m->f, m->nf + 1, sizeof(*nf))) == NULL)
 		return -1;
 	m->f = nf;
 	nf = &m->f[m->nf];
-	if ((nf->name = strndup(start, (size_t)(colon - start))) == NULL ||
-	    (v = malloc((size_t)(end - colon))) == NULL) {
+	if ((nf->name = strndup(name, nlen)) == NULL ||
+	    (v = malloc((size_t)(end - value) + 1)) == NULL) {
 		free(nf->name);
 		return -1;
 	}
 	/* folds reach the milter as bare LF */
-	for (o = v, p = colon + 1; p < end; p++)
+	for (o = v, p = value; p < end; p++)
 		if (!(*p == '\r' && p + 1 < end && p[1] == '\n'))
 			*o++ = *p;
 	*o = '\0';
@@ -91,33 +85,39 @@ add_field(struct msgfile *m, const char *start, const char *end)
 	return 0;
 }
 
+/* The body with CRLF line ends, as SMTP carries it. */
 static int
-split_body(struct msgfile *m, const char *p, const char *end)
+split_body(void *arg, const unsigned char *p, size_t len)
 {
-	size_t n = 0, cap = (size_t)(end - p) * 2 + 2;
-	const char *next;
+	struct msgfile *m = arg;
+	const unsigned char *end = p + len;
+	size_t n = 0;
 
-	if ((m->body = malloc(cap)) == NULL)
+	if ((m->body = malloc(len * 2 + 2)) == NULL)
 		return -1;
 	while (p < end) {
-		const char *e = line_end(p, end, &next);
+		const unsigned char *lf = memchr(p, '\n', (size_t)(end - p));
+		const unsigned char *e = lf != NULL ? lf : end;
 
+		if (lf != NULL && lf > p && lf[-1] == '\r')
+			e--;
 		memcpy(m->body + n, p, (size_t)(e - p));
 		n += (size_t)(e - p);
-		if (next > e) {
+		if (lf != NULL) {
 			m->body[n++] = '\r';
 			m->body[n++] = '\n';
 		}
-		p = next;
+		p = lf != NULL ? lf + 1 : end;
 	}
 	m->blen = n;
 	return 0;
 }
 
+/* Split by the reader --evaluate uses (milter/msgread.c). */
 int
 msgfile_load(struct msgfile *m, const char *path)
 {
-	const char *p, *end, *next, *fstart = NULL, *fend = NULL;
+	static const struct msgread_cb cb = { add_field, NULL, split_body };
 	char *raw;
 	size_t len;
 
@@ -125,29 +125,7 @@ msgfile_load(struct msgfile *m, const char *path)
 	if ((raw = read_all(path, &len)) == NULL)
 		return -1;
 	m->size = len;
-	end = raw + len;
-	for (p = raw; p < end; p = next) {
-		const char *e = line_end(p, end, &next);
-
-		if (e > p && (*p == ' ' || *p == '\t') && fstart != NULL) {
-			fend = e;	/* a fold: the field goes on */
-			continue;
-		}
-		if (fstart != NULL && add_field(m, fstart, fend) == -1)
-			goto nomem;
-		fstart = NULL;
-		if (e == p) {	/* the empty line: the body follows */
-			p = next;
-			break;
-		}
-		fstart = p;
-		fend = e;
-	}
-	if (fstart != NULL && add_field(m, fstart, fend) == -1)
-		goto nomem;
-	if (p > end)
-		p = end;
-	if (split_body(m, p, end) == -1)
+	if (msgread_mem(raw, len, &cb, m, NULL) == -1)
 		goto nomem;
 	free(raw);
 	if (m->nf == 0) {

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * fuzz_evaluate.c - libFuzzer target for the whole inbound pipeline: the
- * input is a message as --evaluate reads it (milter/evaluate.c), split
- * into header fields and body the way an MTA does, and handed to the
- * txn_* calls the milter glue makes for a client that is not internal
- * (the verify role). Keys come from a fixed zone holding the DKIM key
+ * input is a message as --evaluate reads it, split into header fields
+ * and body by the reader --evaluate uses (milter/msgread.c), and handed
+ * to the txn_* calls the milter glue makes for a client that is not
+ * internal (the verify role). Keys come from a fixed zone holding the DKIM key
  * records of the verification corpus (tests/data/verify/zone), so the
  * corpus's signed messages reach the signature checks; time is fixed at
  * the corpus's evaluation time, and the authserv-id is fixed (forged
@@ -25,6 +25,7 @@
 #include "config.h"
 #include "dns.h"
 #include "err.h"
+#include "msgread.h"
 #include "render_json.h"
 #include "txn.h"
 
@@ -102,73 +103,28 @@ fuzz_config(void)
 	return cfg;
 }
 
-/* One line of p..end, its line end included; its length. */
-static size_t
-line_len(const char *p, const char *end)
+/* The txn records a failing field itself; the pipeline goes on. */
+static int
+fuzz_field(void *arg, const char *name, size_t nlen, const char *value,
+    size_t vlen)
 {
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-	return nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+	(void)txn_header(arg, name, nlen, value, vlen);
+	return 0;
 }
 
-/* Strip the line end (as evaluate.c's chomp()). */
-static size_t
-chomp(const char *line, size_t len)
+static int
+fuzz_eoh(void *arg, const char *sep, size_t seplen)
 {
-	if (len > 0 && line[len - 1] == '\n')
-		len--;
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	return len;
+	(void)sep;
+	(void)seplen;
+	return txn_eoh(arg);
 }
 
-static void
-flush_field(struct txn *t, const char *field, size_t len)
+static int
+fuzz_body(void *arg, const unsigned char *p, size_t len)
 {
-	const char *colon;
-
-	if (len == 0)
-		return;
-	colon = memchr(field, ':', len);
-	(void)txn_header(t, field, (size_t)(colon - field), colon + 1,
-	    len - (size_t)(colon - field) - 1);
-}
-
-/*
- * Feed the header block as evaluate.c's feed_headers() does: a line that
- * starts with white space continues the field before it, an empty line
- * ends the block, and so does a line with no colon (it is body). A field
- * is contiguous in the input, so it is a view. Returns where the body
- * starts.
- */
-static const char *
-feed_headers(struct txn *t, const char *p, const char *end)
-{
-	const char *field = NULL;
-	size_t flen = 0;
-
-	while (p < end) {
-		size_t len = line_len(p, end), clen = chomp(p, len);
-
-		if (clen == 0) {
-			p += len;	/* the empty line: body follows */
-			break;
-		}
-		if ((p[0] == ' ' || p[0] == '\t') && flen > 0) {
-			flen += len;	/* continuation */
-			p += len;
-			continue;
-		}
-		flush_field(t, field, flen);
-		flen = 0;
-		if (memchr(p, ':', clen) == NULL)
-			break;		/* not a field: the body starts here */
-		field = p;
-		flen = len;
-		p += len;
-	}
-	flush_field(t, field, flen);
-	return p;
+	(void)txn_body(arg, p, len);
+	return 0;
 }
 
 /* A value as the MTA will insert it: " text", folded with CRLF TAB. */
@@ -231,10 +187,10 @@ check_outcome(const struct txn *t, const struct txn_outcome *out)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const struct msgread_cb cb = { fuzz_field, fuzz_eoh, fuzz_body };
 	struct config *cfg = fuzz_config();
 	struct txn_outcome out;
 	struct txn *t;
-	const char *body;
 	char *in;
 
 	if ((in = malloc(size > 0 ? size : 1)) == NULL)
@@ -252,10 +208,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 		txn_set_now(t, FUZZ_NOW);
-		body = feed_headers(t, in, in + size);
-		if (txn_eoh(t) == 0 && body < in + size)
-			(void)txn_body(t, (const unsigned char *)body,
-			    (size_t)(in + size - body));
+		(void)msgread_mem(in, size, &cb, t, NULL);
 	}
 	memset(&out, 0, sizeof(out));
 	(void)txn_eom(t, &out);

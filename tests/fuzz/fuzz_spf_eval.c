@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * fuzz_spf_eval.c - libFuzzer target for spf_check_host(): the fuzzed
- * bytes are a zone (the --dns-zone format) loaded with
+ * fuzz_spf_eval.c - libFuzzer target for spf_eval_check_host(): the
+ * fuzzed bytes are a zone (the --dns-zone format) loaded with
  * dns_zone_from_memory(), and check_host() runs against it for a fixed
  * request, once for an IPv4 and once for an IPv6 client, so records,
  * include/redirect chains, macros and explanations all come from the
@@ -33,7 +33,7 @@ run(struct dns_resolver *r, const char *ip)
 	req.domain = "a.test";
 	req.receiver = "mx.example.net";
 	req.now = 1400000000;
-	if (spf_check_host(r, &req, &a, &e) == 0) {
+	if (spf_eval_check_host(r, &req, &a, &e) == 0) {
 		if (a.result > SPF_PERMERROR)
 			abort();
 		if (a.dns_terms > SPF_MAX_DNS_TERMS ||

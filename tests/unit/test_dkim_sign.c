@@ -924,6 +924,56 @@ test_sign_h_list(void **state)
 	buf_free(&h);
 }
 
+/*
+ * A name listed twice in sign_headers ("From, from"): h= names it twice,
+ * so the second entry is the next From up, absent here, and hashes as
+ * nothing (5.4.2). The signer hashes what a verifier picks (one choice
+ * for both, dkim_hdrhash.c), so the signature verifies; before, the
+ * signer hashed the one From twice and no verifier could agree.
+ */
+static void
+test_sign_h_repeated(void **state)
+{
+	struct keys *k = *state;
+	static const char *const fields[] = { "From: a@example.com",
+	    "Subject: x" };
+	static const char *const sign_list[] = { "From", "from", "Subject" };
+	struct dkim_sign_key key = { "example.com", "s", k->ed };
+	struct dkim_sign_params p;
+	struct dkim_signer *s;
+	struct buf h = BUF_INIT;
+	struct hdr_list l;
+	struct tags tg;
+	struct err e;
+	unsigned char digest[32], *sig;
+	size_t siglen;
+
+	load_fields(&l, fields, 2);
+	memset(&p, 0, sizeof(p));
+	p.keys = &key;
+	p.nkeys = 1;
+	p.hcanon = CANON_RELAXED;
+	p.bcanon = CANON_RELAXED;
+	p.sign_headers = sign_list;
+	p.nsign_headers = 3;
+	p.now = NOW;
+	s = dkim_signer_new(&p, &l, &e);
+	assert_non_null(s);
+	assert_int_equal(dkim_signer_finish(s, &e), 0);
+	parse_tags(dkim_signer_value(s, 0), &tg);
+	strip_wsp(tag(&tg, "h"), &h);
+	assert_string_equal(buf_str(&h), "From:from:Subject");
+	header_hash(CANON_RELAXED, &l, buf_str(&h), dkim_signer_value(s, 0),
+	    digest);
+	b64_decode(tag(&tg, "b"), &sig, &siglen);
+	assert_int_equal(verify_digest(k->ed, digest, sig, siglen), 1);
+	free(sig);
+	free(tg.copy);
+	dkim_signer_free(s);
+	hdr_list_free(&l);
+	buf_free(&h);
+}
+
 static void
 test_signer_errors(void **state)
 {
@@ -1054,6 +1104,7 @@ main(void)
 		cmocka_unit_test(test_sign_tamper),
 		cmocka_unit_test(test_sign_dual),
 		cmocka_unit_test(test_sign_h_list),
+		cmocka_unit_test(test_sign_h_repeated),
 		cmocka_unit_test(test_signer_errors),
 		cmocka_unit_test(test_signer_key_ref),
 	};

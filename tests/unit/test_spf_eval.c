@@ -506,7 +506,7 @@ test_cases(void **state)
 		req.domain = t->domain;
 		req.receiver = "mx.receiver.example";
 		req.now = 1400000000;
-		assert_int_equal(spf_check_host(r, &req, &a, &e), 0);
+		assert_int_equal(spf_eval_check_host(r, &req, &a, &e), 0);
 		if (a.result != t->want || (t->reason != NULL &&
 		    strstr(a.reason, t->reason) == NULL))
 			print_message("  got %s (%s), want %s (%s)\n",
@@ -555,7 +555,7 @@ test_deadline(void **state)
 	req.sender = "alice@all-pass.test";
 	req.domain = "all-pass.test";
 	req.deadline = &past;
-	assert_int_equal(spf_check_host(r, &req, &a, &e), 0);
+	assert_int_equal(spf_eval_check_host(r, &req, &a, &e), 0);
 	assert_int_equal(a.result, SPF_TEMPERROR);
 	assert_non_null(strstr(a.reason, "timeout"));
 	spf_answer_free(&a);
@@ -563,7 +563,7 @@ test_deadline(void **state)
 	/* a deadline in the future changes nothing */
 	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &past), 0);
 	past.tv_sec += 60;
-	assert_int_equal(spf_check_host(r, &req, &a, &e), 0);
+	assert_int_equal(spf_eval_check_host(r, &req, &a, &e), 0);
 	assert_int_equal(a.result, SPF_PASS);
 	spf_answer_free(&a);
 	dns_resolver_free(r);
@@ -582,7 +582,7 @@ test_request_edges(void **state)
 	memset(&req, 0, sizeof(req));
 	req.ip = "192.0.2.10";
 	req.domain = "exp.test";
-	assert_int_equal(spf_check_host(r, &req, &a, &e), 0);
+	assert_int_equal(spf_eval_check_host(r, &req, &a, &e), 0);
 	assert_int_equal(a.result, SPF_FAIL);
 	assert_non_null(a.explanation);
 	assert_non_null(strstr(a.explanation, "(postmaster@exp.test)"));
@@ -590,7 +590,7 @@ test_request_edges(void **state)
 	spf_answer_free(&a);
 
 	req.ip = "not-an-ip";
-	assert_int_equal(spf_check_host(r, &req, &a, &e), -1);
+	assert_int_equal(spf_eval_check_host(r, &req, &a, &e), -1);
 	assert_int_equal(a.result, SPF_TEMPERROR);
 	assert_null(a.explanation);
 	spf_answer_free(&a);
