@@ -9,17 +9,7 @@
 
 #include "addr.h"
 #include "author.h"
-
-/* Are domains a and b (views) one name? Case and a final dot do not count. */
-static bool
-same_domain(const char *a, size_t alen, const char *b, size_t blen)
-{
-	if (alen > 0 && a[alen - 1] == '.')
-		alen--;
-	if (blen > 0 && b[blen - 1] == '.')
-		blen--;
-	return alen == blen && strncasecmp(a, b, alen) == 0;
-}
+#include "dns.h"
 
 /*
  * The author domain: that of the one From field (RFC 5322 3.6 allows one;
@@ -71,7 +61,7 @@ author_identity(const struct hdr_list *hdrs, char *local, size_t llen,
 			return -1;
 		}
 		/* valid domains are LDH: safe to name in a reply */
-		if (!same_domain(a->domain, a->domain_len, al.a[0].domain,
+		if (!dns_name_equal(a->domain, a->domain_len, al.a[0].domain,
 		    al.a[0].domain_len)) {
 			buf_printf(why, "From field has addresses in "
 			    "different domains (%.*s, %.*s)",

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "ar.h"
+#include "dns.h"
 
 /* RFC 2045 5.1: token chars are printable ASCII except SP and tspecials. */
 static bool
@@ -117,11 +118,8 @@ id_len(const char *s)
 bool
 ar_id_equal(const char *a, const char *b)
 {
-	size_t alen = id_len(a), blen = id_len(b);
-
-	/* RFC 8601 2.5: the authserv-id is a domain name in practice; names
-	 * compare case-insensitively (RFC 4343) */
-	return alen == blen && strncasecmp(a, b, alen) == 0;
+	/* RFC 8601 2.5: the authserv-id is a domain name in practice */
+	return dns_name_equal(a, strlen(a), b, strlen(b));
 }
 
 static bool

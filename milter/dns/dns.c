@@ -147,6 +147,16 @@ dns_name_valid(const char *name, size_t len)
 	return true;
 }
 
+bool
+dns_name_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (alen > 1 && a[alen - 1] == '.')
+		alen--;
+	if (blen > 1 && b[blen - 1] == '.')
+		blen--;
+	return alen == blen && strncasecmp(a, b, alen) == 0;
+}
+
 struct dns_resolver *
 dns_resolver_new(const struct dns_backend *be, void *ctx, struct err *e)
 {

@@ -135,6 +135,13 @@ int	 dns_type_parse(const char *s, size_t len, enum dns_type *out);
  * refuses other names as a failure, not as an outcome.
  */
 bool	 dns_name_valid(const char *name, size_t len);
+/*
+ * True if a and b (views) are one domain name: case does not count (RFC
+ * 4343) and neither does one final dot, the root's empty label (RFC 1034
+ * 3.1: "mx.example.com." names the host "mx.example.com" does).
+ */
+bool	 dns_name_equal(const char *a, size_t alen, const char *b,
+	    size_t blen);
 
 struct dns_resolver;	/* opaque; defined in dns.c */
 struct dns_query;	/* opaque; one outstanding lookup */
