@@ -70,7 +70,7 @@ count_asked(const struct orgdomain_walk *w)
 
 /* Does the Author Domain exist (see the file comment)? */
 static int
-check_exists(struct dns_resolver *r, struct dmarc_policy *out,
+author_domain_exists(struct dns_resolver *r, struct dmarc_policy *out,
     enum dns_status dmarc_status, bool asked,
     const struct timespec *deadline, struct err *e)
 {
@@ -144,7 +144,7 @@ apply(struct dns_resolver *r, struct dmarc_policy *out,
 	sp = rec->sp_present ? rec->sp : rec->p;
 	out->request = sp;
 	if (rec->np_present && rec->np != sp) {
-		if (check_exists(r, out, dmarc_status, asked, deadline,
+		if (author_domain_exists(r, out, dmarc_status, asked, deadline,
 		    e) == -1)
 			return -1;
 		if (out->author_exists == DMARC_EXISTS_NO) {
