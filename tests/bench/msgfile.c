@@ -3,7 +3,7 @@
  * msgfile.c - the load client's corpus (see msgfile.h). The whole file
  * is read into memory once; the client then sends the same bytes as often
  * as it likes, so reading the corpus costs nothing during a run.
- * The message is split by milter/msgread.c, as --evaluate splits it.
+ * The message is split by milter/evaluate/msgread.c, as --evaluate splits it.
  * Lines may end in CRLF or LF in the file; the body is sent with CRLF, as
  * SMTP carries it (RFC 5321 2.3.8).
  */
@@ -113,7 +113,7 @@ split_body(void *arg, const unsigned char *p, size_t len)
 	return 0;
 }
 
-/* Split by the reader --evaluate uses (milter/msgread.c). */
+/* Split by the reader --evaluate uses (milter/evaluate/msgread.c). */
 int
 msgfile_load(struct msgfile *m, const char *path)
 {

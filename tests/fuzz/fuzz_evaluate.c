@@ -2,7 +2,7 @@
 /*
  * fuzz_evaluate.c - libFuzzer target for the whole inbound pipeline: the
  * input is a message as --evaluate reads it, split into header fields
- * and body by the reader --evaluate uses (milter/msgread.c), and handed
+ * and body by the reader --evaluate uses (milter/evaluate/msgread.c), and handed
  * to the txn_* calls the milter glue makes for a client that is not
  * internal (the verify role). Keys come from a fixed zone holding the DKIM key
  * records of the verification corpus (tests/data/verify/zone), so the

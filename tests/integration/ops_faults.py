@@ -163,7 +163,7 @@ try:
     check(proc.poll() is None and os.path.exists(sock), "milter started as nobody")
 
     # --- an internal error: no more threads --------------------------------
-    # SPF and DMARC run on a pool of threads (milter/jobs.c) that starts
+    # SPF and DMARC run on a pool of threads (milter/world/jobs.c) that starts
     # with the first inbound message, so this comes before any: with the
     # user's thread count capped at what the milter has now, the pool's
     # first thread cannot start and the transaction cannot run.

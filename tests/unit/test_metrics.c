@@ -22,6 +22,7 @@
 #include "err.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "sockspec.h"
 #include "resolver.h"
 #include "txn.h"
 
@@ -297,7 +298,7 @@ test_dns_counts(void **state)
 
 	(void)state;
 	metrics_reset();
-	r = dns_counted_resolver(dns_zone_from_memory(zone, sizeof(zone) - 1,
+	r = resolver_counted(dns_zone_from_memory(zone, sizeof(zone) - 1,
 	    &e), &e);
 	assert_non_null(r);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -323,7 +324,7 @@ test_dns_counts(void **state)
 	    "inkan_dns_latency_seconds_bucket{le=\"0.0005\"}"), 5);
 	free(text);
 	/* a resolver that could not be made stays NULL */
-	assert_null(dns_counted_resolver(NULL, &e));
+	assert_null(resolver_counted(NULL, &e));
 }
 
 struct http_case {
@@ -418,11 +419,11 @@ test_parse(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		print_message("spec: %s\n", t[i].spec);
-		assert_int_equal(metrics_http_parse(t[i].spec, &ss, &len, &e),
+		assert_int_equal(sockspec_parse_address(t[i].spec, &ss, &len, &e),
 		    t[i].want);
 	}
 	print_message("spec: Postfix's spelling, answered with ours\n");
-	assert_int_equal(metrics_http_parse("inet:127.0.0.1:9894", &ss, &len,
+	assert_int_equal(sockspec_parse_address("inet:127.0.0.1:9894", &ss, &len,
 	    &e), -1);
 	assert_non_null(strstr(e.msg, "write inet:9894@127.0.0.1"));
 }
@@ -464,7 +465,7 @@ zone_config(void)
 	cfg = config_load(NULL, &problems);
 	assert_non_null(cfg);
 	buf_free(&problems);
-	config_set_resolver(cfg, dns_counted_resolver(
+	config_set_resolver(cfg, resolver_counted(
 	    dns_zone_from_memory(zone, sizeof(zone) - 1, &e), &e));
 	return cfg;
 }

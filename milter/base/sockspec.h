@@ -11,6 +11,7 @@
 #ifndef INKAN_SOCKSPEC_H
 #define INKAN_SOCKSPEC_H
 
+#include <sys/socket.h>
 #include <sys/un.h>
 
 #include <stdbool.h>
@@ -52,5 +53,14 @@ int	 sockspec_check(const struct sockspec *, struct err *e);
  * 0 when the bind works now, or -1 with e holding the reason.
  */
 int	 sockspec_probe(const struct sockspec *, struct err *e);
+
+/*
+ * Parse spec: "inet:PORT@ADDRESS" (an IPv4 address or "localhost"),
+ * "inet6:PORT@ADDRESS" (an IPv6 address) or "unix:PATH" ("local:PATH"),
+ * the forms of the milter socket, for metrics_socket. Fills *ss and *len;
+ * 0, or -1 with e. No name is looked up: the address is numeric.
+ */
+int	 sockspec_parse_address(const char *spec, struct sockaddr_storage *ss,
+	    socklen_t *len, struct err *e);
 
 #endif

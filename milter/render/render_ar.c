@@ -8,7 +8,7 @@
 
 #include "ar.h"
 #include "render_ar.h"
-#include "spf_check.h"
+#include "spf_task.h"
 
 void
 render_ar(const struct results *r, struct buf *out)
@@ -69,5 +69,5 @@ void
 render_ar_received_spf(const struct results *r, struct buf *out)
 {
 	if (r->spf != NULL)
-		spf_check_received(r->spf, out);
+		spf_task_received(r->spf, out);
 }

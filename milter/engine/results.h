@@ -90,9 +90,9 @@ struct results_sig {
 	const char	*value;		/* the DKIM-Signature field's value */
 };
 
-struct dkim_check;
+struct dkim_task;
 struct dkim_signer;
-struct spf_check;
+struct spf_task;
 
 struct results {
 	/* the connection and the message */
@@ -121,8 +121,8 @@ struct results {
 	const char	*spf_domain;
 	const char	*spf_helo_name;
 	const char	*spf_upstream;	/* the relay whose result we took */
-	/* Received-SPF is spf_check's to write (spf_check_received) */
-	const struct spf_check *spf;
+	/* Received-SPF is spf_task's to write (spf_task_received) */
+	const struct spf_task *spf;
 	/* a trusted relay's A-R that was not used, and why */
 	const char	*up_id;
 	const char	*up_why;	/* NULL: none, or it was used */
@@ -158,7 +158,7 @@ struct results {
  * answers, each DKIM verdict and the DNS statistics. NULL fills nothing.
  */
 void	 results_fill_signer(struct results *r, const struct dkim_signer *);
-void	 results_fill_spf(struct results *r, const struct spf_check *);
-void	 results_fill_dkim(struct results *r, const struct dkim_check *);
+void	 results_fill_spf(struct results *r, const struct spf_task *);
+void	 results_fill_dkim(struct results *r, const struct dkim_task *);
 
 #endif

@@ -257,3 +257,70 @@ sockspec_probe(const struct sockspec *s, struct err *e)
 	freeaddrinfo(res);
 	return rc;
 }
+
+int
+sockspec_parse_address(const char *spec, struct sockaddr_storage *ss,
+    socklen_t *len, struct err *e)
+{
+	const char *rest, *at;
+	struct err pf;
+	in_port_t port;
+	unsigned p;
+	bool v6;
+
+	memset(ss, 0, sizeof(*ss));
+	if (strncmp(spec, "unix:", 5) == 0 || strncmp(spec, "local:", 6) == 0) {
+		struct sockaddr_un *sun = (struct sockaddr_un *)ss;
+
+		rest = spec + (spec[0] == 'u' ? 5 : 6);
+		if (*rest != '/')
+			return err_set(e, "%s: the path must be absolute",
+			    spec);
+		if (strlen(rest) >= sizeof(sun->sun_path))
+			return err_set(e, "%s: the path is too long", spec);
+		sun->sun_family = AF_UNIX;
+		strlcpy(sun->sun_path, rest, sizeof(sun->sun_path));
+		*len = sizeof(*sun);
+		return 0;
+	}
+	if (strncmp(spec, "inet:", 5) == 0) {
+		rest = spec + 5;
+		v6 = false;
+	} else if (strncmp(spec, "inet6:", 6) == 0) {
+		rest = spec + 6;
+		v6 = true;
+	} else
+		return err_set(e, "%s: expected inet:PORT@ADDRESS, "
+		    "inet6:PORT@ADDRESS or unix:PATH", spec);
+	if ((at = strchr(rest, '@')) == NULL &&
+	    sockspec_postfix_style(rest, false, &pf) == -1)
+		return err_set(e, "%s: %s", spec, pf.msg);
+	if (at == NULL ||
+	    sockspec_parse_port(rest, (size_t)(at - rest), &p) == -1)
+		return err_set(e, "%s: expected a port from 1 to 65535, then "
+		    "@ADDRESS", spec);
+	port = htons((in_port_t)p);
+	at++;
+	if (v6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		if (inet_pton(AF_INET6, at, &s6->sin6_addr) != 1)
+			return err_set(e, "%s: %s is not an IPv6 address", spec,
+			    at);
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = port;
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		if (strcmp(at, "localhost") == 0)
+			at = "127.0.0.1";
+		if (inet_pton(AF_INET, at, &s4->sin_addr) != 1)
+			return err_set(e, "%s: %s is not an IPv4 address", spec,
+			    at);
+		s4->sin_family = AF_INET;
+		s4->sin_port = port;
+		*len = sizeof(*s4);
+	}
+	return 0;
+}

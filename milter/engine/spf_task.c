@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * spf_check.c - run check_host() for MAIL FROM and HELO in a worker thread
- * (see spf_check.h), taken from the jobs pool (jobs.h): a new thread per
+ * spf_task.c - run check_host() for MAIL FROM and HELO in a worker thread
+ * (see spf_task.h), taken from the jobs pool (jobs.h): a new thread per
  * message cost more CPU than the rest of the message. The job holds no
  * locks and shares only the resolver, which is safe from any thread.
  */
@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "jobs.h"
-#include "spf_check.h"
+#include "spf_task.h"
 
-struct spf_check {
+struct spf_task {
 	struct dns_resolver *res;
 	char		*ip, *helo, *sender, *domain, *receiver;
 	time_t		 now;
@@ -57,7 +57,7 @@ ip_valid(const char *ip)
 static void
 spf_job(void *arg)
 {
-	struct spf_check *c = arg;
+	struct spf_task *c = arg;
 	struct spf_request r;
 	char postmaster[300];
 
@@ -88,12 +88,12 @@ spf_job(void *arg)
 	}
 }
 
-struct spf_check *
-spf_check_start(struct dns_resolver *res, const char *ip, const char *helo,
+struct spf_task *
+spf_task_start(struct dns_resolver *res, const char *ip, const char *helo,
     const char *mail_from, const char *receiver, time_t now,
     const struct timespec *deadline, struct err *e)
 {
-	struct spf_check *c;
+	struct spf_task *c;
 	char *addr, *at;
 	int rc;
 
@@ -135,12 +135,12 @@ spf_check_start(struct dns_resolver *res, const char *ip, const char *helo,
 		goto nomem;
 	if (res == NULL) {
 		err_set(e, "no DNS resolver");
-		spf_check_free(c);
+		spf_task_free(c);
 		return NULL;
 	}
 	if ((rc = jobs_run(&c->job, spf_job, c)) != 0) {
 		err_set(e, "cannot start the SPF thread: %s", strerror(rc));
-		spf_check_free(c);
+		spf_task_free(c);
 		return NULL;
 	}
 	c->running = true;
@@ -148,12 +148,12 @@ spf_check_start(struct dns_resolver *res, const char *ip, const char *helo,
 nomem:
 	free(addr);
 	err_set(e, "out of memory");
-	spf_check_free(c);
+	spf_task_free(c);
 	return NULL;
 }
 
 int
-spf_check_finish(struct spf_check *c, struct err *e)
+spf_task_finish(struct spf_task *c, struct err *e)
 {
 	if (c->running) {
 		jobs_wait(&c->job);
@@ -167,13 +167,13 @@ spf_check_finish(struct spf_check *c, struct err *e)
 }
 
 const struct spf_answer *
-spf_check_mailfrom(const struct spf_check *c)
+spf_task_mailfrom(const struct spf_task *c)
 {
 	return &c->mailfrom;
 }
 
 const struct spf_answer *
-spf_check_helo(const struct spf_check *c)
+spf_task_helo(const struct spf_task *c)
 {
 	return c->helo_checked ? &c->helo_answer : NULL;
 }
@@ -189,7 +189,7 @@ upstream_answer(struct spf_answer *a, enum spf_result r, const char *from)
 }
 
 int
-spf_check_use_upstream(struct spf_check *c, const char *from,
+spf_task_use_upstream(struct spf_task *c, const char *from,
     enum spf_result mf, const char *mailfrom, const enum spf_result *helo,
     const char *helo_name, struct err *e)
 {
@@ -221,25 +221,25 @@ spf_check_use_upstream(struct spf_check *c, const char *from,
 }
 
 const char *
-spf_check_upstream(const struct spf_check *c)
+spf_task_upstream(const struct spf_task *c)
 {
 	return c->upstream;
 }
 
 const char *
-spf_check_helo_name(const struct spf_check *c)
+spf_task_helo_name(const struct spf_task *c)
 {
 	return c->helo;
 }
 
 const char *
-spf_check_sender(const struct spf_check *c)
+spf_task_sender(const struct spf_task *c)
 {
 	return c->sender;
 }
 
 const char *
-spf_check_domain(const struct spf_check *c)
+spf_task_domain(const struct spf_task *c)
 {
 	return c->domain;
 }
@@ -265,7 +265,7 @@ kv(struct buf *out, const char *key, const char *v)
 }
 
 void
-spf_check_received(const struct spf_check *c, struct buf *out)
+spf_task_received(const struct spf_task *c, struct buf *out)
 {
 	const struct spf_answer *a = &c->mailfrom;
 	const char *p;
@@ -286,7 +286,7 @@ spf_check_received(const struct spf_check *c, struct buf *out)
 }
 
 void
-spf_check_free(struct spf_check *c)
+spf_task_free(struct spf_task *c)
 {
 	if (c == NULL)
 		return;

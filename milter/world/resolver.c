@@ -19,7 +19,7 @@
 #include "resolver.h"
 
 struct dns_resolver *
-dns_system_resolver(const struct config *c, struct err *e)
+resolver_system(const struct config *c, struct err *e)
 {
 	struct dns_unbound_opts o = { 0 };
 
@@ -76,7 +76,7 @@ static const struct dns_backend counted_backend = {
 };
 
 struct dns_resolver *
-dns_counted_resolver(struct dns_resolver *inner, struct err *e)
+resolver_counted(struct dns_resolver *inner, struct err *e)
 {
 	if (inner == NULL)
 		return NULL;

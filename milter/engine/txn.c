@@ -20,9 +20,9 @@
 #include "ar.h"
 #include "ar_seen.h"
 #include "author.h"
-#include "dkim_check.h"
-#include "dmarc_check.h"
-#include "spf_check.h"
+#include "dkim_task.h"
+#include "dmarc_task.h"
+#include "spf_task.h"
 #include "dkim_sign.h"
 #include "hdr.h"
 #include "metrics.h"
@@ -49,9 +49,9 @@ struct txn {
 	time_t		 now;
 	struct hdr_list	 hdrs;
 	struct dkim_signer *signer;
-	struct dkim_check *dkim;	/* verify role */
-	struct spf_check *spf;		/* verify role, from MAIL FROM */
-	struct dmarc_check *dmarc;	/* verify role, from end of headers */
+	struct dkim_task *dkim;	/* verify role */
+	struct spf_task *spf;		/* verify role, from MAIL FROM */
+	struct dmarc_task *dmarc;	/* verify role, from end of headers */
 	struct dmarc_verdict dmarc_v;
 	char		 from_domain[256];
 	struct buf	 from_why;	/* why the From identity is unusable */
@@ -97,11 +97,11 @@ txn_reset(struct txn *t)
 {
 	dkim_signer_free(t->signer);
 	t->signer = NULL;
-	dkim_check_free(t->dkim);
+	dkim_task_free(t->dkim);
 	t->dkim = NULL;
-	spf_check_free(t->spf);
+	spf_task_free(t->spf);
 	t->spf = NULL;
-	dmarc_check_free(t->dmarc);
+	dmarc_task_free(t->dmarc);
 	t->dmarc = NULL;
 	t->bad_from = false;
 	t->from_domain[0] = '\0';
@@ -250,7 +250,7 @@ txn_mail_from(struct txn *t, const char *addr, const char *auth_user,
 
 		/* RFC 7208 2.5: SPF at MAIL FROM time; the answer waits for EOM */
 		budget_deadline(t->cfg, &d);
-		t->spf = spf_check_start(t->cfg->resolver, t->client_ip, t->helo,
+		t->spf = spf_task_start(t->cfg->resolver, t->client_ip, t->helo,
 		    addr, t->authserv_id, t->now != 0 ? t->now : time(NULL),
 		    &d, &t->err);
 		if (t->spf == NULL) {
@@ -335,7 +335,7 @@ start_verifying(struct txn *t)
 	char local[1024];
 
 	budget_deadline(t->cfg, &t->dns_deadline);
-	t->dkim = dkim_check_start(&t->hdrs, t->cfg->resolver,
+	t->dkim = dkim_task_start(&t->hdrs, t->cfg->resolver,
 	    t->cfg->max_signatures, &t->err);
 	if (t->dkim == NULL) {
 		t->failed = true;
@@ -348,7 +348,7 @@ start_verifying(struct txn *t)
 		t->from_domain[0] = '\0';
 		return 0;
 	}
-	t->dmarc = dmarc_check_start(t->cfg->resolver, t->from_domain,
+	t->dmarc = dmarc_task_start(t->cfg->resolver, t->from_domain,
 	    t->cfg->discovery, t->cfg->psl,
 	    &t->dns_deadline, &t->err);
 	if (t->dmarc == NULL) {
@@ -392,7 +392,7 @@ txn_body(struct txn *t, const unsigned char *p, size_t n)
 		t->failed = true;
 		return -1;
 	}
-	if (t->dkim != NULL && dkim_check_body(t->dkim, p, n, &t->err) == -1) {
+	if (t->dkim != NULL && dkim_task_body(t->dkim, p, n, &t->err) == -1) {
 		t->failed = true;
 		return -1;
 	}
@@ -447,25 +447,25 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 	    dkim_signer_finish(t->signer, &t->err) == -1)
 		t->failed = true;
 	if (!t->failed && t->spf != NULL &&
-	    spf_check_finish(t->spf, &t->err) == -1)
+	    spf_task_finish(t->spf, &t->err) == -1)
 		t->failed = true;
 	if (!t->failed && t->spf != NULL && t->seen.up_found &&
-	    spf_check_use_upstream(t->spf, t->seen.up_id, t->seen.up_mf,
+	    spf_task_use_upstream(t->spf, t->seen.up_id, t->seen.up_mf,
 	    t->seen.up_mailfrom, t->seen.up_helo_found ? &t->seen.up_helo :
 	    NULL, t->seen.up_helo_name, &t->err) == -1)
 		t->failed = true;
 	if (!t->failed && t->dkim != NULL &&
-	    dkim_check_finish(t->dkim, &t->dns_deadline,
+	    dkim_task_finish(t->dkim, &t->dns_deadline,
 	    t->now != 0 ? t->now : time(NULL), &t->err) == -1)
 		t->failed = true;
 	fill_results(t);
-	if (!t->failed && t->dmarc != NULL && dmarc_check_join(t->dmarc,
+	if (!t->failed && t->dmarc != NULL && dmarc_task_join(t->dmarc,
 	    &t->res, &t->dmarc_v, &t->err) == -1)
 		t->failed = true;
 	t->res.failed = t->failed;
 	t->res.error = t->err.msg;
 	t->res.dmarc = !t->failed && t->dmarc != NULL ? &t->dmarc_v : NULL;
-	t->res.policy = t->dmarc != NULL ? dmarc_check_policy(t->dmarc) : NULL;
+	t->res.policy = t->dmarc != NULL ? dmarc_task_policy(t->dmarc) : NULL;
 	policy_decide(&t->res, t->cfg, &t->pol);
 	t->res.action = t->pol.action;
 	t->res.reply_code = t->pol.reply_code;

@@ -25,7 +25,6 @@
 #include "fqdn.h"
 #include "hdr.h"
 #include "log.h"
-#include "metrics_http.h"
 #include "report_db.h"
 #include "resolver.h"
 #include "sockspec.h"
@@ -450,7 +449,7 @@ check_metrics_socket(const struct config *c, struct buf *problems)
 	struct err e;
 
 	if (*c->metrics_socket == '\0' ||
-	    metrics_http_parse(c->metrics_socket, &ss, &sslen, &e) == 0)
+	    sockspec_parse_address(c->metrics_socket, &ss, &sslen, &e) == 0)
 		return 0;
 	buf_printf(problems, "%s: metrics_socket: %s\n",
 	    c->path != NULL ? c->path : "config", e.msg);
@@ -541,14 +540,14 @@ make_resolver(struct config *c, struct buf *problems)
 	struct err e;
 
 	if (*c->dns_zone_file != '\0') {
-		if ((c->resolver = dns_counted_resolver(
+		if ((c->resolver = resolver_counted(
 		    dns_zone_open(c->dns_zone_file, &e), &e)) == NULL) {
 			buf_printf(problems, "dns_zone_file: %s\n", e.msg);
 			return 1;
 		}
 		return 0;
 	}
-	if ((c->resolver = dns_counted_resolver(dns_system_resolver(c, &e),
+	if ((c->resolver = resolver_counted(resolver_system(c, &e),
 	    &e)) == NULL) {
 		buf_printf(problems, "DNS resolver: %s\n", e.msg);
 		return 1;

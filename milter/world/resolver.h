@@ -14,7 +14,7 @@ struct config;
  * The system resolver for c (dns_forwarders or resolv.conf, DNSSEC with
  * dns_trust_anchor, dns_timeout per query). NULL with e on failure.
  */
-struct dns_resolver *dns_system_resolver(const struct config *c,
+struct dns_resolver *resolver_system(const struct config *c,
 	    struct err *e);
 
 /*
@@ -23,7 +23,7 @@ struct dns_resolver *dns_system_resolver(const struct config *c,
  * times. Takes inner, also on failure (NULL with e; inner is then freed);
  * NULL inner gives NULL, so calls can be chained.
  */
-struct dns_resolver *dns_counted_resolver(struct dns_resolver *inner,
+struct dns_resolver *resolver_counted(struct dns_resolver *inner,
 	    struct err *e);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * dkim_check.c - verifier plus DNS (see dkim_check.h). A lookup that fails
+ * dkim_task.c - verifier plus DNS (see dkim_task.h). A lookup that fails
  * (timeout, SERVFAIL, a backend error) makes that signature temperror,
  * never a pass or a none: the verifier maps DKIM_KEY_TIMEOUT and
  * DKIM_KEY_SERVFAIL to temperror.
@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dkim_check.h"
+#include "dkim_task.h"
 #include "key_cache.h"
 
-struct dkim_check {
+struct dkim_task {
 	struct dkim_verifier *vf;
 	struct dns_resolver *res;
 	struct dns_query *q[DKIM_VERIFY_MAX_REPORTED];
@@ -19,11 +19,11 @@ struct dkim_check {
 	size_t		 in_flight, max_in_flight;
 };
 
-struct dkim_check *
-dkim_check_start(const struct hdr_list *hdrs, struct dns_resolver *res,
+struct dkim_task *
+dkim_task_start(const struct hdr_list *hdrs, struct dns_resolver *res,
     size_t max_signatures, struct err *e)
 {
-	struct dkim_check *c;
+	struct dkim_task *c;
 	size_t i;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -68,7 +68,7 @@ dkim_check_start(const struct hdr_list *hdrs, struct dns_resolver *res,
 }
 
 int
-dkim_check_body(struct dkim_check *c, const unsigned char *p, size_t n,
+dkim_task_body(struct dkim_task *c, const unsigned char *p, size_t n,
     struct err *e)
 {
 	return dkim_verifier_body(c->vf, p, n, e);
@@ -76,7 +76,7 @@ dkim_check_body(struct dkim_check *c, const unsigned char *p, size_t n,
 
 /* Hand one DNS answer to the verifier. */
 static int
-give_key(struct dkim_check *c, size_t i, const struct dns_result *r,
+give_key(struct dkim_task *c, size_t i, const struct dns_result *r,
     struct err *e)
 {
 	const char **txt = NULL;
@@ -114,7 +114,7 @@ give_key(struct dkim_check *c, size_t i, const struct dns_result *r,
 }
 
 int
-dkim_check_finish(struct dkim_check *c, const struct timespec *deadline,
+dkim_task_finish(struct dkim_task *c, const struct timespec *deadline,
     time_t now, struct err *e)
 {
 	size_t i;
@@ -141,37 +141,37 @@ dkim_check_finish(struct dkim_check *c, const struct timespec *deadline,
 }
 
 size_t
-dkim_check_count(const struct dkim_check *c)
+dkim_task_count(const struct dkim_task *c)
 {
 	return dkim_verifier_count(c->vf);
 }
 
 const struct dkim_verdict *
-dkim_check_verdict(const struct dkim_check *c, size_t i)
+dkim_task_verdict(const struct dkim_task *c, size_t i)
 {
 	return dkim_verifier_verdict(c->vf, i);
 }
 
 size_t
-dkim_check_ignored(const struct dkim_check *c)
+dkim_task_ignored(const struct dkim_task *c)
 {
 	return dkim_verifier_ignored(c->vf);
 }
 
 size_t
-dkim_check_queries(const struct dkim_check *c)
+dkim_task_queries(const struct dkim_task *c)
 {
 	return c->queries;
 }
 
 size_t
-dkim_check_max_in_flight(const struct dkim_check *c)
+dkim_task_max_in_flight(const struct dkim_task *c)
 {
 	return c->max_in_flight;
 }
 
 void
-dkim_check_free(struct dkim_check *c)
+dkim_task_free(struct dkim_task *c)
 {
 	size_t i;
 

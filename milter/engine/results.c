@@ -4,10 +4,10 @@
  * table the log line, JSON and metrics all use; and reading the checks'
  * findings into a struct results.
  */
-#include "dkim_check.h"
+#include "dkim_task.h"
 #include "dkim_sign.h"
 #include "results.h"
-#include "spf_check.h"
+#include "spf_task.h"
 
 const char *
 results_action_name(enum txn_action a)
@@ -46,31 +46,31 @@ results_fill_signer(struct results *r, const struct dkim_signer *s)
 }
 
 void
-results_fill_spf(struct results *r, const struct spf_check *c)
+results_fill_spf(struct results *r, const struct spf_task *c)
 {
 	if (c == NULL)
 		return;
 	r->spf = c;
-	r->spf_mf = spf_check_mailfrom(c);
-	r->spf_helo = spf_check_helo(c);
-	r->spf_sender = spf_check_sender(c);
-	r->spf_domain = spf_check_domain(c);
-	r->spf_helo_name = spf_check_helo_name(c);
-	r->spf_upstream = spf_check_upstream(c);
+	r->spf_mf = spf_task_mailfrom(c);
+	r->spf_helo = spf_task_helo(c);
+	r->spf_sender = spf_task_sender(c);
+	r->spf_domain = spf_task_domain(c);
+	r->spf_helo_name = spf_task_helo_name(c);
+	r->spf_upstream = spf_task_upstream(c);
 }
 
 void
-results_fill_dkim(struct results *r, const struct dkim_check *c)
+results_fill_dkim(struct results *r, const struct dkim_task *c)
 {
 	size_t i;
 
 	if (c == NULL)
 		return;
 	r->dkim_checked = true;
-	for (i = 0; i < dkim_check_count(c) && i < DKIM_VERIFY_MAX_REPORTED;
+	for (i = 0; i < dkim_task_count(c) && i < DKIM_VERIFY_MAX_REPORTED;
 	    i++)
-		r->dkim[r->ndkim++] = dkim_check_verdict(c, i);
-	r->dkim_ignored = dkim_check_ignored(c);
-	r->dns_queries = dkim_check_queries(c);
-	r->dns_max_in_flight = dkim_check_max_in_flight(c);
+		r->dkim[r->ndkim++] = dkim_task_verdict(c, i);
+	r->dkim_ignored = dkim_task_ignored(c);
+	r->dns_queries = dkim_task_queries(c);
+	r->dns_max_in_flight = dkim_task_max_in_flight(c);
 }

@@ -1,24 +1,24 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * dmarc_check.c - DMARC discovery in a thread of the jobs pool (jobs.h),
- * evaluation at end of message (see dmarc_check.h).
+ * dmarc_task.c - DMARC discovery in a thread of the jobs pool (jobs.h),
+ * evaluation at end of message (see dmarc_task.h).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "dmarc_check.h"
+#include "dmarc_task.h"
 #include "results.h"
 #include "jobs.h"
 
 /*
- * DKIM signatures (passing first, then temperror; see dmarc_check.h)
+ * DKIM signatures (passing first, then temperror; see dmarc_task.h)
  * whose organizational domain we look up: each walk is up to
  * ORGDOMAIN_MAX_QUERIES queries, all within the message's DNS deadline.
  */
-#define DMARC_CHECK_MAX_DKIM	8
+#define DMARC_TASK_MAX_DKIM	8
 
-struct dmarc_check {
+struct dmarc_task {
 	struct dns_resolver *res;
 	const struct psl_ctx_st *psl;
 	enum dmarc_discovery mode;
@@ -34,18 +34,18 @@ struct dmarc_check {
 static void
 dmarc_job(void *arg)
 {
-	struct dmarc_check *c = arg;
+	struct dmarc_task *c = arg;
 
 	c->rc = dmarc_discover(c->res, c->from_domain, c->mode, c->psl,
 	    &c->deadline, &c->policy, &c->err);
 }
 
-struct dmarc_check *
-dmarc_check_start(struct dns_resolver *res, const char *from_domain,
+struct dmarc_task *
+dmarc_task_start(struct dns_resolver *res, const char *from_domain,
     enum dmarc_discovery mode, const struct psl_ctx_st *psl,
     const struct timespec *deadline, struct err *e)
 {
-	struct dmarc_check *c;
+	struct dmarc_task *c;
 	int rc;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
@@ -60,12 +60,12 @@ dmarc_check_start(struct dns_resolver *res, const char *from_domain,
 	c->deadline = *deadline;
 	if (res == NULL) {
 		err_set(e, "no DNS resolver");
-		dmarc_check_free(c);
+		dmarc_task_free(c);
 		return NULL;
 	}
 	if ((rc = jobs_run(&c->job, dmarc_job, c)) != 0) {
 		err_set(e, "cannot start the DMARC thread: %s", strerror(rc));
-		dmarc_check_free(c);
+		dmarc_task_free(c);
 		return NULL;
 	}
 	c->running = true;
@@ -93,12 +93,12 @@ known_org(const char *const *dkim, const struct dmarc_orgdomain *org, size_t i,
 }
 
 int
-dmarc_check_finish(struct dmarc_check *c, enum auth_result spf,
+dmarc_task_finish(struct dmarc_task *c, enum auth_result spf,
     const char *spf_domain, const char *const *dkim_domains,
     const enum auth_result *dkim_results, size_t n,
     struct dmarc_verdict *v, struct err *e)
 {
-	struct dmarc_orgdomain spf_org, dkim_org[DMARC_CHECK_MAX_DKIM];
+	struct dmarc_orgdomain spf_org, dkim_org[DMARC_TASK_MAX_DKIM];
 	struct dmarc_auth auth;
 	size_t i;
 
@@ -108,8 +108,8 @@ dmarc_check_finish(struct dmarc_check *c, enum auth_result spf,
 	}
 	if (c->rc == -1)
 		return err_set(e, "DMARC: %s", c->err.msg);
-	if (n > DMARC_CHECK_MAX_DKIM)
-		n = DMARC_CHECK_MAX_DKIM;
+	if (n > DMARC_TASK_MAX_DKIM)
+		n = DMARC_TASK_MAX_DKIM;
 	memset(&auth, 0, sizeof(auth));
 	memset(&spf_org, 0, sizeof(spf_org));
 	memset(dkim_org, 0, sizeof(dkim_org));
@@ -151,13 +151,13 @@ dmarc_check_finish(struct dmarc_check *c, enum auth_result spf,
 }
 
 const struct dmarc_policy *
-dmarc_check_policy(const struct dmarc_check *c)
+dmarc_task_policy(const struct dmarc_task *c)
 {
 	return &c->policy;
 }
 
 void
-dmarc_check_free(struct dmarc_check *c)
+dmarc_task_free(struct dmarc_task *c)
 {
 	if (c == NULL)
 		return;
@@ -169,7 +169,7 @@ dmarc_check_free(struct dmarc_check *c)
 }
 
 int
-dmarc_check_join(struct dmarc_check *c, const struct results *r,
+dmarc_task_join(struct dmarc_task *c, const struct results *r,
     struct dmarc_verdict *v, struct err *e)
 {
 	static const enum auth_result order[] = { AUTH_PASS, AUTH_TEMPERROR };
@@ -184,7 +184,7 @@ dmarc_check_join(struct dmarc_check *c, const struct results *r,
 			dom[n] = r->dkim[i]->domain;
 			res[n++] = r->dkim[i]->result;
 		}
-	return dmarc_check_finish(c, r->spf_mf != NULL ?
+	return dmarc_task_finish(c, r->spf_mf != NULL ?
 	    spf_result_auth(r->spf_mf->result) : AUTH_NONE, r->spf_mf != NULL ?
 	    r->spf_domain : NULL, dom, res, n, v, e);
 }

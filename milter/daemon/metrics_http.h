@@ -36,14 +36,6 @@
 #define METRICS_HTTP_MAX_CONNS		32
 
 /*
- * Parse spec: "inet:PORT@ADDRESS" (an IPv4 address or "localhost"),
- * "inet6:PORT@ADDRESS" (an IPv6 address) or "unix:PATH" ("local:PATH"),
- * the forms of the milter socket. Fills *ss and *len; 0, or -1 with e.
- * No name is looked up: the address is numeric.
- */
-int	 metrics_http_parse(const char *spec, struct sockaddr_storage *ss,
-	    socklen_t *len, struct err *e);
-/*
  * Listen on spec and start the serving thread. A stale socket file at a
  * unix PATH is removed first; a new one gets mode 0660 (the daemon hands
  * it to its user as it does the milter socket). 0, or -1 with e.
