@@ -254,13 +254,12 @@ make_resolver(const struct check_opts *o, struct keyset *ks, struct check *c,
 			keys_fail("check", "%s", e.msg);
 		return r;
 	}
-	if (o->nresolver == 0 && cfg != NULL && cfg->dns_zone_file[0] != '\0' &&
-	    cfg->resolver != NULL) {
+	if (o->nresolver == 0 && cfg != NULL && cfg->dns_zone_file[0] != '\0') {
 		*zone = true;
 		snprintf(who, wholen, "the zone file %s (dns_zone_file in %s)",
 		    cfg->dns_zone_file, o->config);
-		r = cfg->resolver;
-		cfg->resolver = NULL;
+		if ((r = dns_zone_open(cfg->dns_zone_file, &e)) == NULL)
+			keys_fail("check", "dns_zone_file: %s", e.msg);
 		return r;
 	}
 	memset(&uo, 0, sizeof(uo));

@@ -102,8 +102,8 @@ struct keyset_pending {
 };
 
 struct keyset {
-	struct config		*cfg;	/* --config; owns its keystore */
-	struct keystore		*ks;	/* --dir; owned */
+	struct config		*cfg;	/* --config, or NULL */
+	struct keystore		*ks;	/* its keys, or --dir's; owned */
 	struct dkim_sign_key	 k[KEYSET_MAX];
 	size_t			 n;
 	/* DIR/DOMAIN when the keys come from a key_dir, else NULL */

@@ -142,13 +142,19 @@ keyset_load(struct keyset *s, const char *cmd, const char *config,
 		return -1;
 	}
 	if (config != NULL) {
-		if ((s->cfg = config_load(config, &problems)) == NULL) {
+		int n = 0;
+
+		/* the settings and the keys only: no resolver, no database */
+		if ((s->cfg = config_load(config, &problems)) == NULL ||
+		    (s->ks = keystore_load_config(s->cfg, &problems, &n)) == NULL ||
+		    n > 0) {
 			print_problems(cmd, &problems);
 			keys_fail(cmd, "cannot use %s (see above)", config);
 			buf_free(&problems);
+			keyset_free(s);
 			return -1;
 		}
-		ks = s->cfg->keys;
+		ks = s->ks;
 	} else if (dir != NULL) {
 		/* a typo in --dir is not "no keys": say so and stop */
 		if (stat(dir, &st) == -1) {

@@ -32,6 +32,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "txn.h"
+#include "world.h"
 
 /* What libmilter's private pointer holds: one per MTA connection. */
 struct glue_conn {
@@ -101,12 +102,12 @@ glue_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long *pf2, unsigned long *pf3)
 {
 	struct glue_conn *c = conn_of(ctx);
-	struct config *cfg = config_current();
-	bool peers = cfg != NULL && cfg->peer_hosts.n > 0;
+	struct world *w = world_current();
+	bool peers = w != NULL && w->cfg->peer_hosts.n > 0;
 
 	(void)f2;
 	(void)f3;
-	config_unref(cfg);
+	world_unref(w);
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
@@ -138,13 +139,13 @@ glue_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 static bool
 is_peer(struct glue_conn *c, const char *hostname, const char *ip)
 {
-	struct config *cfg = config_current();
+	struct world *w = world_current();
 	char name[256];
 	size_t i;
 
-	c->peer = cfg != NULL && *ip != '\0' &&
-	    cidr_list_match(&cfg->peer_hosts, ip);
-	config_unref(cfg);
+	c->peer = w != NULL && *ip != '\0' &&
+	    cidr_list_match(&w->cfg->peer_hosts, ip);
+	world_unref(w);
 	if (!c->peer)
 		return false;
 	/* the MTA's name for the client ("[ADDR]" when it has none), made

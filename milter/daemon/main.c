@@ -31,6 +31,7 @@
 #include "pid_file.h"
 #include "sighup.h"
 #include "sockspec.h"
+#include "world.h"
 
 #define DEFAULT_CONFIG	"/etc/inkan/inkan.conf"
 #define INKAN_VERSION	"0.1.0"
@@ -133,11 +134,12 @@ drop_privileges(const struct config *c, bool *dropped)
  * 0, or -1 after printing why to stderr.
  */
 static int
-check_as_user(struct config *c, const char *path)
+check_as_user(struct world *w, const char *path)
 {
 	struct buf problems = BUF_INIT;
+	const struct config *c = w->cfg;
 	struct passwd *pw;
-	struct config *nc;
+	struct world *nw;
 	struct err e;
 	int status;
 	pid_t pid;
@@ -180,9 +182,9 @@ check_as_user(struct config *c, const char *path)
 			fprintf(stderr, "%s\n", e.msg);
 			_exit(1);
 		}
-		/* as in the daemon: the root-loaded config is the running one */
-		config_install(config_ref(c));
-		if ((nc = config_load(path, &problems)) == NULL) {
+		/* as in the daemon: the root-loaded world is the running one */
+		world_install(world_ref(w));
+		if ((nw = world_load(path, &problems)) == NULL) {
 			fprintf(stderr, "as user %s (after the privilege drop, "
 			    "where SIGHUP reloads) the configuration does not "
 			    "load:\n%s", c->user, buf_failed(&problems) ?
@@ -265,9 +267,11 @@ warn_authserv_id(const struct config *c)
  * outbound mail would leave unsigned without a word in the check.
  */
 static void
-warn_no_keys(const struct config *c)
+warn_no_keys(const struct world *w)
 {
-	if (keystore_count(c->keys) > 0)
+	const struct config *c = w->cfg;
+
+	if (keystore_count(w->keys) > 0)
 		return;
 	if (*c->key_dir != '\0')
 		fprintf(stderr, "warning: nothing will be signed: key_dir %s "
@@ -344,15 +348,15 @@ static void
 check_reload(const struct config *c, const char *path)
 {
 	struct buf problems = BUF_INIT;
-	struct config *nc;
+	struct world *nw;
 
-	if ((nc = config_load(path, &problems)) == NULL) {
+	if ((nw = world_load(path, &problems)) == NULL) {
 		log_warnx("as user %s the configuration does not load, so "
 		    "SIGHUP will refuse to reload it:", c->user);
 		log_lines(LOG_WARNING, buf_failed(&problems) ? "out of memory" :
 		    buf_str(&problems));
 	}
-	config_unref(nc);
+	world_unref(nw);
 	buf_free(&problems);
 }
 
@@ -391,8 +395,9 @@ stop(const struct config *c)
 
 /* -n: every check that needs no binding and no running daemon. */
 static int
-check_only(struct config *c, const char *path)
+check_only(struct world *w, const char *path)
 {
+	const struct config *c = w->cfg;
 	struct sockspec ss;
 	struct err e;
 	int rc = 0;
@@ -404,21 +409,21 @@ check_only(struct config *c, const char *path)
 		    "config", c->socket, e.msg);
 		rc = -1;
 	}
-	if (check_as_user(c, path) == -1)
+	if (check_as_user(w, path) == -1)
 		rc = -1;
-	if (c->warnings.len > 0) {
-		char *p, *line, *copy = strdup(buf_str(&c->warnings));
+	if (w->warnings.len > 0) {
+		char *p, *line, *copy = strdup(buf_str(&w->warnings));
 
 		for (p = copy; p != NULL && (line = strsep(&p, "\n")) != NULL;)
 			if (*line != '\0')
 				fprintf(stderr, "warning: %s\n", line);
 		free(copy);
 	}
-	warn_no_keys(c);
+	warn_no_keys(w);
 	if (rc == 0)
 		printf("%s: configuration is valid; %zu signing keys\n",
 		    path != NULL ? path : "built-in defaults",
-		    keystore_count(c->keys));
+		    keystore_count(w->keys));
 	if (*c->dns_zone_file != '\0')
 		printf("%s: warning: " CONFIG_ZONE_WARNING "\n",
 		    path != NULL ? path : "built-in defaults", c->dns_zone_file);
@@ -431,7 +436,8 @@ main(int argc, char **argv)
 {
 	struct buf problems = BUF_INIT;
 	char *path = NULL;
-	struct config *c;
+	const struct config *c;
+	struct world *w;
 	bool foreground = false, check = false, also_stderr, dropped;
 	bool pid_written = false;
 	int ch, pidfd = -1;
@@ -476,26 +482,27 @@ main(int argc, char **argv)
 	if (path == NULL && access(DEFAULT_CONFIG, F_OK) == 0 &&
 	    (path = strdup(DEFAULT_CONFIG)) == NULL)
 		return 1;
-	if ((c = config_load(path, &problems)) == NULL) {
+	if ((w = world_load(path, &problems)) == NULL) {
 		print_problems(&problems, !check && !foreground);
 		buf_free(&problems);
 		free(path);
 		return 1;
 	}
 	buf_free(&problems);
+	c = w->cfg;
 	if (check) {
-		int rc = check_only(c, path);
+		int rc = check_only(w, path);
 
-		config_unref(c);
+		world_unref(w);
 		free(path);
 		return rc == 0 ? 0 : 1;
 	}
-	log_init("inkan-milter", foreground || strcmp(c->log, "stderr") == 0,
+	log_init("inkan-milter", foreground || c->log == CONFIG_LOG_STDERR,
 	    c->syslog_facility);
 	log_set_level(c->log_level);
 	/* stderr is the log, or is about to become /dev/null */
-	also_stderr = !foreground && strcmp(c->log, "stderr") != 0;
-	log_lines(LOG_WARNING, buf_str(&c->warnings));
+	also_stderr = !foreground && c->log != CONFIG_LOG_STDERR;
+	log_lines(LOG_WARNING, buf_str(&w->warnings));
 	/*
 	 * The pid file is opened as root, before the socket (another live
 	 * daemon is named, not only its socket found in use) and before
@@ -527,7 +534,7 @@ main(int argc, char **argv)
 		}
 		pidfd = -1;
 	}
-	config_install(config_ref(c));
+	world_install(world_ref(w));
 	if (sighup_start(path) == -1) {
 		log_warn("cannot start the reload thread");
 		goto fail;
@@ -548,14 +555,14 @@ main(int argc, char **argv)
 		check_reload(c, path);
 	log_info("inkan-milter %s listening on %s; %zu signing keys; "
 	    "authserv-id %s%s; milter_timeout %lus", INKAN_VERSION, c->socket,
-	    keystore_count(c->keys), c->authserv_id, c->authserv_id_auto ?
+	    keystore_count(w->keys), c->authserv_id, c->authserv_id_auto ?
 	    " (unless the MTA sends its name as j)" : "", c->milter_timeout);
 	if (*c->dns_zone_file != '\0')
 		log_warnx(CONFIG_ZONE_WARNING, c->dns_zone_file);
 	if (smfi_main() != MI_SUCCESS)
 		log_errx("milter main loop failed");
 	stop(c);
-	config_unref(c);
+	world_unref(w);
 	free(path);
 	return 0;
 fail:
@@ -566,8 +573,8 @@ fail:
 		remove_pid_file(c);
 	metrics_http_stop();
 	sighup_stop();
-	config_install(NULL);
-	config_unref(c);
+	world_install(NULL);
+	world_unref(w);
 	free(path);
 	return 1;
 }

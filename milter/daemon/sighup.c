@@ -24,6 +24,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "sighup.h"
+#include "world.h"
 
 static char *reload_path;
 static pthread_t reload_tid;
@@ -50,9 +51,10 @@ static void
 reload(void)
 {
 	struct buf problems = BUF_INIT;
-	struct config *old, *c;
+	struct world *old, *w;
+	const struct config *c;
 
-	if ((c = config_load(reload_path, &problems)) == NULL) {
+	if ((w = world_load(reload_path, &problems)) == NULL) {
 		metrics_reload(false);
 		log_errx("reload of %s failed; keeping the running "
 		    "configuration", reload_path ? reload_path : "defaults");
@@ -61,28 +63,29 @@ reload(void)
 		return;
 	}
 	buf_free(&problems);
-	if ((old = config_current()) != NULL) {
+	c = w->cfg;
+	if ((old = world_current()) != NULL) {
 		struct buf changed = BUF_INIT;
 		int n;
 
 		/* only the restart-only settings that did change, by name */
-		if ((n = config_restart_changes(old, c, &changed)) > 0)
+		if ((n = config_restart_changes(old->cfg, c, &changed)) > 0)
 			log_warnx("reload: %s changed; %s effect only at "
 			    "restart (the running value%s stay%s)",
 			    buf_failed(&changed) ? "settings" : buf_str(&changed),
 			    n == 1 ? "takes" : "take", n == 1 ? "" : "s",
 			    n == 1 ? "s" : "");
 		buf_free(&changed);
-		config_unref(old);
+		world_unref(old);
 	}
 	log_set_level(c->log_level);
 	metrics_reload(true);
 	log_info("configuration reloaded from %s: %zu signing keys",
-	    reload_path ? reload_path : "defaults", keystore_count(c->keys));
-	log_lines(LOG_WARNING, buf_str(&c->warnings));
+	    reload_path ? reload_path : "defaults", keystore_count(w->keys));
+	log_lines(LOG_WARNING, buf_str(&w->warnings));
 	if (*c->dns_zone_file != '\0')
 		log_warnx(CONFIG_ZONE_WARNING, c->dns_zone_file);
-	config_install(c);
+	world_install(w);
 }
 
 static void *

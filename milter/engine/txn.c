@@ -32,6 +32,7 @@
 #include "render_outcome.h"
 #include "render_report.h"
 #include "txn.h"
+#include "world.h"
 
 struct txn {
 	/* connection */
@@ -41,7 +42,8 @@ struct txn {
 	char		*daemon_name;
 	char		*mta_host;	/* the MTA's j macro, if usable */
 	/* message */
-	struct config	*cfg;
+	struct world	*world;		/* the world the message started in */
+	const struct config *cfg;	/* its settings (world->cfg) */
 	enum txn_role	 role;
 	char		*mail_from;
 	char		*auth_user;
@@ -118,7 +120,8 @@ txn_reset(struct txn *t)
 	t->mail_from = t->auth_user = t->qid = NULL;
 	buf_free(&t->why);
 	buf_free(&t->log);
-	config_unref(t->cfg);
+	world_unref(t->world);
+	t->world = NULL;
 	t->cfg = NULL;
 	t->role = TXN_ROLE_NONE;
 	t->failed = false;
@@ -217,10 +220,11 @@ budget_deadline(const struct config *c, struct timespec *d)
 
 int
 txn_mail_from(struct txn *t, const char *addr, const char *auth_user,
-    struct config *cfg)
+    struct world *w)
 {
 	txn_reset(t);
-	t->cfg = cfg != NULL ? config_ref(cfg) : config_current();
+	t->world = w != NULL ? world_ref(w) : world_current();
+	t->cfg = t->world != NULL ? t->world->cfg : NULL;
 	if (t->cfg == NULL) {
 		t->failed = true;
 		err_set(&t->err, "no configuration loaded");
@@ -250,7 +254,7 @@ txn_mail_from(struct txn *t, const char *addr, const char *auth_user,
 
 		/* RFC 7208 2.5: SPF at MAIL FROM time; the answer waits for EOM */
 		budget_deadline(t->cfg, &d);
-		t->spf = spf_task_start(t->cfg->resolver, t->client_ip, t->helo,
+		t->spf = spf_task_start(t->world->resolver, t->client_ip, t->helo,
 		    addr, t->authserv_id, t->now != 0 ? t->now : time(NULL),
 		    &d, &t->err);
 		if (t->spf == NULL) {
@@ -299,7 +303,7 @@ start_signing(struct txn *t)
 		buf_printf(&t->why, "; %s", buf_str(&t->from_why));
 		return 0;
 	}
-	n = keystore_lookup(t->cfg->keys, local, t->from_domain,
+	n = keystore_lookup(t->world->keys, local, t->from_domain,
 	    t->cfg->sign_subdomains, keys, DKIM_SIGN_MAX_KEYS);
 	if (n == 0) {
 		buf_printf(&t->why, "; no key for %s", t->from_domain);
@@ -335,7 +339,7 @@ start_verifying(struct txn *t)
 	char local[1024];
 
 	budget_deadline(t->cfg, &t->dns_deadline);
-	t->dkim = dkim_task_start(&t->hdrs, t->cfg->resolver,
+	t->dkim = dkim_task_start(&t->hdrs, t->world->resolver,
 	    t->cfg->max_signatures, &t->err);
 	if (t->dkim == NULL) {
 		t->failed = true;
@@ -348,8 +352,8 @@ start_verifying(struct txn *t)
 		t->from_domain[0] = '\0';
 		return 0;
 	}
-	t->dmarc = dmarc_task_start(t->cfg->resolver, t->from_domain,
-	    t->cfg->discovery, t->cfg->psl,
+	t->dmarc = dmarc_task_start(t->world->resolver, t->from_domain,
+	    t->cfg->discovery, t->world->psl,
 	    &t->dns_deadline, &t->err);
 	if (t->dmarc == NULL) {
 		t->failed = true;
@@ -478,7 +482,7 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 	/* a tempfailed message is counted when it is retried */
 	if (!t->failed && !t->seen.forged_over && t->res.dmarc != NULL &&
 	    out->action != TXN_TEMPFAIL)
-		render_report(&t->res, t->cfg->reports);
+		render_report(&t->res, t->world->reports);
 	render_log(&t->res, &t->log);
 	out->log_line = buf_str(&t->log);
 	render_metrics(&t->res);

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "results.h"
 
+struct world;
 struct txn;	/* opaque; defined in txn.c */
 
 /* A new connection from client_ip (textual, may be NULL if unknown). */
@@ -37,12 +38,12 @@ void	 txn_set_daemon_name(struct txn *, const char *);
 void	 txn_set_mta_host(struct txn *, const char *j);
 void	 txn_helo(struct txn *, const char *helo);
 /*
- * MAIL FROM starts a message: picks up the current config (or cfg if not
- * NULL, for --evaluate), the authenticated user (NULL if none) and decides
+ * MAIL FROM starts a message: picks up the current world (or w if not
+ * NULL, for --evaluate) and its settings, the authenticated user (NULL if none) and decides
  * the role. 0, or -1 if the transaction must tempfail.
  */
 int	 txn_mail_from(struct txn *, const char *addr, const char *auth_user,
-	    struct config *cfg);
+	    struct world *w);
 void	 txn_set_queue_id(struct txn *, const char *qid);
 /* The time for signing (t=, x=), verifying (x=), SPF's %{t} and the
  * report row of every later message on this object; 0 (the default) is

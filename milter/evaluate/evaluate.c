@@ -24,6 +24,7 @@
 #include "msgread.h"
 #include "render_json.h"
 #include "txn.h"
+#include "world.h"
 
 struct eval_opts {
 	const char	*msgfile;
@@ -270,7 +271,7 @@ evaluate_main(int argc, char **argv)
 	static const struct msgread_cb cb = { eval_field, eval_eoh, eval_body };
 	struct buf problems = BUF_INIT;
 	struct txn_outcome out;
-	struct config *cfg;
+	struct world *w;
 	struct txn *t;
 	size_t i;
 	FILE *f;
@@ -280,7 +281,7 @@ evaluate_main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) == -1)
 		return usage();
 	log_init("inkan-milter", true, LOG_MAIL);
-	if ((cfg = config_load(o.config, &problems)) == NULL) {
+	if ((w = world_load(o.config, &problems)) == NULL) {
 		fprintf(stderr, "%s", buf_failed(&problems) ? "out of memory\n" :
 		    buf_str(&problems));
 		buf_free(&problems);
@@ -293,21 +294,21 @@ evaluate_main(int argc, char **argv)
 
 		if ((res = dns_zone_open(o.dns_zone, &e)) == NULL) {
 			fprintf(stderr, "inkan-milter: %s\n", e.msg);
-			config_unref(cfg);
+			world_unref(w);
 			return 2;
 		}
-		config_set_resolver(cfg, res);
+		world_set_resolver(w, res);
 	}
 	if ((f = fopen(o.msgfile, "rb")) == NULL) {
 		fprintf(stderr, "inkan-milter: %s: %s\n", o.msgfile,
 		    strerror(errno));
-		config_unref(cfg);
+		world_unref(w);
 		return 2;
 	}
 	if ((t = txn_new(o.client_ip, NULL)) == NULL) {
 		fprintf(stderr, "inkan-milter: out of memory\n");
 		fclose(f);
-		config_unref(cfg);
+		world_unref(w);
 		return 2;
 	}
 	txn_helo(t, o.helo);
@@ -316,7 +317,7 @@ evaluate_main(int argc, char **argv)
 		txn_set_now(t, (time_t)o.now);
 	/* Failures inside the pipeline are recorded by the txn and end as a
 	 * tempfail outcome at end of message, as they would in the daemon. */
-	if (txn_mail_from(t, o.mail_from, o.auth_user, cfg) == 0)
+	if (txn_mail_from(t, o.mail_from, o.auth_user, w) == 0)
 		(void)msgread_file(f, &cb, t, &crlf);
 	if (ferror(f)) {
 		fprintf(stderr, "inkan-milter: %s: read error\n", o.msgfile);
@@ -335,6 +336,6 @@ evaluate_main(int argc, char **argv)
 		log_info("%s", out.log_line);
 	txn_free(t);
 	fclose(f);
-	config_unref(cfg);
+	world_unref(w);
 	return rc;
 }

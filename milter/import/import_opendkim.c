@@ -494,7 +494,7 @@ default_sign_headers(struct strlist *out)
 	size_t i;
 	int rc = 0;
 
-	/* no file: the defaults only (this builds a resolver, never asks it) */
+	/* no file: the defaults only */
 	c = config_load(NULL, &problems);
 	buf_free(&problems);
 	if (c == NULL)

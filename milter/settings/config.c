@@ -9,7 +9,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,14 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libpsl.h>
-
 #include "config.h"
 #include "fqdn.h"
 #include "hdr.h"
 #include "log.h"
-#include "report_db.h"
-#include "resolver.h"
 #include "sockspec.h"
 
 enum cfg_type {
@@ -36,9 +31,9 @@ enum cfg_type {
 	CFG_LIST,
 	CFG_CIDRS,
 	CFG_CANON,
-	CFG_LOG,
 	CFG_LOGLEVEL,
 	CFG_FACILITY,
+	CFG_ENUM,	/* one of names[]; the field is an enum, its index */
 };
 
 struct cfg_key {
@@ -49,9 +44,26 @@ struct cfg_key {
 	unsigned long	 min, max;	/* CFG_UINT bounds */
 	bool		 reloadable;
 	const char	*doc;
+	const char *const *names;	/* CFG_ENUM: the values, NULL-ended */
 };
 
 #define OFF(f)	offsetof(struct config, f)
+
+/*
+ * The names of each enumerated setting, in the order of its enum (config.h):
+ * the parser stores the index, --help and inkan.conf(5) show the names.
+ */
+static const char *const log_names[] = { "syslog", "stderr", NULL };
+static const char *const discovery_names[] = { "treewalk", "psl", NULL };
+static const char *const reject_names[] = { "reject", "quarantine", NULL };
+static const char *const quarantine_names[] = { "hold", "header", NULL };
+_Static_assert(DMARC_DISCOVERY_TREEWALK == 0 && DMARC_DISCOVERY_PSL == 1,
+    "discovery_names follows enum dmarc_discovery");
+_Static_assert(sizeof(enum dmarc_discovery) == sizeof(int) &&
+    sizeof(enum config_log) == sizeof(int) &&
+    sizeof(enum config_reject_action) == sizeof(int) &&
+    sizeof(enum config_quarantine_action) == sizeof(int),
+    "CFG_ENUM fields are stored as int");
 
 /* The DKIM default list: fields a forger would want to change or add. */
 #define DEFAULT_SIGN_HEADERS "From, To, Cc, Subject, Date, Message-ID, " \
@@ -59,6 +71,9 @@ struct cfg_key {
 	"Content-Transfer-Encoding, List-Id, List-Unsubscribe, " \
 	"List-Unsubscribe-Post"
 
+/* Only CFG_ENUM entries give names; the others leave it out (NULL). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const struct cfg_key cfg_keys[] = {
 	{ "socket", CFG_STRING, OFF(socket), "inet:8894@127.0.0.1", 0, 0,
 	    false, "where the MTA connects: unix:PATH, inet:PORT@HOST or "
@@ -93,8 +108,8 @@ static const struct cfg_key cfg_keys[] = {
 	{ "signature_ttl", CFG_UINT, OFF(signature_ttl), "0", 0,
 	    10UL * 366 * 86400, true,
 	    "seconds until signatures expire (x=); 0 for no x=" },
-	{ "log", CFG_LOG, OFF(log), "syslog", 0, 0, false,
-	    "syslog or stderr" },
+	{ "log", CFG_ENUM, OFF(log), "syslog", 0, 0, false,
+	    "syslog or stderr", log_names },
 	{ "syslog_facility", CFG_FACILITY, OFF(syslog_facility), "mail", 0, 0,
 	    false, "the syslog facility: mail, daemon, user or local0 to local7" },
 	{ "log_level", CFG_LOGLEVEL, OFF(log_level), "info", 0, 0, true,
@@ -134,22 +149,25 @@ static const struct cfg_key cfg_keys[] = {
 	    "Authentication-Results spf= result is taken instead of its own" },
 	{ "received_spf", CFG_BOOL, OFF(received_spf), "no", 0, 0, true,
 	    "add a Received-SPF field (RFC 7208 9.1) to inbound mail" },
-	{ "dmarc_discovery", CFG_STRING, OFF(dmarc_discovery), "treewalk", 0,
-	    0, true, "treewalk (RFC 9989) or psl (RFC 7489, Public Suffix List)" },
+	{ "dmarc_discovery", CFG_ENUM, OFF(discovery), "treewalk", 0,
+	    0, true, "treewalk (RFC 9989) or psl (RFC 7489, Public Suffix List)",
+	    discovery_names },
 	{ "dmarc_psl_file", CFG_STRING, OFF(dmarc_psl_file),
 	    "/usr/share/publicsuffix/public_suffix_list.dat", 0, 0, true,
 	    "the Public Suffix List for dmarc_discovery = psl" },
 	{ "dmarc_enforce", CFG_BOOL, OFF(dmarc_enforce), "yes", 0, 0, true,
 	    "apply the sender's DMARC policy (no: only report the result)" },
-	{ "dmarc_reject_action", CFG_STRING, OFF(dmarc_reject_action),
+	{ "dmarc_reject_action", CFG_ENUM, OFF(reject_action),
 	    "reject", 0, 0, true,
-	    "what p=reject gets on DMARC fail: reject (550 5.7.1) or quarantine" },
+	    "what p=reject gets on DMARC fail: reject (550 5.7.1) or quarantine",
+	    reject_names },
 	{ "dmarc_tempfail_on_temperror", CFG_BOOL,
 	    OFF(dmarc_tempfail_on_temperror), "yes", 0, 0, true,
 	    "tempfail (451 4.7.1) when the DMARC policy cannot be looked up" },
-	{ "dmarc_quarantine_action", CFG_STRING, OFF(dmarc_quarantine_action),
+	{ "dmarc_quarantine_action", CFG_ENUM, OFF(quarantine_action),
 	    "hold", 0, 0, true,
-	    "p=quarantine: hold (the MTA's hold queue) or header (X-DMARC-Quarantine)" },
+	    "p=quarantine: hold (the MTA's hold queue) or header (X-DMARC-Quarantine)",
+	    quarantine_names },
 	{ "dmarc_never_reject", CFG_LIST, OFF(dmarc_never_reject), "", 0, 0,
 	    true, "From domains whose DMARC failures are never refused" },
 	{ "dmarc_trusted_forwarders", CFG_CIDRS,
@@ -172,6 +190,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "dns_budget", CFG_UINT, OFF(dns_budget), "10000", 100, 25000, true,
 	    "milliseconds all DNS lookups of one message may take together" },
 };
+#pragma GCC diagnostic pop
 
 #define NKEYS	(sizeof(cfg_keys) / sizeof(cfg_keys[0]))
 
@@ -280,11 +299,21 @@ set_value(struct config *c, const struct cfg_key *k, const char *v,
 		c->bcanon = slash != NULL ? b : h;
 		return NULL;
 	}
-	case CFG_LOG:
-		if (strcmp(v, "syslog") != 0 && strcmp(v, "stderr") != 0)
-			return "expected syslog or stderr";
-		return set_value(c, &(struct cfg_key){ k->name, CFG_STRING,
-		    k->offset, NULL, 0, 0, false, NULL }, v, why, whylen);
+	case CFG_ENUM: {
+		size_t len = 0;
+
+		for (i = 0; k->names[i] != NULL; i++)
+			if (strcmp(v, k->names[i]) == 0) {
+				*(int *)field = (int)i;
+				return NULL;
+			}
+		len = (size_t)snprintf(why, whylen, "expected");
+		for (i = 0; k->names[i] != NULL && len < whylen; i++)
+			len += (size_t)snprintf(why + len, whylen - len, "%s%s",
+			    i == 0 ? " " : k->names[i + 1] == NULL ? " or " :
+			    ", ", k->names[i]);
+		return why;
+	}
 	case CFG_LOGLEVEL: {
 		static const struct { const char *n; int l; } lv[] = {
 			{ "error", LOG_ERR }, { "warning", LOG_WARNING },
@@ -490,7 +519,7 @@ config_free(struct config *c)
 	for (i = 0; i < NKEYS; i++) {
 		void *field = (char *)c + cfg_keys[i].offset;
 
-		if (cfg_keys[i].type == CFG_STRING || cfg_keys[i].type == CFG_LOG)
+		if (cfg_keys[i].type == CFG_STRING)
 			free(*(char **)field);
 		else if (cfg_keys[i].type == CFG_LIST)
 			strlist_free(field);
@@ -498,23 +527,15 @@ config_free(struct config *c)
 			cidr_list_free(field);
 	}
 	free(c->path);
-	buf_free(&c->warnings);
-	keystore_free(c->keys);
-	dns_resolver_free(c->resolver);
-	if (c->psl != NULL)
-		psl_free(c->psl);
-	report_db_close(c->reports);
 	free(c);
 }
 
+/* Where the keys come from: key_dir, or the two OpenDKIM tables. */
 static int
-load_keys(struct config *c, struct buf *problems)
+check_key_source(const struct config *c, struct buf *problems)
 {
 	bool tables = *c->key_table != '\0' || *c->signing_table != '\0';
-	int n = 0;
 
-	if ((c->keys = keystore_new()) == NULL)
-		return -1;
 	if (tables && *c->key_dir != '\0') {
 		buf_printf(problems, "%s: key_dir and key_table/signing_table "
 		    "cannot be used together\n", c->path ? c->path : "config");
@@ -525,104 +546,15 @@ load_keys(struct config *c, struct buf *problems)
 		    "together\n", c->path ? c->path : "config");
 		return 1;
 	}
-	if (*c->key_dir != '\0')
-		n = keystore_load_dir(c->keys, c->key_dir, problems);
-	else if (tables)
-		n = keystore_load_tables(c->keys, c->key_table,
-		    c->signing_table, problems);
-	return n;
-}
-
-/* The resolver the config asks for: a zone file, or libunbound. */
-static int
-make_resolver(struct config *c, struct buf *problems)
-{
-	struct err e;
-
-	if (*c->dns_zone_file != '\0') {
-		if ((c->resolver = resolver_counted(
-		    dns_zone_open(c->dns_zone_file, &e), &e)) == NULL) {
-			buf_printf(problems, "dns_zone_file: %s\n", e.msg);
-			return 1;
-		}
-		return 0;
-	}
-	if ((c->resolver = resolver_counted(resolver_system(c, &e),
-	    &e)) == NULL) {
-		buf_printf(problems, "DNS resolver: %s\n", e.msg);
-		return 1;
-	}
 	return 0;
-}
-
-/*
- * The report database never holds up mail: a row it cannot write is dropped
- * and this says so once per configuration.
- */
-static void
-report_db_trouble(void *arg, const char *msg)
-{
-	(void)arg;
-	log_warnx("DMARC report database: %s; results are not being recorded "
-	    "(mail is not affected)", msg);
-}
-
-/* The DMARC choices, and the PSL when it is wanted. */
-static int
-check_dmarc_settings(struct config *c, struct buf *problems)
-{
-	const char *where = c->path != NULL ? c->path : "config";
-
-	if (strcmp(c->dmarc_reject_action, "reject") == 0)
-		c->reject_action = CONFIG_REJECT_REJECT;
-	else if (strcmp(c->dmarc_reject_action, "quarantine") == 0)
-		c->reject_action = CONFIG_REJECT_QUARANTINE;
-	else {
-		buf_printf(problems, "%s: dmarc_reject_action: expected reject or "
-		    "quarantine\n", where);
-		return 1;
-	}
-	if (strcmp(c->dmarc_quarantine_action, "hold") == 0)
-		c->quarantine_action = CONFIG_QUARANTINE_HOLD;
-	else if (strcmp(c->dmarc_quarantine_action, "header") == 0)
-		c->quarantine_action = CONFIG_QUARANTINE_HEADER;
-	else {
-		buf_printf(problems, "%s: dmarc_quarantine_action: expected hold "
-		    "or header\n", where);
-		return 1;
-	}
-	if (strcmp(c->dmarc_discovery, "treewalk") == 0) {
-		c->discovery = DMARC_DISCOVERY_TREEWALK;
-		return 0;
-	}
-	c->discovery = DMARC_DISCOVERY_PSL;
-	if (strcmp(c->dmarc_discovery, "psl") != 0) {
-		buf_printf(problems, "%s: dmarc_discovery: expected treewalk or "
-		    "psl\n", where);
-		return 1;
-	}
-	if ((c->psl = psl_load_file(c->dmarc_psl_file)) == NULL) {
-		buf_printf(problems, "%s: dmarc_psl_file %s: cannot load the "
-		    "Public Suffix List (Debian package publicsuffix)\n", where,
-		    c->dmarc_psl_file);
-		return 1;
-	}
-	return 0;
-}
-
-void
-config_set_resolver(struct config *c, struct dns_resolver *res)
-{
-	dns_resolver_free(c->resolver);
-	c->resolver = res;
 }
 
 struct config *
 config_load(const char *path, struct buf *problems)
 {
-	struct config *c, *running;
+	struct config *c;
 	char host[256];
-	int n = 0, r;
+	int n = 0;
 
 	if ((c = config_defaults(problems, &n)) == NULL)
 		return NULL;
@@ -642,49 +574,11 @@ config_load(const char *path, struct buf *problems)
 			return NULL;
 		}
 	}
-	if (n == 0) {
-		if ((r = load_keys(c, problems)) == -1) {
-			config_free(c);
-			return NULL;
-		}
-		n += r;
-	}
-	if (n == 0)
-		n += make_resolver(c, problems);
-	if (n == 0)
-		n += check_dmarc_settings(c, problems);
+	n += check_key_source(c, problems);
 	n += check_metrics_socket(c, problems);
 	n += check_socket(c, problems);
 	n += check_pid_file(c, problems);
-	running = config_current();
-	if (n == 0 && keystore_warnings(c->keys, running != NULL ?
-	    running->keys : NULL, &c->warnings) == -1) {
-		config_unref(running);
-		config_free(c);
-		return NULL;
-	}
-	if (n == 0 && running != NULL) {
-		/*
-		 * A reload: dmarc_report_db takes effect only at restart, so
-		 * the running database goes on. It was opened before the
-		 * daemon gave up root; reopened now, as the unprivileged user,
-		 * it would be read-only, and a database gone bad would refuse
-		 * the whole reload (key changes included) over a side channel.
-		 * (sighup.c names it when it changed.)
-		 */
-		c->reports = report_db_ref(running->reports);
-	} else if (n == 0 && *c->dmarc_report_db != '\0') {
-		struct err e;
-
-		if ((c->reports = report_db_open(c->dmarc_report_db, &e)) == NULL) {
-			buf_printf(problems, "dmarc_report_db %s: %s\n",
-			    c->dmarc_report_db, e.msg);
-			n++;
-		} else
-			report_db_on_error(c->reports, report_db_trouble, NULL);
-	}
-	config_unref(running);
-	if (n > 0 || buf_failed(problems) || buf_failed(&c->warnings)) {
+	if (n > 0 || buf_failed(problems)) {
 		config_free(c);
 		return NULL;
 	}
@@ -700,6 +594,7 @@ config_parse(FILE *f, const char *name, struct buf *problems)
 	if ((c = config_defaults(problems, &n)) == NULL)
 		return NULL;
 	n += parse_stream(c, f, name, problems);
+	n += check_key_source(c, problems);
 	n += check_metrics_socket(c, problems);
 	n += check_socket(c, problems);
 	n += check_pid_file(c, problems);
@@ -724,32 +619,6 @@ config_unref(struct config *c)
 		config_free(c);
 }
 
-static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct config *current;
-
-struct config *
-config_current(void)
-{
-	struct config *c;
-
-	pthread_mutex_lock(&current_lock);
-	c = current != NULL ? config_ref(current) : NULL;
-	pthread_mutex_unlock(&current_lock);
-	return c;
-}
-
-void
-config_install(struct config *c)
-{
-	struct config *old;
-
-	pthread_mutex_lock(&current_lock);
-	old = current;
-	current = c;
-	pthread_mutex_unlock(&current_lock);
-	config_unref(old);
-}
-
 void
 config_describe(struct buf *out)
 {
@@ -771,8 +640,7 @@ same_value(const struct cfg_key *k, const struct config *a,
 	size_t i;
 
 	switch (k->type) {
-	case CFG_STRING:
-	case CFG_LOG: {
+	case CFG_STRING: {
 		const char *sa = *(char *const *)fa, *sb = *(char *const *)fb;
 
 		return strcmp(sa != NULL ? sa : "", sb != NULL ? sb : "") == 0;
@@ -783,6 +651,7 @@ same_value(const struct cfg_key *k, const struct config *a,
 		return *(const unsigned long *)fa == *(const unsigned long *)fb;
 	case CFG_LOGLEVEL:
 	case CFG_FACILITY:
+	case CFG_ENUM:
 		return *(const int *)fa == *(const int *)fb;
 	case CFG_CANON:
 		return a->hcanon == b->hcanon && a->bcanon == b->bcanon;

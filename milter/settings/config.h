@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * config.h - inkan.conf: a plain "name = value" file with # comments.
- * Every name, its type, default and bounds are in one table in config.c
- * (also the source of inkan.conf(5)); an unknown name or a bad value is an
- * error naming the file and line, and loading reports every problem at
- * once so `inkan-milter -n` shows them all. Keys are loaded and checked at
- * load time too.
- * A loaded config is immutable and reference-counted: a transaction holds
- * a reference to the config it started with, and SIGHUP swaps in a new one
- * (config_install) while old transactions finish on the old one.
+ * config.h - the settings: inkan.conf, a plain "name = value" file with #
+ * comments, read and checked, nothing more. Every name, its type, default,
+ * bounds, whether SIGHUP applies it, and its description are in one table
+ * in config.c (also the source of inkan.conf(5)); an unknown name or a bad
+ * value is an error naming the file and line, and loading reports every
+ * problem at once so `inkan-milter -n` shows them all.
+ * What is built from the settings (keys, resolver, Public Suffix List,
+ * report database) is the world (world.h); inkan-keys reads settings and
+ * builds only the key store, so it opens no database and starts no
+ * resolver it does not need.
+ * A config is immutable once loaded and reference-counted.
  */
 #ifndef INKAN_CONFIG_H
 #define INKAN_CONFIG_H
@@ -21,17 +23,16 @@
 #include "canon.h"
 #include "cidr.h"
 #include "dmarc.h"
-#include "dns.h"
-#include "keystore.h"
 #include "strlist.h"
 
-struct psl_ctx_st;
-struct report_db;
-
 /*
- * The enumerated settings, parsed once by config_load (the strings stay
- * for --print-config and the reload notice): code compares these.
+ * The enumerated settings (CFG_ENUM in the table: the value's index in
+ * its list of names). enum dmarc_discovery (dmarc.h) is one too.
  */
+enum config_log {
+	CONFIG_LOG_SYSLOG,		/* log = syslog */
+	CONFIG_LOG_STDERR,		/* = stderr */
+};
 enum config_reject_action {
 	CONFIG_REJECT_REJECT,		/* dmarc_reject_action = reject */
 	CONFIG_REJECT_QUARANTINE,	/* = quarantine */
@@ -59,7 +60,7 @@ struct config {
 	struct strlist	 sign_headers;
 	struct strlist	 oversign_headers;
 	unsigned long	 signature_ttl;
-	char		*log;		/* "syslog" or "stderr" */
+	enum config_log	 log;
 	int		 log_level;	/* syslog level */
 	int		 syslog_facility;	/* LOG_MAIL, LOG_LOCAL0, ... */
 	char		*pid_file;	/* "" for none */
@@ -71,62 +72,38 @@ struct config {
 	bool		 spf_tempfail_on_temperror;
 	bool		 received_spf;
 	struct strlist	 trusted_authserv_ids;	/* upstream A-R whose spf= we take */
-	char		*dmarc_discovery;	/* "treewalk" or "psl" */
-	enum dmarc_discovery discovery;	/* dmarc_discovery, parsed */
+	enum dmarc_discovery discovery;	/* dmarc_discovery */
 	char		*dmarc_psl_file;
 	bool		 dmarc_enforce;
-	char		*dmarc_reject_action;	/* "reject" or "quarantine" */
-	enum config_reject_action reject_action;	/* the same, parsed */
+	enum config_reject_action reject_action;	/* dmarc_reject_action */
 	bool		 from_reject;
 	bool		 dmarc_tempfail_on_temperror;
-	char		*dmarc_quarantine_action;	/* "hold" or "header" */
-	enum config_quarantine_action quarantine_action;	/* parsed */
+	enum config_quarantine_action quarantine_action; /* dmarc_quarantine_action */
 	struct strlist	 dmarc_never_reject;	/* From domains */
 	struct cidr_list dmarc_trusted_forwarders;
-	struct psl_ctx_st *psl;		/* owned; loaded for psl discovery */
 	char		*dmarc_report_db;
-	struct report_db *reports;	/* a reference (shared across reloads); NULL when not recording */
 	char		*dns_zone_file;	/* "": DNS from the network */
 	struct strlist	 dns_forwarders;
 	char		*dns_trust_anchor;
 	unsigned long	 dns_timeout;	/* ms, per query */
 	unsigned long	 dns_budget;	/* ms, all lookups of one message */
-	struct keystore	*keys;
-	struct dns_resolver *resolver;	/* owned */
-	/*
-	 * What does not refuse the configuration but should be read: a
-	 * domain that signs nothing. One line each; whoever installs the
-	 * config logs them (main at start, sighup on a reload, -n on stderr).
-	 */
-	struct buf	 warnings;
 };
 
 /*
- * Load path (NULL: built-in defaults only). Returns the config, or NULL
- * with every problem appended to problems as "file:line: text" lines.
- * A key that cannot be used is a problem too, and so is a key directory
- * that cannot be read. A domain left without any key (compared with the
- * current config too, on a reload) goes in the config's warnings.
+ * Read path (NULL: built-in defaults only) and check every value and the
+ * settings that go together. Returns the config, or NULL with every
+ * problem appended to problems as "file:line: text" lines. Opens nothing
+ * but the file; authserv_id, when not set, becomes the host's fully
+ * qualified name (fqdn.h).
  */
 struct config *config_load(const char *path, struct buf *problems);
 /*
- * Only the reading: the defaults and the settings in f (name stands for f
- * in the problems), each value checked, with nothing opened or loaded: no
- * keys, resolver, Public Suffix List or report database, and authserv_id
- * left empty when f does not set it. For the fuzz target; NULL with the
- * problems as config_load gives them.
+ * The same reading from f (name stands for f in the problems), with
+ * authserv_id left empty when f does not set it: for the fuzz target.
  */
 struct config *config_parse(FILE *f, const char *name, struct buf *problems);
 struct config *config_ref(struct config *);
 void	 config_unref(struct config *);
-
-/* Replace the config's resolver (--evaluate --dns-zone); takes res. */
-void	 config_set_resolver(struct config *, struct dns_resolver *res);
-
-/* The process-wide current config: a new reference, or NULL. */
-struct config *config_current(void);
-/* Make c current (takes over the caller's reference). */
-void	 config_install(struct config *c);
 
 /*
  * The settings that take effect only at restart (not reloadable in the

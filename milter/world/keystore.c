@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "config.h"
 #include "dkim_key.h"
 #include "keystore.h"
 
@@ -634,4 +635,27 @@ keystore_warnings(const struct keystore *ks, const struct keystore *old,
 	free(now);
 	free(before);
 	return (int)n;
+}
+
+struct keystore *
+keystore_load_config(const struct config *c, struct buf *problems,
+    int *nproblems)
+{
+	struct keystore *ks;
+	int n = 0;
+
+	*nproblems = 0;
+	if ((ks = keystore_new()) == NULL)
+		return NULL;
+	if (*c->key_dir != '\0')
+		n = keystore_load_dir(ks, c->key_dir, problems);
+	else if (*c->key_table != '\0')
+		n = keystore_load_tables(ks, c->key_table, c->signing_table,
+		    problems);
+	if (n == -1) {
+		keystore_free(ks);
+		return NULL;
+	}
+	*nproblems = n;
+	return ks;
 }

@@ -20,6 +20,7 @@
 /* A key file bigger than this is not a PEM key (a 16384-bit RSA key is ~12 KB). */
 #define KEYSTORE_MAX_FILE	(64 * 1024)
 
+struct config;
 struct keystore;	/* opaque; defined in keystore.c */
 
 struct keystore *keystore_new(void);
@@ -36,6 +37,13 @@ int	 keystore_load_dir(struct keystore *, const char *dir,
 /* Load OpenDKIM KeyTable and SigningTable ("refile:PATH" for wildcards). */
 int	 keystore_load_tables(struct keystore *, const char *keytable,
 	    const char *signingtable, struct buf *problems);
+/*
+ * The store the settings name: key_dir, or key_table with signing_table
+ * (config_load has checked they are not mixed), or none (an empty store).
+ * *nproblems gets the number of problems appended. NULL when out of memory.
+ */
+struct keystore *keystore_load_config(const struct config *,
+	    struct buf *problems, int *nproblems);
 /*
  * The keys for mail from local@domain: fills out (at most max) and returns
  * how many. With subdomains, a key for a parent domain signs its

@@ -74,8 +74,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (c->hcanon != CANON_SIMPLE && c->hcanon != CANON_RELAXED) ||
 		    (c->bcanon != CANON_SIMPLE && c->bcanon != CANON_RELAXED))
 			abort();
-		if (strcmp(c->log, "syslog") != 0 &&
-		    strcmp(c->log, "stderr") != 0)
+		if (c->log != CONFIG_LOG_SYSLOG && c->log != CONFIG_LOG_STDERR)
+			abort();
+		if ((c->discovery != DMARC_DISCOVERY_TREEWALK &&
+		    c->discovery != DMARC_DISCOVERY_PSL) ||
+		    (c->reject_action != CONFIG_REJECT_REJECT &&
+		    c->reject_action != CONFIG_REJECT_QUARANTINE) ||
+		    (c->quarantine_action != CONFIG_QUARANTINE_HOLD &&
+		    c->quarantine_action != CONFIG_QUARANTINE_HEADER))
 			abort();
 		check_list(&c->sign_headers, true);
 		check_list(&c->oversign_headers, true);

@@ -28,6 +28,7 @@
 #include "msgread.h"
 #include "render_json.h"
 #include "txn.h"
+#include "world.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -74,32 +75,32 @@ static const char fuzz_zone[] =
     "servfail._domainkey.example.com. SERVFAIL\n"
     "nodata._domainkey.example.com. 300 IN A 192.0.2.1\n";
 
-static struct config *
+static struct world *
 fuzz_config(void)
 {
-	static struct config *cfg;
+	static struct world *cfg;
 	struct buf problems = BUF_INIT;
 	struct dns_resolver *res;
 	struct err e;
 
 	if (cfg != NULL)
 		return cfg;
-	if ((cfg = config_load(NULL, &problems)) == NULL) {
+	if ((cfg = world_load(NULL, &problems)) == NULL) {
 		fprintf(stderr, "fuzz_evaluate: config: %s\n",
 		    buf_str(&problems));
 		abort();
 	}
 	buf_free(&problems);
 	/* the default is the host name: fix it so runs reproduce anywhere */
-	free(cfg->authserv_id);
-	if ((cfg->authserv_id = strdup(FUZZ_AUTHSERV_ID)) == NULL)
+	free(cfg->cfg->authserv_id);
+	if ((cfg->cfg->authserv_id = strdup(FUZZ_AUTHSERV_ID)) == NULL)
 		abort();
 	res = dns_zone_from_memory(fuzz_zone, sizeof(fuzz_zone) - 1, &e);
 	if (res == NULL) {
 		fprintf(stderr, "fuzz_evaluate: zone: %s\n", e.msg);
 		abort();
 	}
-	config_set_resolver(cfg, res);
+	world_set_resolver(cfg, res);
 	return cfg;
 }
 
@@ -188,7 +189,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct msgread_cb cb = { fuzz_field, fuzz_eoh, fuzz_body };
-	struct config *cfg = fuzz_config();
+	struct world *cfg = fuzz_config();
 	struct txn_outcome out;
 	struct txn *t;
 	char *in;

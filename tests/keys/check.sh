@@ -100,6 +100,27 @@ printf 'key_dir = %s\n' "$TMP/keys" >"$TMP/inkan.conf"
 run config 0 check --domain example.com --config "$TMP/inkan.conf" \
     --dns-zone "$DATA/good.zone"
 has config "OK   DKIM sel: sel._domainkey.example.com publishes the public key"
+# The daemon's report database is not inkan-keys' business: a check with
+# a dmarc_report_db that does not exist creates nothing, and the program
+# does not even link SQLite (the settings are read, only the keys built).
+mkdir "$TMP/reportdir"
+printf 'key_dir = %s\ndmarc_report_db = %s\n' "$TMP/keys" \
+    "$TMP/reportdir/reports.db" >"$TMP/withdb.conf"
+run config-db 0 check --domain example.com --config "$TMP/withdb.conf" \
+    --dns-zone "$DATA/good.zone"
+has config-db "OK   DKIM sel: sel._domainkey.example.com publishes the public key"
+if [ -n "$(ls -A "$TMP/reportdir")" ]; then
+    bad "config-db: check created $(ls -A "$TMP/reportdir")"
+else ok; fi
+run config-db-records 0 records --domain example.com --config "$TMP/withdb.conf"
+if [ -n "$(ls -A "$TMP/reportdir")" ]; then
+    bad "config-db-records: records created $(ls -A "$TMP/reportdir")"
+else ok; fi
+if ! command -v readelf >/dev/null 2>&1; then
+    bad "readelf (binutils) is needed to check what inkan-keys links"
+elif readelf -d "$KEYS" | grep -qi 'sqlite'; then
+    bad "inkan-keys links SQLite: $(readelf -d "$KEYS" | grep -i sqlite)"
+else ok; fi
 
 # A zone file as admins write them (RFC 1035 5: $ORIGIN, $TTL, '@',
 # relative names, blank owners, parentheses across lines with comments,

@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "world.h"
 #include "keystore.h"
 #include "log.h"
 
@@ -132,7 +133,7 @@ teardown(void **state)
 }
 
 /* Write text as a config file named rel and load it. */
-static struct config *
+static struct world *
 load_text(const struct fixture *fx, const char *rel, const char *text,
     struct buf *problems)
 {
@@ -140,7 +141,7 @@ load_text(const struct fixture *fx, const char *rel, const char *text,
 
 	write_file(path, text, 0600);
 	buf_reset(problems);
-	return config_load(path, problems);
+	return world_load(path, problems);
 }
 
 /* problems must hold each of want[] (with %s replaced by the path). */
@@ -178,50 +179,50 @@ static void
 test_defaults(void **state)
 {
 	struct buf problems = BUF_INIT, doc = BUF_INIT;
-	struct config *c, *cur;
+	struct world *c, *cur;
 
 	(void)state;
 	print_message("case: built-in defaults\n");
-	c = config_load(NULL, &problems);
+	c = world_load(NULL, &problems);
 	if (c == NULL)
 		fail_msg("defaults refused:\n%s", buf_str(&problems));
 	assert_int_equal(problems.len, 0);
-	assert_null(c->path);
-	assert_string_equal(c->socket, "inet:8894@127.0.0.1");
-	assert_int_equal(c->hcanon, CANON_RELAXED);
-	assert_int_equal(c->bcanon, CANON_RELAXED);
-	assert_int_equal(c->oversign_headers.n, 1);
-	assert_string_equal(c->oversign_headers.v[0], "From");
-	assert_true(has(&c->sign_headers, "From"));
-	assert_true(has(&c->sign_headers, "Subject"));
-	assert_true(has(&c->sign_headers, "Date"));
-	assert_false(c->sign_subdomains);
-	assert_int_equal(c->signature_ttl, 0);
-	assert_int_equal(c->shutdown_timeout, 30);
-	assert_int_equal(c->log_level, LOG_INFO);
-	assert_string_equal(c->log, "syslog");
-	assert_string_equal(c->key_dir, "");
-	assert_true(c->authserv_id[0] != '\0');
-	assert_true(cidr_list_match(&c->internal_hosts, "127.0.0.1"));
-	assert_true(cidr_list_match(&c->internal_hosts, "::1"));
-	assert_false(cidr_list_match(&c->internal_hosts, "192.0.2.1"));
+	assert_null(c->cfg->path);
+	assert_string_equal(c->cfg->socket, "inet:8894@127.0.0.1");
+	assert_int_equal(c->cfg->hcanon, CANON_RELAXED);
+	assert_int_equal(c->cfg->bcanon, CANON_RELAXED);
+	assert_int_equal(c->cfg->oversign_headers.n, 1);
+	assert_string_equal(c->cfg->oversign_headers.v[0], "From");
+	assert_true(has(&c->cfg->sign_headers, "From"));
+	assert_true(has(&c->cfg->sign_headers, "Subject"));
+	assert_true(has(&c->cfg->sign_headers, "Date"));
+	assert_false(c->cfg->sign_subdomains);
+	assert_int_equal(c->cfg->signature_ttl, 0);
+	assert_int_equal(c->cfg->shutdown_timeout, 30);
+	assert_int_equal(c->cfg->log_level, LOG_INFO);
+	assert_int_equal(c->cfg->log, CONFIG_LOG_SYSLOG);
+	assert_string_equal(c->cfg->key_dir, "");
+	assert_true(c->cfg->authserv_id[0] != '\0');
+	assert_true(cidr_list_match(&c->cfg->internal_hosts, "127.0.0.1"));
+	assert_true(cidr_list_match(&c->cfg->internal_hosts, "::1"));
+	assert_false(cidr_list_match(&c->cfg->internal_hosts, "192.0.2.1"));
 	assert_non_null(c->keys);
 	assert_int_equal(keystore_count(c->keys), 0);
 
 	print_message("case: references and the current config\n");
 	assert_int_equal(c->refcnt, 1);
-	assert_ptr_equal(config_ref(c), c);
+	assert_ptr_equal(world_ref(c), c);
 	assert_int_equal(c->refcnt, 2);
-	config_unref(c);
-	assert_null(config_current());
-	config_install(c);		/* takes our reference */
-	cur = config_current();
+	world_unref(c);
+	assert_null(world_current());
+	world_install(c);		/* takes our reference */
+	cur = world_current();
 	assert_ptr_equal(cur, c);
 	assert_int_equal(c->refcnt, 2);
-	config_unref(cur);
-	config_install(NULL);		/* drops the last reference */
-	assert_null(config_current());
-	config_unref(NULL);
+	world_unref(cur);
+	world_install(NULL);		/* drops the last reference */
+	assert_null(world_current());
+	world_unref(NULL);
 
 	print_message("case: config_describe names every setting\n");
 	config_describe(&doc);
@@ -237,7 +238,7 @@ test_values(void **state)
 {
 	struct fixture *fx = *state;
 	struct buf problems = BUF_INIT;
-	struct config *c;
+	struct world *c;
 
 	print_message("case: a file setting every kind of value\n");
 	c = load_text(fx, "good.conf",
@@ -256,32 +257,32 @@ test_values(void **state)
 	    "shutdown_timeout = 0\n", &problems);
 	if (c == NULL)
 		fail_msg("refused:\n%s", buf_str(&problems));
-	assert_string_equal(c->path, in_dir(fx, "good.conf", 0));
-	assert_string_equal(c->socket, "unix:/run/inkan/inkan.sock");
-	assert_int_equal(c->hcanon, CANON_RELAXED);
-	assert_int_equal(c->bcanon, CANON_SIMPLE);
-	assert_true(c->sign_subdomains);
-	assert_int_equal(c->signature_ttl, 3600);
-	assert_true(cidr_list_match(&c->internal_hosts, "10.1.2.3"));
-	assert_true(cidr_list_match(&c->internal_hosts, "192.0.2.1"));
-	assert_true(cidr_list_match(&c->internal_hosts, "2001:db8::5"));
-	assert_false(cidr_list_match(&c->internal_hosts, "127.0.0.1"));
-	assert_int_equal(c->sign_headers.n, 3);
-	assert_string_equal(c->sign_headers.v[2], "Subject");
-	assert_int_equal(c->oversign_headers.n, 2);
-	assert_int_equal(c->log_level, LOG_DEBUG);
-	assert_string_equal(c->log, "stderr");
-	assert_string_equal(c->authserv_id, "mx.example.com");
-	assert_int_equal(c->shutdown_timeout, 0);
-	config_unref(c);
+	assert_string_equal(c->cfg->path, in_dir(fx, "good.conf", 0));
+	assert_string_equal(c->cfg->socket, "unix:/run/inkan/inkan.sock");
+	assert_int_equal(c->cfg->hcanon, CANON_RELAXED);
+	assert_int_equal(c->cfg->bcanon, CANON_SIMPLE);
+	assert_true(c->cfg->sign_subdomains);
+	assert_int_equal(c->cfg->signature_ttl, 3600);
+	assert_true(cidr_list_match(&c->cfg->internal_hosts, "10.1.2.3"));
+	assert_true(cidr_list_match(&c->cfg->internal_hosts, "192.0.2.1"));
+	assert_true(cidr_list_match(&c->cfg->internal_hosts, "2001:db8::5"));
+	assert_false(cidr_list_match(&c->cfg->internal_hosts, "127.0.0.1"));
+	assert_int_equal(c->cfg->sign_headers.n, 3);
+	assert_string_equal(c->cfg->sign_headers.v[2], "Subject");
+	assert_int_equal(c->cfg->oversign_headers.n, 2);
+	assert_int_equal(c->cfg->log_level, LOG_DEBUG);
+	assert_int_equal(c->cfg->log, CONFIG_LOG_STDERR);
+	assert_string_equal(c->cfg->authserv_id, "mx.example.com");
+	assert_int_equal(c->cfg->shutdown_timeout, 0);
+	world_unref(c);
 
 	print_message("case: canonicalization=simple means simple/simple\n");
 	c = load_text(fx, "simple.conf", "canonicalization = simple\n",
 	    &problems);
 	assert_non_null(c);
-	assert_int_equal(c->hcanon, CANON_SIMPLE);
-	assert_int_equal(c->bcanon, CANON_SIMPLE);
-	config_unref(c);
+	assert_int_equal(c->cfg->hcanon, CANON_SIMPLE);
+	assert_int_equal(c->cfg->bcanon, CANON_SIMPLE);
+	world_unref(c);
 	buf_free(&problems);
 }
 
@@ -303,7 +304,7 @@ test_migration_settings(void **state)
 	};
 	struct fixture *fx = *state;
 	struct buf problems = BUF_INIT;
-	struct config *c;
+	struct world *c;
 	char text[128];
 	size_t i;
 
@@ -311,11 +312,11 @@ test_migration_settings(void **state)
 	c = load_text(fx, "mig0.conf", "", &problems);
 	if (c == NULL)
 		fail_msg("refused:\n%s", buf_str(&problems));
-	assert_int_equal(c->syslog_facility, LOG_MAIL);
-	assert_string_equal(c->pid_file, "");
-	assert_int_equal(c->peer_hosts.n, 0);
-	assert_int_equal(c->trusted_authserv_ids.n, 0);
-	config_unref(c);
+	assert_int_equal(c->cfg->syslog_facility, LOG_MAIL);
+	assert_string_equal(c->cfg->pid_file, "");
+	assert_int_equal(c->cfg->peer_hosts.n, 0);
+	assert_int_equal(c->cfg->trusted_authserv_ids.n, 0);
+	world_unref(c);
 
 	for (i = 0; i < sizeof(fac) / sizeof(fac[0]); i++) {
 		print_message("case: syslog_facility = %s\n", fac[i].name);
@@ -324,11 +325,11 @@ test_migration_settings(void **state)
 		c = load_text(fx, "fac.conf", text, &problems);
 		if (c == NULL)
 			fail_msg("refused:\n%s", buf_str(&problems));
-		assert_int_equal(c->syslog_facility, fac[i].facility);
-		assert_string_equal(log_facility_name(c->syslog_facility),
+		assert_int_equal(c->cfg->syslog_facility, fac[i].facility);
+		assert_string_equal(log_facility_name(c->cfg->syslog_facility),
 		    fac[i].name[0] == 'M' ? "mail" : fac[i].name[0] == 'L' ?
 		    "local7" : fac[i].name);
-		config_unref(c);
+		world_unref(c);
 	}
 
 	print_message("case: pid_file, peer_hosts, trusted_authserv_ids\n");
@@ -339,14 +340,14 @@ test_migration_settings(void **state)
 	    &problems);
 	if (c == NULL)
 		fail_msg("refused:\n%s", buf_str(&problems));
-	assert_string_equal(c->pid_file, "/run/inkan/inkan-milter.pid");
-	assert_true(cidr_list_match(&c->peer_hosts, "192.0.2.15"));
-	assert_false(cidr_list_match(&c->peer_hosts, "192.0.2.16"));
-	assert_true(cidr_list_match(&c->peer_hosts, "2001:db8::7"));
-	assert_int_equal(c->trusted_authserv_ids.n, 2);
-	assert_string_equal(c->trusted_authserv_ids.v[1],
+	assert_string_equal(c->cfg->pid_file, "/run/inkan/inkan-milter.pid");
+	assert_true(cidr_list_match(&c->cfg->peer_hosts, "192.0.2.15"));
+	assert_false(cidr_list_match(&c->cfg->peer_hosts, "192.0.2.16"));
+	assert_true(cidr_list_match(&c->cfg->peer_hosts, "2001:db8::7"));
+	assert_int_equal(c->cfg->trusted_authserv_ids.n, 2);
+	assert_string_equal(c->cfg->trusted_authserv_ids.v[1],
 	    "mx2.upstream.example");
-	config_unref(c);
+	world_unref(c);
 	buf_free(&problems);
 }
 
@@ -427,13 +428,13 @@ test_problems(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct config *c;
+		struct world *c;
 
 		print_message("case: %s\n", t[i].name);
 		snprintf(rel, sizeof(rel), "bad%zu.conf", i);
 		c = load_text(fx, rel, t[i].text, &problems);
 		if (c != NULL) {
-			config_unref(c);
+			world_unref(c);
 			fail_msg("%s: accepted", t[i].name);
 		}
 		check_problems(t[i].name, in_dir(fx, rel, 0), &problems, t[i].want,
@@ -442,7 +443,7 @@ test_problems(void **state)
 
 	print_message("case: missing file\n");
 	buf_reset(&problems);
-	assert_null(config_load(in_dir(fx, "no-such.conf", 0), &problems));
+	assert_null(world_load(in_dir(fx, "no-such.conf", 0), &problems));
 	assert_non_null(strstr(buf_str(&problems), in_dir(fx, "no-such.conf",
 	    0)));
 	buf_free(&problems);
@@ -527,9 +528,7 @@ test_reader(void **state)
 	print_message("case: config_parse opens nothing: no keys, no "
 	    "authserv_id from the host name\n");
 	c = parse_bytes("key_dir = /nonexistent\n", 23, &problems);
-	assert_non_null(c);
-	assert_null(c->keys);
-	assert_null(c->resolver);
+	assert_non_null(c);	/* settings have no keys or resolver to open */
 	assert_string_equal(c->authserv_id, "");
 	config_unref(c);
 	buf_free(&text);
@@ -542,7 +541,7 @@ test_key_dir(void **state)
 	struct fixture *fx = *state;
 	struct buf problems = BUF_INIT, text = BUF_INIT;
 	struct dkim_sign_key out[4];
-	struct config *c;
+	struct world *c;
 	size_t n;
 
 	make_dir(fx, "keys");
@@ -558,7 +557,7 @@ test_key_dir(void **state)
 	if (c == NULL)
 		fail_msg("refused:\n%s", buf_str(&problems));
 	assert_int_equal(keystore_count(c->keys), 1);
-	n = keystore_lookup(c->keys, "alice", "example.com", c->sign_subdomains,
+	n = keystore_lookup(c->keys, "alice", "example.com", c->cfg->sign_subdomains,
 	    out, 4);
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0].domain, "example.com");
@@ -576,28 +575,28 @@ test_key_dir(void **state)
 	    out, 4), 0);
 
 	print_message("case: subdomain without sign_subdomains\n");
-	assert_false(c->sign_subdomains);
+	assert_false(c->cfg->sign_subdomains);
 	assert_int_equal(keystore_lookup(c->keys, "a", "mail.example.com",
-	    c->sign_subdomains, out, 4), 0);
-	config_unref(c);
+	    c->cfg->sign_subdomains, out, 4), 0);
+	world_unref(c);
 
 	print_message("case: subdomain with sign_subdomains\n");
 	buf_printf(&text, "sign_subdomains = yes\n");
 	c = load_text(fx, "keys-sub.conf", buf_str(&text), &problems);
 	if (c == NULL)
 		fail_msg("refused:\n%s", buf_str(&problems));
-	assert_true(c->sign_subdomains);
+	assert_true(c->cfg->sign_subdomains);
 	n = keystore_lookup(c->keys, "a", "mail.example.com",
-	    c->sign_subdomains, out, 4);
+	    c->cfg->sign_subdomains, out, 4);
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0].domain, "example.com");
 	assert_int_equal(keystore_lookup(c->keys, "a", "a.b.example.com",
-	    c->sign_subdomains, out, 4), 1);
+	    c->cfg->sign_subdomains, out, 4), 1);
 	assert_int_equal(keystore_lookup(c->keys, "a", "com",
-	    c->sign_subdomains, out, 4), 0);
+	    c->cfg->sign_subdomains, out, 4), 0);
 	assert_int_equal(keystore_lookup(c->keys, "a", "example.net",
-	    c->sign_subdomains, out, 4), 0);
-	config_unref(c);
+	    c->cfg->sign_subdomains, out, 4), 0);
+	world_unref(c);
 
 	print_message("case: max limits what lookup fills\n");
 	make_dir(fx, "keys2");
@@ -656,7 +655,7 @@ test_key_dir_refused(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct config *c;
+		struct world *c;
 		const char *path;
 
 		print_message("case: %s\n", t[i].name);
@@ -676,7 +675,7 @@ test_key_dir_refused(void **state)
 		snprintf(rel, sizeof(rel), "refused%zu.conf", i);
 		c = load_text(fx, rel, buf_str(&text), &problems);
 		if (c != NULL) {
-			config_unref(c);
+			world_unref(c);
 			fail_msg("%s: accepted", t[i].name);
 		}
 		if (strstr(buf_str(&problems), t[i].want) == NULL ||
@@ -716,7 +715,7 @@ test_key_dir_warnings(void **state)
 {
 	struct fixture *fx = *state;
 	struct buf problems = BUF_INIT, text = BUF_INIT;
-	struct config *c, *c2;
+	struct world *c, *c2;
 
 	make_dir(fx, "kw");
 	make_dir(fx, "kw/example.com");
@@ -740,7 +739,7 @@ test_key_dir_warnings(void **state)
 	print_message("case: reload after a domain lost its key: a warning "
 	    "naming it\n");
 	assert_int_equal(unlink(in_dir(fx, "kw/example.net/s.private", 0)), 0);
-	config_install(c);	/* the running config */
+	world_install(c);	/* the running config */
 	c = load_text(fx, "kw.conf", buf_str(&text), &problems);
 	if (c == NULL)
 		fail_msg("refused:\n%s", buf_str(&problems));
@@ -751,13 +750,13 @@ test_key_dir_warnings(void **state)
 
 	print_message("case: reload after a domain directory went away\n");
 	assert_int_equal(rmdir(in_dir(fx, "kw/example.net", 0)), 0);
-	config_install(c);
+	world_install(c);
 	c2 = load_text(fx, "kw.conf", buf_str(&text), &problems);
 	if (c2 == NULL)
 		fail_msg("refused:\n%s", buf_str(&problems));
 	/* the running config had no key for it either: nothing lost now */
 	assert_null(strstr(buf_str(&c2->warnings), "example.net"));
-	config_unref(c2);
+	world_unref(c2);
 	assert_int_equal(rename(in_dir(fx, "kw/example.com", 0),
 	    in_dir(fx, "kw-com-away", 1)), 0);
 	c2 = load_text(fx, "kw.conf", buf_str(&text), &problems);
@@ -765,7 +764,7 @@ test_key_dir_warnings(void **state)
 		fail_msg("refused:\n%s", buf_str(&problems));
 	assert_non_null(strstr(buf_str(&c2->warnings), "example.com: no "
 	    "signing key any more"));
-	config_unref(c2);
+	world_unref(c2);
 
 	print_message("case: a domain directory that cannot be opened is a "
 	    "problem\n");
@@ -775,7 +774,7 @@ test_key_dir_warnings(void **state)
 	assert_null(c2);
 	assert_non_null(strstr(buf_str(&problems), "kw/example.com: cannot "
 	    "read the domain directory: No such file or directory"));
-	config_install(NULL);
+	world_install(NULL);
 	buf_free(&problems);
 	buf_free(&text);
 }
@@ -786,7 +785,7 @@ test_tables(void **state)
 	struct fixture *fx = *state;
 	struct buf problems = BUF_INIT, text = BUF_INIT;
 	struct dkim_sign_key out[4];
-	struct config *c;
+	struct world *c;
 	static const struct {
 		const char	*name;
 		const char	*local, *domain;
@@ -865,7 +864,7 @@ test_tables(void **state)
 	    false, out, 4), 1);
 	assert_string_equal(out[0].domain, "example.com");
 	assert_int_equal(EVP_PKEY_eq(out[0].key, fx->ed), 1);
-	config_unref(c);
+	world_unref(c);
 
 	print_message("case: refile: SigningTable\n");
 	buf_reset(&text);
@@ -884,7 +883,7 @@ test_tables(void **state)
 		for (j = 0; j < n; j++)
 			assert_string_equal(out[j].selector, re[i].sel[j]);
 	}
-	config_unref(c);
+	world_unref(c);
 
 	print_message("case: SigningTable naming an unknown key\n");
 	write_file(in_dir(fx, "SigningTable.bad", 0),
@@ -937,7 +936,7 @@ test_tables_long_address(void **state)
 	struct fixture *fx = *state;
 	struct buf problems = BUF_INIT, text = BUF_INIT;
 	struct dkim_sign_key out[4];
-	struct config *c;
+	struct world *c;
 	char local[1012];
 
 	print_message("case: refile: long address is not truncated into a "
@@ -962,7 +961,7 @@ test_tables_long_address(void **state)
 	/* too long, and not example.com's: no key */
 	assert_int_equal(keystore_lookup(c->keys, local,
 	    "example.com.evil.example", false, out, 4), 0);
-	config_unref(c);
+	world_unref(c);
 	buf_free(&problems);
 	buf_free(&text);
 }

@@ -25,6 +25,7 @@
 #include "sockspec.h"
 #include "resolver.h"
 #include "txn.h"
+#include "world.h"
 
 /* The value of the sample "series" (name and labels) in text, or -1. */
 static long long
@@ -430,7 +431,7 @@ test_parse(void **state)
 
 /* One message through the transaction, as the glue would feed it. */
 static struct txn *
-run(struct config *cfg, const char *ip, const char *mail_from,
+run(struct world *cfg, const char *ip, const char *mail_from,
     const char *from, struct txn_outcome *out)
 {
 	static const char body[] = "hello\r\n";
@@ -452,20 +453,20 @@ run(struct config *cfg, const char *ip, const char *mail_from,
 	return t;
 }
 
-static struct config *
+static struct world *
 zone_config(void)
 {
 	static const char zone[] =
 	    "example.com. TXT \"v=spf1 -all\"\n"
 	    "_dmarc.example.com. TXT \"v=DMARC1; p=reject\"\n";
 	struct buf problems = BUF_INIT;
-	struct config *cfg;
+	struct world *cfg;
 	struct err e;
 
-	cfg = config_load(NULL, &problems);
+	cfg = world_load(NULL, &problems);
 	assert_non_null(cfg);
 	buf_free(&problems);
-	config_set_resolver(cfg, resolver_counted(
+	world_set_resolver(cfg, resolver_counted(
 	    dns_zone_from_memory(zone, sizeof(zone) - 1, &e), &e));
 	return cfg;
 }
@@ -482,7 +483,7 @@ test_txn_verify(void **state)
 	    "spf=fail smtp.mailfrom=\"\\\"john doe\\\"@example.com\" "
 	    "spf_reason=\"";
 	struct txn_outcome out;
-	struct config *cfg;
+	struct world *cfg;
 	struct txn *t;
 	char *text;
 
@@ -518,14 +519,14 @@ test_txn_verify(void **state)
 	assert_int_equal(sample(text,
 	    "inkan_actions_total{action=\"reject\"}"), 0);
 	free(text);
-	config_unref(cfg);
+	world_unref(cfg);
 }
 
 static void
 test_txn_unsigned(void **state)
 {
 	struct txn_outcome out;
-	struct config *cfg;
+	struct world *cfg;
 	struct txn *t;
 	char *text;
 
@@ -547,7 +548,7 @@ test_txn_unsigned(void **state)
 	assert_int_equal(sample(text, "inkan_messages_unsigned_total"), 1);
 	assert_int_equal(sample(text, "inkan_dns_queries_total"), 0);
 	free(text);
-	config_unref(cfg);
+	world_unref(cfg);
 }
 
 int

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * world.c - build, share and replace the world (see world.h).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include <libpsl.h>
+
+#include "dns.h"
+#include "log.h"
+#include "report_db.h"
+#include "resolver.h"
+#include "world.h"
+
+static void
+world_free(struct world *w)
+{
+	if (w == NULL)
+		return;
+	keystore_free(w->keys);
+	dns_resolver_free(w->resolver);
+	if (w->psl != NULL)
+		psl_free(w->psl);
+	report_db_close(w->reports);
+	buf_free(&w->warnings);
+	config_unref(w->cfg);
+	free(w);
+}
+
+/* The resolver the settings ask for: a zone file, or libunbound. */
+static int
+make_resolver(struct world *w, struct buf *problems)
+{
+	const struct config *c = w->cfg;
+	struct err e;
+
+	if (*c->dns_zone_file != '\0') {
+		if ((w->resolver = resolver_counted(
+		    dns_zone_open(c->dns_zone_file, &e), &e)) == NULL) {
+			buf_printf(problems, "dns_zone_file: %s\n", e.msg);
+			return 1;
+		}
+		return 0;
+	}
+	if ((w->resolver = resolver_counted(resolver_system(c, &e),
+	    &e)) == NULL) {
+		buf_printf(problems, "DNS resolver: %s\n", e.msg);
+		return 1;
+	}
+	return 0;
+}
+
+/* The Public Suffix List, for dmarc_discovery = psl only. */
+static int
+load_psl(struct world *w, struct buf *problems)
+{
+	const struct config *c = w->cfg;
+
+	if (c->discovery != DMARC_DISCOVERY_PSL)
+		return 0;
+	if ((w->psl = psl_load_file(c->dmarc_psl_file)) == NULL) {
+		buf_printf(problems, "%s: dmarc_psl_file %s: cannot load the "
+		    "Public Suffix List (Debian package publicsuffix)\n",
+		    c->path != NULL ? c->path : "config", c->dmarc_psl_file);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The report database never holds up mail: a row it cannot write is dropped
+ * and this says so once per database.
+ */
+static void
+report_db_trouble(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warnx("DMARC report database: %s; results are not being recorded "
+	    "(mail is not affected)", msg);
+}
+
+/*
+ * The report database. On a reload, a restart-only dmarc_report_db (the
+ * table says so) keeps the running database: it was opened before the
+ * daemon gave up root; reopened now, as the unprivileged user, it would be
+ * read-only, and a database gone bad would refuse the whole reload (key
+ * changes included) over a side channel. (sighup.c names the setting when
+ * it changed.)
+ */
+static int
+open_reports(struct world *w, const struct world *running,
+    struct buf *problems)
+{
+	const struct config *c = w->cfg;
+	struct err e;
+
+	if (running != NULL && !config_reloadable("dmarc_report_db")) {
+		if (running->reports != NULL)
+			w->reports = report_db_ref(running->reports);
+		return 0;
+	}
+	if (*c->dmarc_report_db == '\0')
+		return 0;
+	if ((w->reports = report_db_open(c->dmarc_report_db, &e)) == NULL) {
+		buf_printf(problems, "dmarc_report_db %s: %s\n",
+		    c->dmarc_report_db, e.msg);
+		return 1;
+	}
+	report_db_on_error(w->reports, report_db_trouble, NULL);
+	return 0;
+}
+
+struct world *
+world_build(struct config *cfg, struct buf *problems)
+{
+	struct world *w, *running;
+	int n = 0;
+
+	if (cfg == NULL)
+		return NULL;
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		config_unref(cfg);
+		return NULL;
+	}
+	w->refcnt = 1;
+	w->cfg = cfg;
+	if ((w->keys = keystore_load_config(cfg, problems, &n)) == NULL) {
+		world_free(w);
+		return NULL;
+	}
+	if (n == 0)
+		n += make_resolver(w, problems);
+	if (n == 0)
+		n += load_psl(w, problems);
+	running = world_current();
+	if (n == 0 && keystore_warnings(w->keys, running != NULL ?
+	    running->keys : NULL, &w->warnings) == -1)
+		n++;
+	if (n == 0)
+		n += open_reports(w, running, problems);
+	world_unref(running);
+	if (n > 0 || buf_failed(problems) || buf_failed(&w->warnings)) {
+		world_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+struct world *
+world_load(const char *path, struct buf *problems)
+{
+	return world_build(config_load(path, problems), problems);
+}
+
+struct world *
+world_ref(struct world *w)
+{
+	__atomic_add_fetch(&w->refcnt, 1, __ATOMIC_SEQ_CST);
+	return w;
+}
+
+void
+world_unref(struct world *w)
+{
+	if (w != NULL && __atomic_sub_fetch(&w->refcnt, 1, __ATOMIC_SEQ_CST) == 0)
+		world_free(w);
+}
+
+void
+world_set_resolver(struct world *w, struct dns_resolver *res)
+{
+	dns_resolver_free(w->resolver);
+	w->resolver = res;
+}
+
+static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct world *current;
+
+struct world *
+world_current(void)
+{
+	struct world *w;
+
+	pthread_mutex_lock(&current_lock);
+	w = current != NULL ? world_ref(current) : NULL;
+	pthread_mutex_unlock(&current_lock);
+	return w;
+}
+
+void
+world_install(struct world *w)
+{
+	struct world *old;
+
+	pthread_mutex_lock(&current_lock);
+	old = current;
+	current = w;
+	pthread_mutex_unlock(&current_lock);
+	world_unref(old);
+}
