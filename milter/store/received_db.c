@@ -162,9 +162,10 @@ bind_record(sqlite3_stmt *st, int64_t report, const struct received_record *r)
 	B(bind(st, 7, r->header_from));
 	B(bind(st, 8, r->envelope_from));
 	B(bind(st, 9, r->envelope_to));
-	B(bind(st, 10, buf_str(&rs)));
-	B(bind(st, 11, buf_str(&dk)));
-	B(bind(st, 12, buf_str(&sp)));
+	/* the lines: each field cleaned already, tabs and newlines kept */
+	B(sqlite3_bind_text(st, 10, buf_str(&rs), -1, SQLITE_TRANSIENT));
+	B(sqlite3_bind_text(st, 11, buf_str(&dk), -1, SQLITE_TRANSIENT));
+	B(sqlite3_bind_text(st, 12, buf_str(&sp), -1, SQLITE_TRANSIENT));
 	buf_free(&rs);
 	buf_free(&dk);
 	buf_free(&sp);

@@ -18,6 +18,7 @@
  * later (the program's --dns-zone resolver would serve).
  * Not here: reading reports (import.c), SQL (received_db.c).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -540,6 +541,7 @@ rcv_received_main(int argc, char **argv)
 	struct report_db *rdb;
 	sqlite3 *db;
 	const char *dbpath = NULL;
+	char *dom = NULL;
 	int64_t days = 7, now = (int64_t)time(NULL), since, reports;
 	bool json = false;
 	size_t i;
@@ -559,6 +561,13 @@ rcv_received_main(int argc, char **argv)
 	if (optind != argc || dbpath == NULL || sm.domain == NULL ||
 	    days == 0 || *sm.domain == '\0')
 		usage();
+	if ((dom = strdup(sm.domain)) == NULL) {
+		fprintf(stderr, "inkan-reports: out of memory\n");
+		return 1;
+	}
+	for (i = 0; dom[i] != '\0'; i++)
+		dom[i] = (char)tolower((unsigned char)dom[i]);
+	sm.domain = dom;
 	if ((rdb = rcv_open_db(dbpath, &db)) == NULL)
 		return 1;
 	since = now - days * 86400;
@@ -579,6 +588,7 @@ rcv_received_main(int argc, char **argv)
 	}
 	free(sm.s);
 	buf_free(&sm.ed_note);
+	free(dom);
 	report_db_close(rdb);
 	return status;
 }
