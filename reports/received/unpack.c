@@ -25,8 +25,12 @@
 enum rcv_kind
 rcv_kind(const void *v, size_t len)
 {
-	const unsigned char *p = v, *end = p + len;
+	const unsigned char *p, *end;
 
+	if (len == 0)
+		return RCV_OTHER;
+	p = v;
+	end = p + len;
 	if (len >= 2 && p[0] == 0x1f && p[1] == 0x8b)
 		return RCV_GZIP;
 	if (len >= 4 && memcmp(p, "PK\x03\x04", 4) == 0)
@@ -166,6 +170,8 @@ rcv_unpack(const struct rcv_sink *s, const char *label, const void *p,
 	const char *why;
 	int rc;
 
+	if (len == 0)
+		p = "";		/* an empty buffer may have no storage */
 	switch (rcv_kind(p, len)) {
 	case RCV_GZIP:
 		if ((why = gunzip(p, len, &out)) != NULL)
