@@ -266,12 +266,41 @@ auth_results(struct walk *w, xmlNodePtr ar, struct received_record *r)
 	}
 }
 
+/*
+ * Make *s (malloc'd) the canonical text of its address (inet_ntop: so
+ * "2001:DB8::1" and "2001:db8:0::1" are one source), an IPv4-mapped IPv6
+ * address its IPv4 form; false if it is no address.
+ */
 static bool
-ip_valid(const char *s)
+ip_canon(char **s)
 {
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0xff, 0xff };
 	unsigned char a[16];
+	char out[INET6_ADDRSTRLEN], *c;
 
-	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+	if (inet_pton(AF_INET, *s, a) == 1)
+		inet_ntop(AF_INET, a, out, sizeof(out));
+	else if (inet_pton(AF_INET6, *s, a) == 1) {
+		if (memcmp(a, mapped, sizeof(mapped)) == 0)
+			inet_ntop(AF_INET, a + 12, out, sizeof(out));
+		else
+			inet_ntop(AF_INET6, a, out, sizeof(out));
+	} else
+		return false;
+	if (strcmp(out, *s) == 0 || (c = strdup(out)) == NULL)
+		return true;	/* no memory: the valid text as it was */
+	free(*s);
+	*s = c;
+	return true;
+}
+
+/* A domain name as compared: lowercase ASCII (the caller drops a final dot). */
+static void
+domain_canon(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = (char)tolower((unsigned char)*s);
 }
 
 /* One <record>: 0, or -1 with the reason set. */
@@ -286,7 +315,7 @@ record(struct walk *w, xmlNodePtr rec, size_t i, struct received_record *r)
 		return -1;
 	}
 	r->source_ip = ctext(w, row, "source_ip");
-	if (r->source_ip == NULL || !ip_valid(r->source_ip)) {
+	if (r->source_ip == NULL || !ip_canon(&r->source_ip)) {
 		why(w, "record %zu: <source_ip> missing or not an address",
 		    i + 1);
 		return -1;
@@ -365,6 +394,13 @@ policy(struct walk *w, xmlNodePtr root, struct received_report *r)
 	unsigned long long pct;
 
 	r->domain = ctext(w, pp, "domain");
+	if (r->domain != NULL) {
+		size_t len = strlen(r->domain);
+
+		domain_canon(r->domain);
+		if (len > 1 && r->domain[len - 1] == '.')
+			r->domain[len - 1] = '\0';
+	}
 	if (r->domain == NULL) {
 		why(w, "no <policy_published> <domain>");
 		return -1;

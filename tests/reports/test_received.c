@@ -131,6 +131,14 @@ test_parse_tolerant(void **state)
 	r = parse_ok("<feedback>" META POLICY "</feedback>");
 	assert_int_equal(r->nrec, 0);
 	rcv_report_free(r);
+	/* addresses and the domain in one form each */
+	r = parse_ok("<feedback>" META "<policy_published><domain>Example.COM."
+	    "</domain></policy_published>" REC("2001:DB8:0::1", "1")
+	    REC("::ffff:192.0.2.9", "1") "</feedback>");
+	assert_string_equal(r->domain, "example.com");
+	assert_string_equal(r->rec[0].source_ip, "2001:db8::1");
+	assert_string_equal(r->rec[1].source_ip, "192.0.2.9");
+	rcv_report_free(r);
 }
 
 static void
