@@ -337,3 +337,34 @@ received_db_count_reports(sqlite3 *db, const char *domain, int64_t since,
 	sqlite3_finalize(st);
 	return n;
 }
+
+int
+received_db_policy(sqlite3 *db, const char *domain, int64_t since,
+    int64_t until, char *out, size_t outlen, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT p, sp, np, pct, testing FROM"
+	    " received_reports r WHERE" PERIOD " ORDER BY r.end DESC, r.id DESC"
+	    " LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(e, db, "reading received reports");
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since);
+	sqlite3_bind_int64(st, 3, until);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* RFC 9989 tag order; absent tags left out */
+		snprintf(out, outlen, "p=%s%s%s%s%s%s%s%s%s",
+		    *col(st, 0) != '\0' ? col(st, 0) : "?",
+		    *col(st, 1) != '\0' ? "; sp=" : "", col(st, 1),
+		    *col(st, 2) != '\0' ? "; np=" : "", col(st, 2),
+		    *col(st, 3) != '\0' ? "; pct=" : "", col(st, 3),
+		    strcmp(col(st, 4), "y") == 0 ? "; t=" : "",
+		    strcmp(col(st, 4), "y") == 0 ? "y" : "");
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(e, db, "reading received reports");
+	return 0;
+}

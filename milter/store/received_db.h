@@ -113,4 +113,13 @@ int	 received_db_rows(struct sqlite3 *db, const char *domain,
 int64_t	 received_db_count_reports(struct sqlite3 *db, const char *domain,
 	    int64_t since, int64_t until, struct err *e);
 
+/*
+ * The policy the latest report about domain in the period (as above)
+ * says was published: "p=none; sp=...; pct=..." style text into out
+ * ("" if no report). Returns 0, or -1 with e filled.
+ */
+int	 received_db_policy(struct sqlite3 *db, const char *domain,
+	    int64_t since, int64_t until, char *out, size_t outlen,
+	    struct err *e);
+
 #endif

@@ -14,8 +14,10 @@
  * signature as fail. A DKIM fail reported in a row where another
  * signature of the same domain passed (and DMARC passed on it) is taken
  * to be that and explained, not counted against the domain.
- * PTR names: the report formats carry none; looking them up is left for
- * later (the program's --dns-zone resolver would serve).
+ * Sources are listed with the most messages first. PTR names: the report
+ * formats carry none; with --ptr (the network) or --dns-zone ZONEFILE
+ * (answers from the file) the first RCV_PTR_MAX sources get theirs
+ * (ptr.c), shown beside the address.
  * Not here: reading reports (import.c), SQL (received_db.c).
  */
 #include <ctype.h>
@@ -31,8 +33,11 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "dns.h"
+#include "dns_unbound.h"
 #include "err.h"
 #include "json.h"
+#include "ptr.h"
 #include "received.h"
 #include "received_db.h"
 #include "report_db.h"
@@ -46,6 +51,7 @@ enum dkim_state { DKIM_NONE, DKIM_UNALIGNED, DKIM_FAILED, DKIM_N };
 
 struct src {
 	char		*ip;
+	char		 ptr[DNS_NAME_MAX + 1];	/* "" if none (or not asked) */
 	uint64_t	 msgs, dmarc_pass;
 	uint64_t	 spf_pass, spf_aligned, dkim_pass, dkim_aligned;
 	uint64_t	 none, quarantine, reject;
@@ -63,6 +69,7 @@ struct summary {
 	size_t		 n;
 	uint64_t	 msgs, dmarc_pass, ed25519;
 	struct buf	 ed_note;	/* selectors explained */
+	char		 published[200];	/* the latest report's policy */
 };
 
 /* Is the tab-separated line field i of line equal to want (case ignored)? */
@@ -322,10 +329,13 @@ source_verdict(const struct summary *sm, const struct src *s, struct buf *b)
 				bi = i;
 				bj = j;
 			}
+	buf_adds(b, s->ip);
+	if (s->ptr[0] != '\0')
+		buf_printf(b, " (%s)", s->ptr);
 	if (fail == s->msgs)
-		buf_printf(b, "%s: %s messages", s->ip, num(fail, n1));
+		buf_printf(b, ": %s messages", num(fail, n1));
 	else
-		buf_printf(b, "%s: %s of %s messages", s->ip, num(fail, n1),
+		buf_printf(b, ": %s of %s messages", num(fail, n1),
 		    num(s->msgs, n2));
 	buf_printf(b, ", %s", spf_words[bi]);
 	if (bi == SPF_UNALIGNED && s->spf_d.len > 0)
@@ -399,6 +409,12 @@ print_text(const struct summary *sm, int64_t since, int64_t until,
 	buf_printf(&b, "DMARC aggregate reports about %s, %s to %s UTC: %"
 	    PRId64 " reports", sm->domain, d1, d2, reports);
 	rcv_print_clean(buf_str(&b));
+	if (sm->published[0] != '\0') {
+		buf_reset(&b);
+		buf_printf(&b, "published (the latest report): %s",
+		    sm->published);
+		rcv_print_clean(buf_str(&b));
+	}
 	if (sm->n > 0)
 		printf("%-39s %12s %12s %21s %21s %s\n", "source", "messages",
 		    "DMARC pass", "SPF pass/aligned", "DKIM pass/aligned",
@@ -411,8 +427,12 @@ print_text(const struct summary *sm, int64_t since, int64_t until,
 		    num(s->spf_aligned, n[1]));
 		snprintf(dkim, sizeof(dkim), "%s/%s", num(s->dkim_pass, n[2]),
 		    num(s->dkim_aligned, n[3]));
+		char ip[300];
+
+		snprintf(ip, sizeof(ip), "%s%s%s%s", s->ip, s->ptr[0] != '\0' ?
+		    " (" : "", s->ptr, s->ptr[0] != '\0' ? ")" : "");
 		buf_reset(&b);
-		buf_printf(&b, "%-39s %12s %12s %21s %21s ", s->ip,
+		buf_printf(&b, "%-39s %12s %12s %21s %21s ", ip,
 		    num(s->msgs, n[4]), num(s->dmarc_pass, n[5]), spf, dkim);
 		buf_printf(&b, "%s/", num(s->none, n[0]));
 		buf_printf(&b, "%s/", num(s->quarantine, n[0]));
@@ -461,6 +481,8 @@ print_json(const struct summary *sm, int64_t since, int64_t until,
 
 	buf_adds(&b, "{\"domain\": ");
 	json_str(&b, sm->domain);
+	buf_adds(&b, ", \"published\": ");
+	json_str(&b, sm->published[0] != '\0' ? sm->published : NULL);
 	buf_printf(&b, ", \"period\": {\"begin\": %" PRId64 ", \"end\": %"
 	    PRId64 "}, \"reports\": %" PRId64 ", \"messages\": %" PRIu64
 	    ", \"dmarc_pass\": %" PRIu64 ", \"dmarc_fail\": %" PRIu64
@@ -471,6 +493,8 @@ print_json(const struct summary *sm, int64_t since, int64_t until,
 
 		buf_printf(&b, "%s{\"ip\": ", i > 0 ? ", " : "");
 		json_str(&b, s->ip);
+		buf_adds(&b, ", \"ptr\": ");
+		json_str(&b, s->ptr[0] != '\0' ? s->ptr : NULL);
 		buf_printf(&b, ", \"messages\": %" PRIu64 ", \"dmarc_pass\": %"
 		    PRIu64 ", \"spf_pass\": %" PRIu64 ", \"spf_aligned\": %"
 		    PRIu64 ", \"dkim_pass\": %" PRIu64 ", \"dkim_aligned\": %"
@@ -504,11 +528,55 @@ print_json(const struct summary *sm, int64_t since, int64_t until,
 	buf_free(&v);
 }
 
+static int
+by_messages(const void *a, const void *b)
+{
+	const struct src *x = a, *y = b;
+
+	if (x->msgs != y->msgs)
+		return x->msgs > y->msgs ? -1 : 1;
+	return strcmp(x->ip, y->ip);
+}
+
+/*
+ * Sources with the most messages first; with a resolver (ptr: the
+ * network, or zone), the PTR names of the first RCV_PTR_MAX.
+ */
+static int
+sort_and_name(struct summary *sm, bool ptr, const char *zone)
+{
+	struct dns_unbound_opts uo;
+	struct dns_resolver *res = NULL;
+	struct err e = { "" };
+	size_t i;
+
+	if (sm->n > 1)
+		qsort(sm->s, sm->n, sizeof(*sm->s), by_messages);
+	if (!ptr && zone == NULL)
+		return 0;
+	if (zone != NULL)
+		res = dns_zone_open(zone, &e);
+	else {
+		memset(&uo, 0, sizeof(uo));
+		uo.query_timeout_ms = RCV_PTR_TIMEOUT_MS;
+		res = dns_unbound_new(&uo, &e);
+	}
+	if (res == NULL) {
+		fprintf(stderr, "inkan-reports: DNS: %s\n", e.msg);
+		return -1;
+	}
+	for (i = 0; i < sm->n && i < RCV_PTR_MAX; i++)
+		rcv_ptr(res, sm->s[i].ip, sm->s[i].ptr, sizeof(sm->s[i].ptr));
+	dns_resolver_free(res);
+	return 0;
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: inkan-reports received --db PATH --domain "
-	    "DOMAIN [--days N] [--now EPOCH] [--json]\n");
+	    "DOMAIN [--days N]\n    [--now EPOCH] [--ptr | --dns-zone "
+	    "ZONEFILE] [--json]\n");
 	exit(2);
 }
 
@@ -534,16 +602,18 @@ rcv_received_main(int argc, char **argv)
 		{ "days", required_argument, NULL, 'n' },
 		{ "now", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ptr", no_argument, NULL, 'p' },
+		{ "dns-zone", required_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct summary sm;
 	struct err e = { "" };
 	struct report_db *rdb;
 	sqlite3 *db;
-	const char *dbpath = NULL;
+	const char *dbpath = NULL, *zone = NULL;
 	char *dom = NULL;
 	int64_t days = 7, now = (int64_t)time(NULL), since, reports;
-	bool json = false;
+	bool json = false, ptr = false;
 	size_t i;
 	int c, status = 0;
 
@@ -555,11 +625,13 @@ rcv_received_main(int argc, char **argv)
 		case 'n': days = number(optarg, 100000); break;
 		case 't': now = number(optarg, INT64_MAX / 2); break;
 		case 'j': json = true; break;
+		case 'p': ptr = true; break;
+		case 'z': zone = optarg; break;
 		default: usage();
 		}
 	}
 	if (optind != argc || dbpath == NULL || sm.domain == NULL ||
-	    days == 0 || *sm.domain == '\0')
+	    days == 0 || *sm.domain == '\0' || (ptr && zone != NULL))
 		usage();
 	if ((dom = strdup(sm.domain)) == NULL) {
 		fprintf(stderr, "inkan-reports: out of memory\n");
@@ -573,10 +645,13 @@ rcv_received_main(int argc, char **argv)
 	since = now - days * 86400;
 	if ((reports = received_db_count_reports(db, sm.domain, since, now,
 	    &e)) == -1 || received_db_rows(db, sm.domain, since, now,
-	    add_row, &sm, &e) == -1) {
+	    add_row, &sm, &e) == -1 || received_db_policy(db, sm.domain, since,
+	    now, sm.published, sizeof(sm.published), &e) == -1) {
 		fprintf(stderr, "inkan-reports: %s: %s\n", dbpath, e.msg);
 		status = 1;
-	} else if (json)
+	} else if (sort_and_name(&sm, ptr, zone) == -1)
+		status = 1;
+	else if (json)
 		print_json(&sm, since, now, reports);
 	else
 		print_text(&sm, since, now, reports);

@@ -91,11 +91,23 @@ has "$T/4.txt" "verdict: not ready for p=quarantine or p=reject: 1,213 of 1,228 
 grep -q '^  192.0.2.1:' "$T/4.txt" && fail "192.0.2.1 (Ed25519 explained) counted as failing"
 "$R" received --db "$DB" --domain example.com --days 3 --now $NOW --json >"$T/4.json" || fail "received --json: exit $?"
 jcheck "$T/4.json" 'j["domain"] == "example.com" and j["messages"] == 1228 and j["dmarc_pass"] == 15 and j["reports"] == 2'
-jcheck "$T/4.json" '[(s["ip"], s["messages"], s["dmarc_pass"]) for s in j["sources"]] == [("192.0.2.1", 15, 15), ("192.0.2.7", 1210, 0), ("198.51.100.5", 3, 0)]'
-jcheck "$T/4.json" 'j["sources"][0]["ed25519_explained"] == 5 and j["sources"][0]["verdict"] is None'
-jcheck "$T/4.json" 'j["sources"][1]["spf_pass"] == 1210 and j["sources"][1]["spf_aligned"] == 0 and j["sources"][1]["dispositions"] == {"none": 1204, "quarantine": 6, "reject": 0}'
-jcheck "$T/4.json" 'j["sources"][1]["reported_by"] == "Microsoft, google.com"'
+# most messages first
+jcheck "$T/4.json" '[(s["ip"], s["messages"], s["dmarc_pass"]) for s in j["sources"]] == [("192.0.2.7", 1210, 0), ("192.0.2.1", 15, 15), ("198.51.100.5", 3, 0)]'
+jcheck "$T/4.json" 'j["sources"][1]["ed25519_explained"] == 5 and j["sources"][1]["verdict"] is None and j["ed25519_explained"] == 5'
+jcheck "$T/4.json" 'j["sources"][0]["spf_pass"] == 1210 and j["sources"][0]["spf_aligned"] == 0 and j["sources"][0]["dispositions"] == {"none": 1204, "quarantine": 6, "reject": 0}'
+jcheck "$T/4.json" 'j["sources"][0]["reported_by"] == "Microsoft, google.com" and j["sources"][0]["ptr"] is None'
+jcheck "$T/4.json" 'j["published"] == "p=none; pct=100"'
 jcheck "$T/4.json" 'j["ready_quarantine"] is False and j["ready_reject"] is False and j["would_affect"] == 1213 and j["verdict"].startswith("not ready")'
+# PTR names from a zone file, IPv4 and IPv6
+cat >"$T/ptr.zone" <<'EOF'
+7.2.0.192.in-addr.arpa		PTR	newsletter.example-esp.com.
+5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa	PTR	mx.example.org.
+EOF
+"$R" received --db "$DB" --domain example.com --days 3 --now $NOW --dns-zone "$T/ptr.zone" >"$T/4p.txt"
+has "$T/4p.txt" "  192.0.2.7 (newsletter.example-esp.com): 1,210 messages, SPF pass but not aligned (esp.example), no DKIM: add a DKIM key for that service or a CNAME to its key"
+grep -q '^198.51.100.5 (' "$T/4p.txt" && fail "a PTR name for 198.51.100.5"
+"$R" received --db "$DB" --domain example.com --days 3 --now $NOW --dns-zone "$T/ptr.zone" --json >"$T/4p.json"
+jcheck "$T/4p.json" 'j["sources"][0]["ptr"] == "newsletter.example-esp.com" and j["sources"][2]["ptr"] is None'
 # a period without reports; a domain with only passing mail
 "$R" received --db "$DB" --domain example.com --now 2000000000 --json >"$T/5.json"
 jcheck "$T/5.json" 'j["messages"] == 0 and j["sources"] == [] and j["verdict"].startswith("no report")'
@@ -128,4 +140,6 @@ jcheck "$T/e.json" '[s for s in j["sources"] if s["ip"] == "192.0.2.9"][0]["disp
 jcheck "$T/e.json" 'all(s["reported_by"] == "Inkan-Test" for s in j["sources"])'
 "$R" received --db "$T/e.db" --domain example.org --days 1 --now 1000086399 --json >"$T/o.json"
 jcheck "$T/o.json" 'j["messages"] == 2 and j["dmarc_pass"] == 0 and [s["ip"] for s in j["sources"]] == ["2001:db8::5"]'
+"$R" received --db "$T/e.db" --domain example.org --days 1 --now 1000086399 --dns-zone "$T/ptr.zone" --json >"$T/o.json"
+jcheck "$T/o.json" 'j["sources"][0]["ptr"] == "mx.example.org" and j["published"] == "p=none; sp=none; t=y"'
 echo "ok"
