@@ -19,6 +19,9 @@
  * record has no usable destination. Rows recorded after the run started
  * are left for the next run.
  * Exit: 0 done, 1 some report could not be written or sent, 2 usage.
+ * Subcommands: "send" is the above (also with no subcommand, as before
+ * there were others); "import" and "received" read the reports the
+ * domains receive (received/import.c, received/summary.c).
  */
 #include <sys/stat.h>
 
@@ -33,6 +36,7 @@
 
 #include "dns_unbound.h"
 #include "err.h"
+#include "received.h"
 #include "report_db.h"
 #include "reports.h"
 #include "xml_text.h"
@@ -48,11 +52,16 @@ struct opts {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: inkan-reports --db PATH --org-name NAME "
+	fprintf(stderr, "usage: inkan-reports [send] --db PATH --org-name NAME "
 	    "--email ADDR\n"
 	    "    [--period-start EPOCH --period-end EPOCH | --yesterday]\n"
 	    "    [--out-dir DIR | --sendmail CMD] [--dns-zone ZONEFILE]\n"
-	    "    [--keep-days N] [--now EPOCH]\n");
+	    "    [--keep-days N] [--now EPOCH]\n"
+	    "       inkan-reports import --db PATH [--now EPOCH] "
+	    "[FILE|DIR|-]...\n"
+	    "       inkan-reports received --db PATH --domain DOMAIN "
+	    "[--days N]\n"
+	    "    [--now EPOCH] [--json]\n");
 	exit(2);
 }
 
@@ -436,6 +445,14 @@ main(int argc, char **argv)
 	size_t n = 0, i;
 	int status = 0;
 
+	if (argc > 1 && strcmp(argv[1], "import") == 0)
+		return rcv_import_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "received") == 0)
+		return rcv_received_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "send") == 0) {
+		argc--;
+		argv++;
+	}
 	parse_opts(argc, argv, &o);
 	signal(SIGPIPE, SIG_IGN);	/* a sendmail that exits early */
 	if ((rdb = report_db_open(o.db, &e)) == NULL) {
