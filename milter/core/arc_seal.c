@@ -82,16 +82,21 @@ check_chain(const struct arc_sealer *s)
 {
 	if (s->instance < 1 || s->instance > ARC_MAX_INSTANCES)
 		return "ARC instance outside 1 to 50";
-	if ((s->cv == ARC_CV_NONE) != (s->instance == 1))
-		return "cv=none goes with instance 1 and only with it";
+	if (s->cv == ARC_CV_NONE && s->instance != 1)
+		return "cv=none is for instance 1 only";
+	/*
+	 * cv=fail at instance 1 is allowed: ARC fields none of which has a
+	 * valid instance are a failed chain with no Set to count from
+	 * (arc_verifier_may_seal gives 1), and cv=fail stops later sealers.
+	 */
 	switch (s->cv) {
 	case ARC_CV_NONE:
 		if (s->ch.nfields != 0)
 			return "cv=none but the message has ARC fields";
 		break;
 	case ARC_CV_PASS:
-		if (s->ch.reason != NULL || s->ch.nfields == 0 ||
-		    s->ch.highest != s->instance - 1)
+		if (s->instance == 1 || s->ch.reason != NULL ||
+		    s->ch.nfields == 0 || s->ch.highest != s->instance - 1)
 			return "cv=pass but the ARC Sets are not 1 to instance - 1";
 		break;
 	case ARC_CV_FAIL:

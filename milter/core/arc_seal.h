@@ -56,9 +56,9 @@ struct arc_sealer;	/* opaque; defined in arc_seal.c */
 
 /*
  * NULL and e when the Set cannot be made: a key that is not RSA, an
- * instance outside 1..50, cv=none with an instance above 1 (or the
- * reverse), cv=pass with ARC fields that are not Sets 1..instance - 1 of
- * valid form, no From among the signed names, no memory.
+ * instance outside 1..50, cv=none with an instance above 1 or on a
+ * message with ARC fields, cv=pass with ARC fields that are not Sets
+ * 1..instance - 1 of valid form, no From among the signed names, no memory.
  */
 struct arc_sealer *arc_sealer_new(const struct arc_seal_params *,
 	    const struct hdr_list *hdrs, struct err *e);

@@ -171,7 +171,7 @@ test_refused(void **state)
 	params(&p, 2, ARC_CV_NONE, rsa);
 	refused(&p, &l, "cv=none");
 	params(&p, 1, ARC_CV_PASS, rsa);
-	refused(&p, &l, "cv=none");
+	refused(&p, &l, "cv=pass but");
 	params(&p, 2, ARC_CV_PASS, rsa);
 	refused(&p, &l, "cv=pass but");
 	params(&p, 1, ARC_CV_NONE, rsa);
