@@ -26,10 +26,10 @@ struct arc_sealer {
 	char		*domain, *selector;
 	EVP_PKEY	*key;		/* our reference */
 	time_t		 now;
-	const char	**sign, **over;	/* the filtered lists (names borrowed) */
+	const char	**sign, **over;	/* filtered lists; names borrowed */
 	struct dkim_signer *ams;
 	struct buf	 aar, seal;	/* field values */
-	struct buf	 aar_raw, ams_raw;	/* "Name:value", for the AS hash */
+	struct buf	 aar_raw, ams_raw;	/* "Name:value" for the AS */
 };
 
 /* RFC 8617 4.1.2 and RFC 8601 5: never in the AMS h=. */
@@ -97,7 +97,8 @@ check_chain(const struct arc_sealer *s)
 	case ARC_CV_PASS:
 		if (s->instance == 1 || s->ch.reason != NULL ||
 		    s->ch.nfields == 0 || s->ch.highest != s->instance - 1)
-			return "cv=pass but the ARC Sets are not 1 to instance - 1";
+			return "cv=pass but the ARC Sets are not 1 to "
+			    "instance - 1";
 		break;
 	case ARC_CV_FAIL:
 		break;	/* 5.1.2: the earlier Sets are not signed */

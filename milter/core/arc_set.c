@@ -41,7 +41,7 @@ static void
 chain_fail(struct arc_chain *ch, const char *reason)
 {
 	if (ch->reason == NULL)
-		ch->reason = reason;	/* the first problem is the one reported */
+		ch->reason = reason;	/* the first problem is reported */
 }
 
 /*
@@ -86,7 +86,7 @@ aar_instance(const char *v, size_t len, unsigned *inst, const char **payload,
 	const char *p = v, *end = v + len, *d;
 
 	p = skip_fws(p, end);
-	if (p == end || (*p != 'i' && *p != 'I'))
+	if (p == end || *p != 'i')	/* %x69: lower case only */
 		return -1;
 	p = skip_fws(p + 1, end);
 	if (p == end || *p != '=')
@@ -260,7 +260,8 @@ parse_set(struct arc_chain *ch, unsigned inst, struct err *e)
 			return -1;
 		set->ams_parsed = true;
 		if (set->ams_sig.outcome != DKIM_SIG_OK)
-			chain_fail(ch, "an ARC-Message-Signature does not parse");
+			chain_fail(ch, "an ARC-Message-Signature does not "
+			    "parse");
 		else if (set->ams_sig.alg != DKIM_SIG_RSA_SHA256)
 			chain_fail(ch, "ARC-Message-Signature a= is not "
 			    "rsa-sha256");

@@ -49,7 +49,7 @@ const char *arc_cv_name(enum arc_cv);
 
 /* The tags of one ARC-Seal (RFC 8617 4.1.3). */
 struct arc_seal_tags {
-	const char		*reason;	/* static; NULL when the tags are usable */
+	const char		*reason;	/* static; NULL: usable */
 	enum arc_cv		 cv;
 	struct taglist_view	 d, s;
 	struct buf		 b;		/* b=, decoded */

@@ -59,7 +59,7 @@ struct arc_result {
 /* What one Set says and how it fared, for A-R, logs and trusted sealers. */
 struct arc_instance {
 	unsigned	 i;
-	char		 domain[254];	/* the AS d= (the sealer), "" if unknown */
+	char		 domain[254];	/* the AS d= (the sealer) or "" */
 	char		 selector[254];	/* the AS s= */
 	char		 ams_domain[254];	/* the AMS d= */
 	enum arc_cv	 cv;		/* the AS cv= */
@@ -84,7 +84,11 @@ struct arc_verifier;	/* opaque; defined in arc_verify.c */
  */
 struct arc_verifier *arc_verifier_new(const struct hdr_list *hdrs,
 	    struct err *e);
-/* Fail the chain with reason (the message was not taken in whole). */
+/*
+ * Fail a chain not yet decided with reason (the message was not taken in
+ * whole: a field missing from our copy could be one a Set covers) and
+ * drop the key lookups. A message without ARC fields stays none.
+ */
 void	 arc_verifier_refuse(struct arc_verifier *, const char *reason);
 /* Distinct key names to look up (0 when no lookup is needed). */
 size_t	 arc_verifier_key_count(const struct arc_verifier *);

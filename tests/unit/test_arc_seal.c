@@ -52,7 +52,8 @@ params(struct arc_seal_params *p, unsigned inst, enum arc_cv cv, EVP_PKEY *k)
 	memset(p, 0, sizeof(*p));
 	p->instance = inst;
 	p->cv = cv;
-	p->ar_payload = "\r\n\tmx.example.org; spf=pass smtp.mailfrom=a@b.example";
+	p->ar_payload =
+	    "\r\n\tmx.example.org; spf=pass smtp.mailfrom=a@b.example";
 	p->domain = "example.org";
 	p->selector = "sel";
 	p->key = k;
