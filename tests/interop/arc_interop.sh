@@ -9,10 +9,12 @@
 #     inkan pass in all three verifiers, and fail in all three once the
 #     body changed;
 #   - a mixed chain (inkan, dkimpy, Mail::DKIM, inkan) passes in all three;
-#   - a hop after the body changed seals with cv=fail, which all three
+#   - a hop after the body changed seals with cv=fail over its own Set
+#     alone (5.1.2; arc_tool scope checks what each seal signs), which all three
 #     verifiers report as a failed chain, and nobody seals after it;
 #   - a key lookup that times out fails the chain in inkan, temporarily.
-# Keys are made with openssl in a mktemp -d directory removed on exit.
+# Keys are made with openssl in a mktemp -d directory removed on exit
+# (kept when KEEP is set, to look at the messages).
 # Prints one line per check and "N passed, M failed"; exits 1 if a check
 # failed, 2 if the setup failed.
 
@@ -21,7 +23,7 @@ set -eu
 tool=$1
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/interop_arc.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 trap 'exit 2' HUP INT TERM
 NOW=1700000000
 npass=0
@@ -128,6 +130,17 @@ chain dkimpy py py py
 chain maildkim pl pl pl
 chain inkan inkan inkan inkan
 chain mixed inkan py pl inkan
+# a cv=pass seal signs every Set (5.1.1), whoever made it
+for f in dkimpy.3 maildkim.3 mixed.2 mixed.3 mixed.4; do
+	sc=$("$tool" scope --now $NOW --keys "$tmp/keys" "$tmp/$f" 2>&1 || true)
+	if [ "$sc" = "scope=all" ]; then
+		npass=$((npass + 1))
+		echo "ok   $f: the newest seal signs all Sets"
+	else
+		nfail=$((nfail + 1))
+		echo "FAIL $f: $sc, want scope=all"
+	fi
+done
 
 # a hop after the change seals cv=fail (RFC 8617 5.1.2); all report fail
 for who in inkan py pl; do
@@ -138,6 +151,17 @@ for who in inkan py pl; do
 		else
 			nfail=$((nfail + 1))
 			echo "FAIL cv=fail: $who's i=4 seal does not say cv=fail"
+		fi
+		# 5.1.2: that seal signs its own Set "as if [it] was the only
+		# set present"
+		sc=$("$tool" scope --now $NOW --keys "$tmp/keys" \
+		    "$tmp/cvfail.$who" 2>&1 || true)
+		if [ "$sc" = "scope=own" ]; then
+			npass=$((npass + 1))
+			echo "ok   cv=fail: $who's seal signs its own Set alone"
+		else
+			nfail=$((nfail + 1))
+			echo "FAIL cv=fail: $who's seal: $sc, want scope=own"
 		fi
 		for v in inkan py pl; do
 			expect fail "cv=fail sealed by $who" "$v" \

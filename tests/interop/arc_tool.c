@@ -11,6 +11,10 @@
  *       verifies the chain as above, then adds the Set the verifier
  *       allows (instance and cv=) and writes the message with the three
  *       fields on top to stdout; exit 1 when no Set may be added.
+ *   arc_tool scope --now T --keys KEYFILE MSGFILE
+ *       which ARC Sets the newest ARC-Seal signs: prints "scope=all"
+ *       (Sets 1..N, RFC 8617 5.1.1), "scope=own" (its own Set alone, as
+ *       5.1.2 wants for cv=fail) or "scope=neither"; exit 0, or 2.
  * KEYFILE: lines "NAME RECORD" ("s._domainkey.d v=DKIM1; k=rsa; p=...");
  * RECORD "TIMEOUT" or "SERVFAIL" makes that lookup fail so; a name not
  * listed is absent. MSGFILE: LF or CRLF line ends; the output uses CRLF.
@@ -23,7 +27,10 @@
 #include "arc_seal.h"
 #include "arc_verify.h"
 #include "buf.h"
+#include "dkim_hdrhash.h"
 #include "dkim_key.h"
+#include "dkim_keyrec.h"
+#include "dkim_pkey.h"
 
 struct keyline {
 	char	*name, *rec;
@@ -228,6 +235,72 @@ out:
 	return rc;
 }
 
+/* Does AS(N)'s b= verify over fields[0..n) and the AS itself? */
+static int
+seal_over(const struct arc_set *set, const struct taglist_view *fields,
+    size_t n, EVP_PKEY *key)
+{
+	struct buf self = BUF_INIT;
+	unsigned char d[32];
+	struct err e;
+	int r = -1;
+
+	dkim_hdrhash_self(set->as, set->seal.b_off, set->seal.b_len, &self);
+	if (!buf_failed(&self) &&
+	    arc_seal_digest(fields, n, self.data, self.len, d, &e) == 0)
+		r = dkim_pkey_verify(key, DKIM_KEY_RSA, d,
+		    (const unsigned char *)set->seal.b.data, set->seal.b.len,
+		    &e);
+	buf_free(&self);
+	return r;
+}
+
+static int
+scope(const struct hdr_list *l)
+{
+	struct taglist_view fields[3 * ARC_MAX_INSTANCES];
+	struct arc_chain ch;
+	struct dkim_keyrec kr;
+	const struct arc_set *set;
+	struct err e;
+	char name[600];
+	size_t n, j;
+	int all, own, rc = 2;
+
+	memset(&kr, 0, sizeof(kr));
+	if (arc_chain_parse(l, &ch, &e) == -1 || ch.highest == 0)
+		goto out;
+	set = &ch.set[ch.highest - 1];
+	if (set->aar == NULL || set->ams == NULL || !set->seal_parsed ||
+	    set->seal.reason != NULL)
+		goto out;
+	snprintf(name, sizeof(name), "%.*s._domainkey.%.*s",
+	    (int)set->seal.s.len, set->seal.s.p, (int)set->seal.d.len,
+	    set->seal.d.p);
+	for (j = 0; j < nkeys && strcasecmp(keys[j].name, name) != 0; j++)
+		;
+	if (j == nkeys || dkim_keyrec_parse(keys[j].rec, strlen(keys[j].rec),
+	    &kr, &e) == -1 || kr.outcome != DKIM_KEYREC_OK)
+		goto out;
+	arc_chain_seal_fields(&ch, ch.highest, fields, &n);
+	all = seal_over(set, fields, n, kr.key);
+	fields[0].p = set->aar->raw;
+	fields[0].len = set->aar->raw_len;
+	fields[1].p = set->ams->raw;
+	fields[1].len = set->ams->raw_len;
+	own = seal_over(set, fields, 2, kr.key);
+	if (all == -1 || own == -1)
+		goto out;
+	printf("scope=%s\n", all == 1 ? "all" : own == 1 ? "own" : "neither");
+	rc = 0;
+out:
+	if (rc == 2)
+		fprintf(stderr, "arc_tool: cannot check the newest seal\n");
+	dkim_keyrec_free(&kr);
+	arc_chain_free(&ch);
+	return rc;
+}
+
 static int
 usage(void)
 {
@@ -279,6 +352,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "arc_tool: cannot read the input\n");
 		return 2;
 	}
+	if (strcmp(mode, "scope") == 0)
+		return scope(&l);
 	if ((vf = verify(&l, &body, now)) == NULL)
 		return 2;
 	if (strcmp(mode, "verify") == 0) {
