@@ -9,9 +9,10 @@
 #     inkan pass in all three verifiers, and fail in all three once the
 #     body changed;
 #   - a mixed chain (inkan, dkimpy, Mail::DKIM, inkan) passes in all three;
-#   - a hop after the body changed seals with cv=fail over its own Set
-#     alone (5.1.2; arc_tool scope checks what each seal signs), which all three
-#     verifiers report as a failed chain, and nobody seals after it;
+#   - every cv=pass seal signs all Sets (5.1.1); a hop after the body
+#     changed seals with cv=fail over its own Set alone (5.1.2; arc_tool
+#     scope checks what a seal signs), which all three verifiers report
+#     as a failed chain, and inkan does not seal after it (5.1 step 1);
 #   - a key lookup that times out fails the chain in inkan, temporarily.
 # Keys are made with openssl in a mktemp -d directory removed on exit
 # (kept when KEEP is set, to look at the messages).
