@@ -297,13 +297,16 @@ arc_chain_parse(const struct hdr_list *hdrs, struct arc_chain *ch,
 	for (i = 0; i < hdrs->n; i++) {
 		if ((kind = field_kind(&hdrs->f[i])) == -1)
 			continue;
-		if (++ch->nfields > ARC_MAX_FIELDS) {
-			chain_fail(ch, "more ARC header fields than 50 Sets "
-			    "hold");
+		if (++ch->nfields > ARC_MAX_FIELDS)
 			continue;	/* counted, not kept */
-		}
 		collect(ch, &hdrs->f[i], (enum arc_kind)kind);
 	}
+	/*
+	 * So many fields hold duplicates too; the count is what tells the
+	 * admin what happened, so it is the reason.
+	 */
+	if (ch->nfields > ARC_MAX_FIELDS)
+		ch->reason = "more ARC header fields than 50 Sets hold";
 	if (ch->nfields == 0)
 		return 0;
 	if (ch->highest == 0) {
