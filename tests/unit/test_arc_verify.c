@@ -493,7 +493,13 @@ test_fifty(void **state)
 	/* the sealer refuses a 51st */
 	assert_int_equal(arc_msg_seal(&fx->m, 51, ARC_CV_PASS,
 	    "lists.example.org", "a1", fx->key[K_A], NULL, 0), -1);
+	/* one field more is past the cap of 150 */
+	arc_msg_push(&fx->m, "ARC-Authentication-Results: i=51; x; none");
+	done(check(&fx->m, &l, AUTH_FAIL, "more ARC header fields"), &l);
 	/* a field claiming i=51 fails the chain */
+	arc_msg_free(&fx->m);
+	arc_msg_init(&fx->m);
+	forward(&fx->m, 1);
 	arc_msg_push(&fx->m, "ARC-Authentication-Results: i=51; x; none");
 	done(check(&fx->m, &l, AUTH_FAIL, "above 50"), &l);
 }
