@@ -352,11 +352,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "arc_tool: cannot read the input\n");
 		return 2;
 	}
+	vf = NULL;
 	if (strcmp(mode, "scope") == 0)
-		return scope(&l);
-	if ((vf = verify(&l, &body, now)) == NULL)
-		return 2;
-	if (strcmp(mode, "verify") == 0) {
+		rc = scope(&l);
+	else if ((vf = verify(&l, &body, now)) == NULL)
+		rc = 2;
+	else if (strcmp(mode, "verify") == 0) {
 		report(vf, stdout);
 		rc = arc_verifier_result(vf)->result == AUTH_PASS ? 0 : 1;
 	} else if (strcmp(mode, "seal") == 0) {
