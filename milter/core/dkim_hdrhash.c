@@ -74,3 +74,22 @@ out:
 	buf_free(&c);
 	return rc;
 }
+
+void
+dkim_hdrhash_self(const struct hdr_field *f, size_t b_off, size_t b_len,
+    struct buf *out)
+{
+	const char *val;
+	size_t vlen, start, stop;
+
+	val = hdr_field_value(f, &vlen);
+	start = b_off;
+	while (start > 0 && val[start - 1] != '=')
+		start--;
+	stop = b_off + b_len;
+	while (stop < vlen && val[stop] != ';')
+		stop++;
+	buf_add(out, f->raw, f->name_len + 1);
+	buf_add(out, val, start);
+	buf_add(out, val + stop, vlen - stop);
+}

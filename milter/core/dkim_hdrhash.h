@@ -35,4 +35,13 @@ const struct hdr_field *dkim_hdrhash_pick(const struct hdr_list *,
 	    const struct hdr_field *skip, const struct taglist_view *names,
 	    size_t j);
 
+/*
+ * Append to out the signature field f as it is hashed (3.7): "Name:value"
+ * with the b= value (b_len bytes at b_off in the value) "including all
+ * surrounding whitespace" deleted, from just after "b=" to the next ';'
+ * or the end. The caller checks buf_failed(out).
+ */
+void	 dkim_hdrhash_self(const struct hdr_field *f, size_t b_off,
+	    size_t b_len, struct buf *out);
+
 #endif

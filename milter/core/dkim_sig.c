@@ -293,8 +293,14 @@ within_domain(const struct taglist_view *sub, const struct taglist_view *d)
 	return tail[-1] == '.' && strncasecmp(tail, d->p, d->len) == 0;
 }
 
-int
-dkim_sig_parse(const char *value, size_t len, struct dkim_sig *sig,
+/*
+ * arc: an ARC-Message-Signature (RFC 8617 4.1.2): "the same syntax and
+ * semantics as the DKIM-Signature field" except that v= is not defined
+ * (ignored like any unknown tag) and i= is the ARC instance, not the AUID
+ * (left to arc_set.c, so i_domain is d=).
+ */
+static int
+parse_sig(const char *value, size_t len, struct dkim_sig *sig, bool arc,
     struct err *e)
 {
 	struct taglist_parsed tl;
@@ -320,6 +326,8 @@ dkim_sig_parse(const char *value, size_t len, struct dkim_sig *sig,
 				break;
 		if (k == SIG_NTAGS)
 			continue;	/* unknown tags are ignored (3.2) */
+		if (arc && (k == SIG_V || k == SIG_I))
+			continue;
 		seen[k] = true;
 		if (k == SIG_B) {
 			sig->b_off = (size_t)(tag->value.p - value);
@@ -329,7 +337,7 @@ dkim_sig_parse(const char *value, size_t len, struct dkim_sig *sig,
 			return -1;
 	}
 	for (k = 0; k < SIG_NTAGS; k++)
-		if (sig_tags[k].required && !seen[k])
+		if (sig_tags[k].required && !seen[k] && !(arc && k == SIG_V))
 			sig_permerror(sig, sig_tags[k].missing);
 	if (sig->outcome != DKIM_SIG_OK)
 		return 0;
@@ -341,6 +349,20 @@ dkim_sig_parse(const char *value, size_t len, struct dkim_sig *sig,
 	if (sig->t_present && sig->x_present && sig->x <= sig->t)
 		sig_permerror(sig, "x= not after t=");
 	return 0;
+}
+
+int
+dkim_sig_parse(const char *value, size_t len, struct dkim_sig *sig,
+    struct err *e)
+{
+	return parse_sig(value, len, sig, false, e);
+}
+
+int
+dkim_sig_parse_ams(const char *value, size_t len, struct dkim_sig *sig,
+    struct err *e)
+{
+	return parse_sig(value, len, sig, true, e);
 }
 
 void

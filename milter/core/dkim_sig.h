@@ -80,6 +80,12 @@ struct dkim_sig {
  */
 int	 dkim_sig_parse(const char *value, size_t len, struct dkim_sig *sig,
 	    struct err *e);
+/*
+ * The same for an ARC-Message-Signature value (RFC 8617 4.1.2): v= is
+ * ignored and i= (the ARC instance) is not read here; i_domain is d=.
+ */
+int	 dkim_sig_parse_ams(const char *value, size_t len, struct dkim_sig *sig,
+	    struct err *e);
 /* Release what the struct owns; safe on a zeroed or freed struct. */
 void	 dkim_sig_free(struct dkim_sig *);
 /* "rsa-sha256", "rsa-sha1", "ed25519-sha256" */

@@ -12,12 +12,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/rsa.h>
-
 #include "b64.h"
 #include "bodyhash.h"
 #include "dkim_hdrhash.h"
 #include "dkim_key.h"
+#include "dkim_pkey.h"
 #include "dkim_sign.h"
 #include "taglist.h"
 
@@ -36,6 +35,7 @@ struct dkim_signer {
 	enum canon_alg	 hcanon, bcanon;
 	time_t		 now;
 	unsigned long	 ttl;
+	unsigned	 arc_instance;	/* 0: DKIM-Signature */
 	struct buf	 h;		/* the h= value */
 	struct taglist_view hname[DKIM_SIGN_MAX_H];	/* h= entries, into h */
 	size_t		 npick;
@@ -128,6 +128,11 @@ dkim_signer_new(const struct dkim_sign_params *p, const struct hdr_list *hdrs,
 	s->bcanon = p->bcanon;
 	s->now = p->now;
 	s->ttl = p->ttl;
+	s->arc_instance = p->arc_instance;
+	if (p->arc_instance > 0 && p->nkeys != 1) {
+		err_set(e, "one key for an ARC-Message-Signature");
+		goto fail;
+	}
 	for (i = 0; i < p->nkeys; i++) {
 		struct dkim_sig_out *o = &s->sig[i];
 
@@ -171,8 +176,16 @@ write_value(struct dkim_signer *s, struct dkim_sig_out *o, const char *bh,
 {
 	char num[32];
 
-	taglist_begin(w, &o->value, sizeof(DKIM_SIGNATURE_FIELD));
-	taglist_add(w, "v", "1", TAGLIST_FOLD_NONE);
+	if (s->arc_instance > 0) {
+		/* RFC 8617 4.1.2: no v=; i= is the ARC instance */
+		taglist_begin(w, &o->value,
+		    sizeof(ARC_MESSAGE_SIGNATURE_FIELD));
+		snprintf(num, sizeof(num), "%u", s->arc_instance);
+		taglist_add(w, "i", num, TAGLIST_FOLD_NONE);
+	} else {
+		taglist_begin(w, &o->value, sizeof(DKIM_SIGNATURE_FIELD));
+		taglist_add(w, "v", "1", TAGLIST_FOLD_NONE);
+	}
 	taglist_add(w, "a", dkim_key_alg_name(o->type), TAGLIST_FOLD_NONE);
 	snprintf(num, sizeof(num), "%s/%s", canon_name(s->hcanon),
 	    canon_name(s->bcanon));
@@ -199,7 +212,8 @@ header_digest(struct dkim_signer *s, struct dkim_sig_out *o,
 	struct buf self = BUF_INIT;
 	int rc;
 
-	buf_adds(&self, DKIM_SIGNATURE_FIELD ":");
+	buf_adds(&self, s->arc_instance > 0 ? ARC_MESSAGE_SIGNATURE_FIELD ":" :
+	    DKIM_SIGNATURE_FIELD ":");
 	buf_add(&self, o->value.data, o->value.len);
 	if (buf_failed(&self))
 		rc = err_set(e, "header hash");
@@ -207,51 +221,6 @@ header_digest(struct dkim_signer *s, struct dkim_sig_out *o,
 		rc = dkim_hdrhash(s->hdrs, NULL, s->hname, s->npick,
 		    s->hcanon, self.data, self.len, digest, e);
 	buf_free(&self);
-	return rc;
-}
-
-/*
- * Sign the header digest. RSA: PKCS#1 v1.5 with SHA-256 over the digest
- * (RFC 6376 3.3.1). Ed25519: PureEdDSA over the 32-byte SHA-256 digest
- * itself (RFC 8463 section 3).
- */
-static int
-sign_digest(struct dkim_sig_out *o, const unsigned char digest[32],
-    struct buf *sigb64, struct err *e)
-{
-	unsigned char *sig = NULL;
-	size_t siglen = 0;
-	int rc = -1;
-
-	if (o->type == DKIM_KEY_RSA) {
-		EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(o->key, NULL);
-
-		if (pc == NULL || EVP_PKEY_sign_init(pc) != 1 ||
-		    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) != 1 ||
-		    EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) != 1 ||
-		    EVP_PKEY_sign(pc, NULL, &siglen, digest, 32) != 1 ||
-		    (sig = malloc(siglen)) == NULL ||
-		    EVP_PKEY_sign(pc, sig, &siglen, digest, 32) != 1)
-			err_ssl(e, "RSA signing");
-		else
-			rc = 0;
-		EVP_PKEY_CTX_free(pc);
-	} else {
-		EVP_MD_CTX *mc = EVP_MD_CTX_new();
-
-		if (mc == NULL ||
-		    EVP_DigestSignInit(mc, NULL, NULL, NULL, o->key) != 1 ||
-		    EVP_DigestSign(mc, NULL, &siglen, digest, 32) != 1 ||
-		    (sig = malloc(siglen)) == NULL ||
-		    EVP_DigestSign(mc, sig, &siglen, digest, 32) != 1)
-			err_ssl(e, "Ed25519 signing");
-		else
-			rc = 0;
-		EVP_MD_CTX_free(mc);
-	}
-	if (rc == 0)
-		b64_encode(sigb64, sig, siglen);
-	free(sig);
 	return rc;
 }
 
@@ -278,7 +247,7 @@ dkim_signer_finish(struct dkim_signer *s, struct err *e)
 			goto out;
 		}
 		if (header_digest(s, o, digest, e) == -1 ||
-		    sign_digest(o, digest, &sig64, e) == -1)
+		    dkim_pkey_sign(o->key, o->type, digest, &sig64, e) == -1)
 			goto out;
 		taglist_add_tail(&w, buf_str(&sig64));
 		if (buf_failed(&o->value) || buf_failed(&sig64)) {

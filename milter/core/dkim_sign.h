@@ -40,10 +40,17 @@ struct dkim_sign_params {
 	size_t		 noversign_headers;
 	time_t		 now;		/* t= */
 	unsigned long	 ttl;		/* x= is t= + ttl; 0 for no x= */
+	/*
+	 * 0 for DKIM-Signature fields. Else the signer makes the
+	 * ARC-Message-Signature of this ARC instance instead (RFC 8617
+	 * 4.1.2: no v=, i= is the instance; arc_seal.c), one key only.
+	 */
+	unsigned	 arc_instance;
 };
 
 /* The name of a DKIM-Signature header field, as we write it. */
 #define DKIM_SIGNATURE_FIELD	"DKIM-Signature"
+#define ARC_MESSAGE_SIGNATURE_FIELD	"ARC-Message-Signature"
 
 struct dkim_signer;	/* opaque; defined in dkim_sign.c */
 

@@ -14,14 +14,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/err.h>
-#include <openssl/rsa.h>
-
 #include "addr.h"
 #include "bodyhash.h"
 #include "canon.h"
 #include "dkim_hdrhash.h"
 #include "dkim_keyrec.h"
+#include "dkim_pkey.h"
 #include "dkim_sig.h"
 #include "dkim_verify.h"
 
@@ -324,24 +322,9 @@ header_digest(const struct dkim_verifier *vf, const struct vsig *s,
 {
 	struct buf self = BUF_INIT;
 	const struct dkim_sig *sig = &s->sig;
-	const char *val;
-	size_t vlen, start, stop;
 	int rc;
 
-	/*
-	 * 3.7: the b= value "including all surrounding whitespace" is
-	 * deleted: from just after "b=" to the next ';' or the end.
-	 */
-	val = hdr_field_value(s->field, &vlen);
-	start = sig->b_off;
-	while (start > 0 && val[start - 1] != '=')
-		start--;
-	stop = sig->b_off + sig->b_len;
-	while (stop < vlen && val[stop] != ';')
-		stop++;
-	buf_add(&self, s->field->raw, s->field->name_len + 1);
-	buf_add(&self, val, start);
-	buf_add(&self, val + stop, vlen - stop);
+	dkim_hdrhash_self(s->field, sig->b_off, sig->b_len, &self);
 	if (buf_failed(&self))
 		rc = err_set(e, "header hash");
 	else
@@ -356,35 +339,8 @@ static int
 check_signature(const struct vsig *s, const unsigned char digest[32],
     struct err *e)
 {
-	const unsigned char *b = (const unsigned char *)s->sig.b.data;
-	size_t blen = s->sig.b.len;
-	int r;
-
-	if (s->key.type == DKIM_KEY_RSA) {
-		EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(s->key.key, NULL);
-
-		if (pc == NULL || EVP_PKEY_verify_init(pc) != 1 ||
-		    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) != 1 ||
-		    EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) != 1) {
-			EVP_PKEY_CTX_free(pc);
-			return err_ssl(e, "RSA verify init");
-		}
-		r = EVP_PKEY_verify(pc, b, blen, digest, 32);
-		EVP_PKEY_CTX_free(pc);
-	} else {
-		EVP_MD_CTX *mc = EVP_MD_CTX_new();
-
-		if (mc == NULL ||
-		    EVP_DigestVerifyInit(mc, NULL, NULL, NULL, s->key.key) != 1) {
-			EVP_MD_CTX_free(mc);
-			return err_ssl(e, "Ed25519 verify init");
-		}
-		r = EVP_DigestVerify(mc, b, blen, digest, 32);
-		EVP_MD_CTX_free(mc);
-	}
-	/* a malformed signature (wrong length) is a bad one, not our failure */
-	ERR_clear_error();
-	return r == 1 ? 1 : 0;
+	return dkim_pkey_verify(s->key.key, s->key.type, digest,
+	    (const unsigned char *)s->sig.b.data, s->sig.b.len, e);
 }
 
 static bool
