@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * sockspec.c - reading and checking the "socket" setting (see sockspec.h).
- * The grammar is libmilter's (listener.c, mi_milteropen): after "inet:" or
+ * The grammar is libmilter's (its mi_milteropen): after "inet:" or
  * "inet6:" comes a port, then optionally "@" and a host (a name, an
  * address, or an address in brackets); without "@" it listens on every
  * address. Messages here do not repeat the spec: callers put

@@ -46,7 +46,7 @@ enum txn_role {
  * filter re-injecting) gains one of ours each time, and Postfix bounces
  * it after hopcount_limit (50) Received fields; past this many the fields
  * are an attack, and each deletion costs the MTA a scan of the header
- * block (Postfix cleanup_milter.c), so the message is refused instead.
+ * block (Postfix's cleanup daemon), so the message is refused instead.
  */
 #define TXN_MAX_FORGED_AR	100
 
