@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * dns.c - the resolver front end shared by every backend: query handles,
- * deadlines, name checks, results and the names of types and statuses.
- * The backends (dns_zone.c, later dns_unbound.c) only answer queries.
- * No I/O, no globals, no logging.
+ * dns.c - the resolver interface the core asks through (SPF, DMARC
+ * discovery) and every backend answers: query handles, deadlines, name
+ * checks, results and the names of types and statuses. It is part of the
+ * core: no I/O, no globals, no logging; the backends, which do the I/O
+ * (milter/dns/: libunbound, zone files, the cache), build on it.
  */
 #include <stdint.h>
 #include <stdlib.h>
