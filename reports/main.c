@@ -61,7 +61,8 @@ usage(void)
 	    "[FILE|DIR|-]...\n"
 	    "       inkan-reports received --db PATH --domain DOMAIN "
 	    "[--days N]\n"
-	    "    [--now EPOCH] [--json]\n");
+	    "    [--now EPOCH] [--ptr | --dns-zone ZONEFILE] "
+	    "[--json | --html FILE]\n");
 	exit(2);
 }
 
