@@ -32,6 +32,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <wchar.h>
 
 #include <sqlite3.h>
 
@@ -402,6 +403,40 @@ rcv_domain_verdict(const struct summary *sm, struct buf *b, bool *ready,
 	    rcv_num(sm->msgs, n2), 100.0 * (double)fail / (double)sm->msgs);
 }
 
+/*
+ * s padded with spaces to width columns of the terminal (wcwidth: a
+ * Japanese character takes two), on the left if width < 0, else on the
+ * right after a separating space (the layout of "%-39s" and " %12s" in
+ * the C locale, byte for byte).
+ */
+static void
+pad(struct buf *b, const char *s, int width)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t len = strlen(s), k, i;
+	int cols = 0, w, want = width < 0 ? -width : width - 1;
+	const char *p = s;
+
+	memset(&st, 0, sizeof(st));
+	while (len > 0 && (k = mbrtowc(&wc, p, len, &st)) != 0 &&
+	    k != (size_t)-1 && k != (size_t)-2) {
+		w = wcwidth(wc);
+		cols += w > 0 ? w : 1;
+		p += k;
+		len -= k;
+	}
+	cols += (int)len;	/* bytes the locale cannot read: one column each */
+	if (width > 0)
+		buf_addc(b, ' ');
+	if (width < 0)
+		buf_adds(b, s);
+	for (i = (size_t)cols; i < (size_t)want; i++)
+		buf_addc(b, ' ');
+	if (width > 0)
+		buf_adds(b, s);
+}
+
 static void
 print_text(const struct summary *sm)
 {
@@ -427,16 +462,16 @@ print_text(const struct summary *sm)
 		    sm->published);
 		rcv_print_clean(buf_str(&b));
 	}
-	/*
-	 * Column widths count bytes: a translated header is as wide as its
-	 * English one only in the C locale. The table is for reading; the
-	 * machine-readable output is --json.
-	 */
-	if (sm->n > 0)
-		printf("%-39s %12s %12s %21s %21s %s\n", _("source"),
-		    _("messages"), _("DMARC pass"), _("SPF pass/aligned"),
-		    _("DKIM pass/aligned"),
-		    _("none/quarantine/reject, reported by"));
+	if (sm->n > 0) {
+		buf_reset(&b);
+		pad(&b, _("source"), -39);
+		pad(&b, _("messages"), 13);
+		pad(&b, _("DMARC pass"), 13);
+		pad(&b, _("SPF pass/aligned"), 22);
+		pad(&b, _("DKIM pass/aligned"), 22);
+		buf_printf(&b, " %s", _("none/quarantine/reject, reported by"));
+		printf("%s\n", buf_str(&b));
+	}
 	for (i = 0; i < sm->n; i++) {
 		const struct src *s = &sm->s[i];
 
@@ -456,8 +491,11 @@ print_text(const struct summary *sm)
 		    buf_str(&s->orgs));
 		rcv_print_clean(buf_str(&b));
 	}
-	printf("%-39s %12s %12s\n", _("total"), rcv_num(sm->msgs, n[0]),
+	buf_reset(&b);
+	pad(&b, _("total"), -39);
+	buf_printf(&b, " %12s %12s", rcv_num(sm->msgs, n[0]),
 	    rcv_num(sm->dmarc_pass, n[1]));
+	printf("%s\n", buf_str(&b));
 	for (i = 0; i < sm->n; i++) {
 		buf_reset(&b);
 		rcv_source_verdict(sm, &sm->s[i], &b, true);
