@@ -16,12 +16,10 @@
  * The page is written to FILE.tmp, then renamed to FILE, so a reader (a
  * web server serving the directory) never sees half a page.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "i18n.h"
@@ -474,38 +472,14 @@ page(struct buf *b, const struct summary *sm)
 int
 rcv_html_write(const struct summary *sm, const char *path)
 {
-	struct buf b = BUF_INIT, tmp = BUF_INIT;
-	FILE *f;
+	struct buf b = BUF_INIT;
 	int status = -1;
 
 	page(&b, sm);
-	buf_printf(&tmp, "%s.tmp", path);
-	if (buf_failed(&b) || buf_failed(&tmp)) {
+	if (buf_failed(&b))
 		fprintf(stderr, "inkan-reports: out of memory\n");
-		goto out;
-	}
-	if ((f = fopen(buf_str(&tmp), "w")) == NULL) {
-		fprintf(stderr, "inkan-reports: %s: %s\n", buf_str(&tmp),
-		    strerror(errno));
-		goto out;
-	}
-	if (fwrite(b.data, 1, b.len, f) != b.len || fflush(f) != 0 ||
-	    fsync(fileno(f)) != 0) {
-		fprintf(stderr, "inkan-reports: %s: %s\n", buf_str(&tmp),
-		    strerror(errno));
-		(void)fclose(f);
-		(void)unlink(buf_str(&tmp));
-		goto out;
-	}
-	if (fclose(f) != 0 || rename(buf_str(&tmp), path) != 0) {
-		fprintf(stderr, "inkan-reports: %s: %s\n", path,
-		    strerror(errno));
-		(void)unlink(buf_str(&tmp));
-		goto out;
-	}
-	status = 0;
-out:
+	else
+		status = rcv_write_file(path, b.data, b.len);
 	buf_free(&b);
-	buf_free(&tmp);
 	return status;
 }

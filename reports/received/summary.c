@@ -18,7 +18,8 @@
  * formats carry none; with --ptr (the network) or --dns-zone ZONEFILE
  * (answers from the file) the first RCV_PTR_MAX sources get theirs
  * (ptr.c), shown beside the address.
- * --html FILE writes the page of html.c instead (messages per day are
+ * --metrics FILE also writes the numbers as Prometheus gauges
+ * (metrics.c). --html FILE writes the page of html.c instead (messages per day are
  * counted here, in add_day). The text and the page are in the language
  * of the locale (i18n.h); --json stays English.
  * Not here: reading reports (import.c), SQL (received_db.c).
@@ -629,7 +630,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: inkan-reports received --db PATH --domain "
 	    "DOMAIN [--days N]\n    [--now EPOCH] [--ptr | --dns-zone "
-	    "ZONEFILE] [--json | --html FILE]\n");
+	    "ZONEFILE] [--json | --html FILE]\n    [--metrics FILE]\n");
 	exit(2);
 }
 
@@ -658,13 +659,14 @@ rcv_received_main(int argc, char **argv)
 		{ "ptr", no_argument, NULL, 'p' },
 		{ "dns-zone", required_argument, NULL, 'z' },
 		{ "html", required_argument, NULL, 'h' },
+		{ "metrics", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct summary sm;
 	struct err e = { "" };
 	struct report_db *rdb;
 	sqlite3 *db;
-	const char *dbpath = NULL, *zone = NULL, *html = NULL;
+	const char *dbpath = NULL, *zone = NULL, *html = NULL, *metrics = NULL;
 	char *dom = NULL;
 	int64_t days = 7, now = (int64_t)time(NULL), since, last;
 	bool json = false, ptr = false;
@@ -683,12 +685,14 @@ rcv_received_main(int argc, char **argv)
 		case 'p': ptr = true; break;
 		case 'z': zone = optarg; break;
 		case 'h': html = optarg; break;
+		case 'm': metrics = optarg; break;
 		default: usage();
 		}
 	}
 	if (optind != argc || dbpath == NULL || sm.domain == NULL ||
 	    days == 0 || *sm.domain == '\0' || (ptr && zone != NULL) ||
-	    (json && html != NULL) || (html != NULL && *html == '\0'))
+	    (json && html != NULL) || (html != NULL && *html == '\0') ||
+	    (metrics != NULL && *metrics == '\0'))
 		usage();
 	if ((dom = strdup(sm.domain)) == NULL) {
 		fprintf(stderr, "inkan-reports: out of memory\n");
@@ -725,6 +729,9 @@ rcv_received_main(int argc, char **argv)
 		print_json(&sm);
 	else
 		print_text(&sm);
+	if (status == 0 && metrics != NULL &&
+	    rcv_metrics_summary(metrics, &sm) == -1)
+		status = 1;
 	for (i = 0; i < sm.n; i++) {
 		free(sm.s[i].ip);
 		buf_free(&sm.s[i].orgs);

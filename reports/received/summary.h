@@ -81,4 +81,40 @@ void	 rcv_domain_verdict(const struct summary *, struct buf *b,
  */
 int	 rcv_html_write(const struct summary *, const char *path);
 
+/*
+ * len bytes of data into path: written to path.tmp, synced, renamed over
+ * path (metrics.c). Returns 0, or -1 after a message on stderr.
+ */
+int	 rcv_write_file(const char *path, const void *data, size_t len);
+
+/* Classes of the reasons import refuses a report for (metrics.c). */
+enum rcv_refused {
+	RCV_REFUSED_ENTITIES,	/* a DOCTYPE with entities: XXE, billion laughs */
+	RCV_REFUSED_TOO_LARGE,	/* past a cap: bombs, too many records or files */
+	RCV_REFUSED_NOT_A_REPORT,	/* another namespace, no report attached */
+	RCV_REFUSED_XML,	/* not well-formed, nested too deep */
+	RCV_REFUSED_COMPRESSION,	/* a damaged or truncated gzip or zip */
+	RCV_REFUSED_CONTENT,	/* a required element missing or wrong */
+	RCV_REFUSED_OTHER,
+	RCV_REFUSED_N
+};
+extern const char *const rcv_refused_class[RCV_REFUSED_N]; /* label values */
+enum rcv_refused rcv_refused_classify(const char *reason);
+
+/* What one import run did, for --metrics. */
+struct rcv_import_counts {
+	uint64_t	 imported, duplicates, refused;
+	uint64_t	 refused_by[RCV_REFUSED_N];
+	uint64_t	 messages;	/* in the reports imported */
+	int64_t		 now;
+};
+
+/*
+ * The --metrics textfile of import (counters: the file's old values plus
+ * c's) and of received (gauges of the summary), written as
+ * rcv_write_file does. Return 0, or -1 after a message on stderr.
+ */
+int	 rcv_metrics_import(const char *path, const struct rcv_import_counts *);
+int	 rcv_metrics_summary(const char *path, const struct summary *);
+
 #endif
