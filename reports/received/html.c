@@ -327,6 +327,35 @@ table(struct buf *b, const struct summary *sm)
 	buf_free(&v);
 }
 
+static void
+orgs(struct buf *b, const struct summary *sm)
+{
+	size_t i;
+
+	buf_adds(b, "<table id=\"organisations\">\n<thead><tr><th>");
+	esc(b, _("organisation"));
+	buf_adds(b, "</th><th>");
+	esc(b, _("sources"));
+	buf_adds(b, "</th><th>");
+	esc(b, _("messages"));
+	buf_adds(b, "</th><th>");
+	esc(b, _("DMARC pass"));
+	buf_adds(b, "</th></tr></thead>\n<tbody>\n");
+	for (i = 0; i < sm->norgs; i++) {
+		const struct org_group *g = &sm->orgs[i];
+
+		buf_printf(b, "<tr class=\"%s\"><td>", g->dmarc_pass ==
+		    g->msgs ? "ok" : "bad");
+		esc(b, g->name);
+		buf_adds(b, "</td>");
+		cell_num(b, g->nsrc);
+		cell_num(b, g->msgs);
+		cell_num(b, g->dmarc_pass);
+		buf_adds(b, "</tr>\n");
+	}
+	buf_adds(b, "</tbody>\n</table>\n");
+}
+
 static const char style[] =
     "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:60em;"
     "padding:0 1em;color:#1a1a1a;background:#fff;line-height:1.4}\n"
@@ -464,6 +493,14 @@ page(struct buf *b, const struct summary *sm)
 		esc(b, _("Sources"));
 		buf_adds(b, "</h2>\n");
 		table(b, sm);
+	}
+	if (sm->norgs > 0) {
+		buf_adds(b, "<h2>");
+		esc(b, _("By organisation"));
+		buf_adds(b, "</h2>\n<p class=\"meta\">");
+		esc(b, _("the registered domain of the sources' PTR names"));
+		buf_adds(b, "</p>\n");
+		orgs(b, sm);
 	}
 	buf_adds(b, "</body>\n</html>\n");
 	buf_free(&v);

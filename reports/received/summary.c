@@ -35,6 +35,7 @@
 #include <time.h>
 #include <wchar.h>
 
+#include <libpsl.h>
 #include <sqlite3.h>
 
 #include "buf.h"
@@ -43,6 +44,7 @@
 #include "err.h"
 #include "i18n.h"
 #include "json.h"
+#include "orgdomain.h"
 #include "ptr.h"
 #include "received.h"
 #include "received_db.h"
@@ -497,6 +499,18 @@ print_text(const struct summary *sm)
 	buf_printf(&b, " %12s %12s", rcv_num(sm->msgs, n[0]),
 	    rcv_num(sm->dmarc_pass, n[1]));
 	printf("%s\n", buf_str(&b));
+	if (sm->norgs > 0)
+		printf("%s\n", _("by organisation (the registered domain of the "
+		    "PTR name):"));
+	for (i = 0; i < sm->norgs; i++) {
+		buf_reset(&b);
+		buf_printf(&b, "  %s: ", sm->orgs[i].name);
+		buf_printf(&b, ngettext("%s messages from %zu source, %s "
+		    "passed DMARC", "%s messages from %zu sources, %s passed "
+		    "DMARC", sm->orgs[i].nsrc), rcv_num(sm->orgs[i].msgs, n[0]),
+		    sm->orgs[i].nsrc, rcv_num(sm->orgs[i].dmarc_pass, n[1]));
+		rcv_print_clean(buf_str(&b));
+	}
 	for (i = 0; i < sm->n; i++) {
 		buf_reset(&b);
 		rcv_source_verdict(sm, &sm->s[i], &b, true);
@@ -549,6 +563,8 @@ print_json(const struct summary *sm)
 		json_str(&b, s->ip);
 		buf_adds(&b, ", \"ptr\": ");
 		json_str(&b, s->ptr[0] != '\0' ? s->ptr : NULL);
+		buf_adds(&b, ", \"organisation\": ");
+		json_str(&b, s->org[0] != '\0' ? s->org : NULL);
 		buf_printf(&b, ", \"messages\": %" PRIu64 ", \"dmarc_pass\": %"
 		    PRIu64 ", \"spf_pass\": %" PRIu64 ", \"spf_aligned\": %"
 		    PRIu64 ", \"dkim_pass\": %" PRIu64 ", \"dkim_aligned\": %"
@@ -564,6 +580,14 @@ print_json(const struct summary *sm)
 		rcv_source_verdict(sm, s, &v, false);
 		json_str(&b, v.len > 0 ? buf_str(&v) : NULL);
 		buf_adds(&b, "}");
+	}
+	buf_adds(&b, "], \"organisations\": [");
+	for (i = 0; i < sm->norgs; i++) {
+		buf_adds(&b, i > 0 ? ", {\"name\": " : "{\"name\": ");
+		json_str(&b, sm->orgs[i].name);
+		buf_printf(&b, ", \"messages\": %" PRIu64 ", \"dmarc_pass\": %"
+		    PRIu64 ", \"sources\": %zu}", sm->orgs[i].msgs,
+		    sm->orgs[i].dmarc_pass, sm->orgs[i].nsrc);
 	}
 	buf_reset(&v);
 	rcv_domain_verdict(sm, &v, &ready, false);
@@ -590,6 +614,64 @@ by_messages(const void *a, const void *b)
 	if (x->msgs != y->msgs)
 		return x->msgs > y->msgs ? -1 : 1;
 	return strcmp(x->ip, y->ip);
+}
+
+static int
+by_org_messages(const void *a, const void *b)
+{
+	const struct org_group *x = a, *y = b;
+
+	if (x->msgs != y->msgs)
+		return x->msgs > y->msgs ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * The organisation of each source with a PTR name (its registered
+ * domain: the system's Public Suffix List, else libpsl's own), and the
+ * groups of sources by organisation.
+ */
+static int
+group(struct summary *sm)
+{
+	psl_ctx_t *psl;
+	struct org_group *g;
+	size_t i, j;
+
+	if ((psl = psl_latest(NULL)) == NULL &&
+	    (psl = (psl_ctx_t *)psl_builtin()) == NULL)
+		return 0;	/* no list: no groups */
+	for (i = 0; i < sm->n; i++)
+		if (sm->s[i].ptr[0] != '\0')
+			orgdomain_psl(psl, sm->s[i].ptr, sm->s[i].org);
+	if (psl != psl_builtin())
+		psl_free(psl);
+	for (i = 0; i < sm->n; i++) {
+		const struct src *s = &sm->s[i];
+
+		if (s->org[0] == '\0')
+			continue;
+		for (j = 0; j < sm->norgs; j++)
+			if (strcmp(sm->orgs[j].name, s->org) == 0)
+				break;
+		if (j == sm->norgs) {
+			if ((g = reallocarray(sm->orgs, sm->norgs + 1,
+			    sizeof(*g))) == NULL) {
+				fprintf(stderr, "inkan-reports: out of memory\n");
+				return -1;
+			}
+			sm->orgs = g;
+			memset(&g[j], 0, sizeof(g[j]));
+			g[j].name = s->org;
+			sm->norgs++;
+		}
+		sm->orgs[j].msgs += s->msgs;
+		sm->orgs[j].dmarc_pass += s->dmarc_pass;
+		sm->orgs[j].nsrc++;
+	}
+	if (sm->norgs > 1)
+		qsort(sm->orgs, sm->norgs, sizeof(*sm->orgs), by_org_messages);
+	return 0;
 }
 
 /*
@@ -622,7 +704,7 @@ sort_and_name(struct summary *sm, bool ptr, const char *zone)
 	for (i = 0; i < sm->n && i < RCV_PTR_MAX; i++)
 		rcv_ptr(res, sm->s[i].ip, sm->s[i].ptr, sizeof(sm->s[i].ptr));
 	dns_resolver_free(res);
-	return 0;
+	return group(sm);
 }
 
 static void
@@ -739,6 +821,7 @@ rcv_received_main(int argc, char **argv)
 		buf_free(&sm.s[i].spf_d);
 	}
 	free(sm.s);
+	free(sm.orgs);
 	buf_free(&sm.ed_note);
 	free(dom);
 	report_db_close(rdb);

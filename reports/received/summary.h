@@ -26,6 +26,7 @@ enum dkim_state { DKIM_NONE, DKIM_UNALIGNED, DKIM_FAILED, DKIM_N };
 struct src {
 	char		*ip;
 	char		 ptr[DNS_NAME_MAX + 1];	/* "" if none (or not asked) */
+	char		 org[DNS_NAME_MAX + 1];	/* ptr's registered domain, or "" */
 	uint64_t	 msgs, dmarc_pass;
 	uint64_t	 spf_pass, spf_aligned, dkim_pass, dkim_aligned;
 	uint64_t	 none, quarantine, reject;
@@ -37,6 +38,18 @@ struct src {
 	struct buf	 spf_d;		/* an SPF domain that passed, not aligned */
 };
 
+/*
+ * The sources of one organisation. Aggregate reports name the reporter,
+ * never the sender, so the organisation of a source is the registered
+ * domain of its PTR name (public suffix plus one label, libpsl):
+ * o1.sendgrid.net and o2.sendgrid.net are both sendgrid.net.
+ */
+struct org_group {
+	const char	*name;		/* a src's org */
+	uint64_t	 msgs, dmarc_pass;
+	size_t		 nsrc;
+};
+
 /* Messages of one UTC day of the period. */
 struct day {
 	uint64_t	 msgs, dmarc_pass;
@@ -46,6 +59,8 @@ struct summary {
 	const char	*domain;
 	struct src	*s;
 	size_t		 n;
+	struct org_group *orgs;		/* most messages first */
+	size_t		 norgs;
 	uint64_t	 msgs, dmarc_pass, ed25519;
 	struct buf	 ed_note;	/* selectors explained */
 	char		 published[200];	/* the latest report's policy */

@@ -29,10 +29,15 @@ def entries(path):
         for line in block.strip("\n").split("\n"):
             if line.startswith("#,"):
                 flags += line
+            elif line.startswith("msgid_plural "):
+                cur = "plural"
             elif line.startswith("msgid "):
                 cur, msgid = "id", ast.literal_eval(line[6:])
-            elif line.startswith("msgstr "):
-                cur, msgstr = "str", ast.literal_eval(line[7:])
+            elif line.startswith("msgstr ") or line.startswith("msgstr[0] "):
+                cur = "str"
+                msgstr = ast.literal_eval(line.split(" ", 1)[1])
+            elif line.startswith("msgstr["):
+                cur = "other"   # Japanese has one form (nplurals=1)
             elif line.startswith('"'):
                 if cur == "id":
                     msgid += ast.literal_eval(line)

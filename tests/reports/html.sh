@@ -44,7 +44,12 @@ console() { grep -E 'CONSOLE|Content Security Policy|Refused to' "$1.log" || tru
     { cat "$T/import.out" >&2; fail "import"; }
 grep -qF "22 imported, 0 duplicates, 0 refused" "$T/import.out" || fail "import: $(tail -n 1 "$T/import.out")"
 P=$T/page.html
-"$R" received --db "$T/w.db" --domain example.com --days 7 --now 999993600 --html "$P" >"$T/out" ||
+# PTR names: two sources of one organisation (the registered domain)
+cat >"$T/ptr.zone" <<'EOF2'
+1.2.0.192.in-addr.arpa		PTR	o1.mail.example-esp.com.
+7.2.0.192.in-addr.arpa		PTR	o2.example-esp.com.
+EOF2
+"$R" received --db "$T/w.db" --domain example.com --days 7 --now 999993600 --dns-zone "$T/ptr.zone" --html "$P" >"$T/out" ||
     fail "received --html: exit $?"
 [ -s "$T/out" ] && fail "received --html printed: $(cat "$T/out")"
 [ -e "$P.tmp" ] && fail "$P.tmp left behind"
@@ -109,8 +114,9 @@ for chart in ("chart-days", "chart-rate", "chart-sources"):
 need(dom.count("<script") == 0 and dom.count("<img") == 0, "an element made of report data")
 need("&lt;script&gt;alert(1)&lt;/script&gt;" in dom, "the hostile name is not shown as text")
 rows = re.findall(r"<tr class=\"(ok|bad)\"><td>([^<]*)</td>", dom)
-need([ip for _, ip in rows] == ["192.0.2.1", "192.0.2.7", "198.51.100.5", "203.0.113.66"], "table rows %r" % rows)
-need([k for k, _ in rows] == ["ok", "bad", "bad", "ok"], "table classes")
+need([ip for _, ip in rows] == ["192.0.2.1 (o1.mail.example-esp.com)", "192.0.2.7 (o2.example-esp.com)", "198.51.100.5", "203.0.113.66", "example-esp.com"], "table rows %r" % rows)
+need([k for k, _ in rows] == ["ok", "bad", "bad", "ok", "bad"], "table classes")
+need(re.search(r'<table id="organisations">.*<td>example-esp.com</td><td class="n">2</td><td class="n">3,210</td><td class="n">2,730</td>', dom, re.S), "organisations table")
 need('id="verdict"' in dom and "not ready for p=quarantine or p=reject: 543 of 3,275 messages (16.6%)" in dom, "verdict")
 PYEOF
 
