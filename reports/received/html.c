@@ -357,7 +357,8 @@ orgs(struct buf *b, const struct summary *sm)
 }
 
 static const char style[] =
-    "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:60em;"
+    "body{font-family:system-ui,\"Noto Sans CJK JP\",\"Hiragino Sans\","
+    "\"Yu Gothic\",Meiryo,sans-serif;margin:2em auto;max-width:60em;"
     "padding:0 1em;color:#1a1a1a;background:#fff;line-height:1.4}\n"
     "h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;"
     "margin-top:1.6em}\n"
