@@ -14,6 +14,9 @@
 #     blank, with the pass, fail and rate colours of the charts.
 # Fixed times (--now); Chromium's profile lives in the test's directory.
 set -eu
+# English whatever the caller's locale (tests/i18n has the Japanese)
+LC_ALL=C
+export LC_ALL
 R=$1 SRC=$2
 PY=/usr/bin/python3
 T=$(mktemp -d)

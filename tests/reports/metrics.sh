@@ -8,6 +8,9 @@
 # class; received's gauges are the summary's numbers; the file is replaced
 # by rename (a new inode, no FILE.tmp left). Fixed times (--now).
 set -eu
+# English whatever the caller's locale (tests/i18n has the Japanese)
+LC_ALL=C
+export LC_ALL
 R=$1 SRC=$2
 PY=/usr/bin/python3
 T=$(mktemp -d)

@@ -7,6 +7,9 @@
 # itself wrote from fill_db.c's rows, imported and summarised.
 # Every time is fixed (--now); nothing depends on the clock.
 set -eu
+# English whatever the caller's locale (tests/i18n has the Japanese)
+LC_ALL=C
+export LC_ALL
 R=$1 FILL=$2 SRC=$3
 PY=/usr/bin/python3
 T=$(mktemp -d)
