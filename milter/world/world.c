@@ -23,6 +23,7 @@ world_free(struct world *w)
 	if (w->psl != NULL)
 		psl_free(w->psl);
 	report_db_close(w->reports);
+	EVP_PKEY_free(w->arc_key);
 	buf_free(&w->warnings);
 	config_unref(w->cfg);
 	free(w);
