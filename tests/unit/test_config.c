@@ -705,94 +705,6 @@ test_key_dir_refused(void **state)
 }
 
 /*
- * arc_seal = yes: the sealing key is loaded into the world, and a setup
- * that cannot seal is refused at load with one clear problem: no domain
- * or selector, no key, a key group or others can read, one that is not
- * RSA (RFC 8617: rsa-sha256 only), or not a key at all.
- */
-static void
-test_arc_seal_key(void **state)
-{
-	struct fixture *fx = *state;
-	static const struct {
-		const char	*name;
-		const char	*conf;	/* %s: the fixture directory */
-		int		 kind;	/* 0 RSA, 1 Ed25519, 2 text, -1 none */
-		mode_t		 mode;
-		const char	*want;	/* NULL: accepted */
-	} t[] = {
-		{ "key_dir layout", "key_dir = %s/a0\n", 0, 0600, NULL },
-		{ "arc_seal_key file", "arc_seal_key = %s/a1/mx.example/arc."
-		    "private\n", 0, 0600, NULL },
-		{ "no domain", "key_dir = %s/a2\narc_seal_domain =\n", 0, 0600,
-		    "needs arc_seal_domain" },
-		{ "no key anywhere", "#%s\n", -1, 0600, "needs arc_seal_key" },
-		{ "missing file", "key_dir = %s/a4\n", -1, 0600,
-		    "cannot open key" },
-		{ "group-readable", "key_dir = %s/a5\n", 0, 0640, "chmod" },
-		{ "Ed25519 key", "key_dir = %s/a6\n", 1, 0600, "needs an RSA key" },
-		{ "not a key", "key_dir = %s/a7\n", 2, 0600, "arc.private" },
-	};
-	struct buf problems = BUF_INIT, text = BUF_INIT, sub = BUF_INIT;
-	char rel[64], dir[8];
-	size_t i;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct world *w;
-
-		print_message("case: %s\n", t[i].name);
-		snprintf(dir, sizeof(dir), "a%zu", i);
-		make_dir(fx, dir);
-		buf_reset(&sub);
-		buf_printf(&sub, "%s/mx.example", dir);
-		make_dir(fx, buf_str(&sub));
-		buf_adds(&sub, "/arc.private");
-		if (t[i].kind == 2)
-			write_file(in_dir(fx, buf_str(&sub), 2), "not a key\n",
-			    t[i].mode);
-		else if (t[i].kind >= 0)
-			write_key(in_dir(fx, buf_str(&sub), 2), t[i].kind == 0 ?
-			    fx->rsa : fx->ed, t[i].mode);
-		buf_reset(&text);
-		buf_adds(&text, "arc_seal = yes\narc_seal_selector = arc\n");
-		if (strstr(t[i].conf, "arc_seal_domain") == NULL)
-			buf_adds(&text, "arc_seal_domain = mx.example\n");
-		buf_printf(&text, t[i].conf, fx->dir);
-		snprintf(rel, sizeof(rel), "arcseal%zu.conf", i);
-		w = load_text(fx, rel, buf_str(&text), &problems);
-		if (t[i].want == NULL) {
-			if (w == NULL)
-				print_message("%s\n", buf_str(&problems));
-			assert_non_null(w);
-			assert_non_null(w->arc_key);
-			world_unref(w);
-			continue;
-		}
-		if (w != NULL) {
-			world_unref(w);
-			fail_msg("%s: accepted", t[i].name);
-		}
-		if (strstr(buf_str(&problems), t[i].want) == NULL) {
-			print_message("want \"%s\", got:\n%s\n", t[i].want,
-			    buf_str(&problems));
-			fail();
-		}
-	}
-	/* arc_seal = no (the default) loads no key, whatever else is set */
-	{
-		struct world *w = load_text(fx, "arcoff.conf",
-		    "arc_seal_selector = arc\n", &problems);
-
-		assert_non_null(w);
-		assert_null(w->arc_key);
-		world_unref(w);
-	}
-	buf_free(&problems);
-	buf_free(&text);
-	buf_free(&sub);
-}
-
-/*
  * A domain that signs nothing is a warning, not a refusal: a key_dir
  * domain directory without a key, and on a reload a domain that had one.
  * A domain directory that cannot be opened is a refusal (as root in this
@@ -1065,7 +977,6 @@ main(void)
 		cmocka_unit_test(test_migration_settings),
 		cmocka_unit_test(test_key_dir),
 		cmocka_unit_test(test_key_dir_refused),
-		cmocka_unit_test(test_arc_seal_key),
 		cmocka_unit_test(test_key_dir_warnings),
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_tables_long_address),
