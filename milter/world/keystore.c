@@ -82,9 +82,8 @@ keystore_count(const struct keystore *ks)
 	return ks->nkeys;
 }
 
-/* Read and parse one key file, refusing unsafe modes. NULL + problem. */
-static EVP_PKEY *
-read_key(const char *path, struct buf *problems)
+EVP_PKEY *
+keystore_read_key(const char *path, struct buf *problems)
 {
 	struct buf pem = BUF_INIT;
 	struct stat st;
@@ -275,7 +274,7 @@ load_domain_dir(struct keystore *ks, const char *dir, const char *domain,
 		}
 		snprintf(path, sizeof(path), "%s/%s/%s.private", dir, domain,
 		    names[i]);
-		if ((k = read_key(path, problems)) == NULL) {
+		if ((k = keystore_read_key(path, problems)) == NULL) {
 			problems_n++;
 			continue;
 		}
@@ -417,7 +416,7 @@ load_keytable(struct keystore *ks, const char *spec, struct buf *problems)
 			n++;
 			continue;
 		}
-		if ((k = read_key(kpath, problems)) == NULL) {
+		if ((k = keystore_read_key(kpath, problems)) == NULL) {
 			n++;
 			continue;
 		}
