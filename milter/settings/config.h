@@ -82,6 +82,7 @@ struct config {
 	struct strlist	 dmarc_never_reject;	/* From domains */
 	struct cidr_list dmarc_trusted_forwarders;
 	char		*dmarc_report_db;
+	char		*dmarc_report_spool;	/* PostgreSQL: rows waiting */
 	char		*dns_zone_file;	/* "": DNS from the network */
 	struct strlist	 dns_forwarders;
 	char		*dns_trust_anchor;
