@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +160,10 @@ static const char spool_select_sql[] =
 static const char spool_delete_sql[] = "DELETE FROM spool WHERE id <= $1";
 static const char spool_count_sql[] = "SELECT count(*) FROM spool";
 
+/* The milter's handle, for the metrics (report_db_process_stats). */
+static pthread_mutex_t process_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct report_db *process_db;
+
 static int
 one_int_row(void *arg, const struct store_row *r)
 {
@@ -287,10 +292,17 @@ report_db_open_async(const char *spec, const char *spool, struct err *e)
 {
 	struct report_db *r;
 	struct store_sql *sp;
+	sigset_t all, old;
 	int64_t n = 0;
 
-	if (!store_sql_is_postgres(spec))
-		return report_db_open(spec, e);
+	if (!store_sql_is_postgres(spec)) {
+		if ((r = report_db_open(spec, e)) != NULL) {
+			pthread_mutex_lock(&process_mu);
+			process_db = r;
+			pthread_mutex_unlock(&process_mu);
+		}
+		return r;
+	}
 	if (spool == NULL || *spool == '\0') {
 		err_set(e, "a PostgreSQL report database needs "
 		    "dmarc_report_spool");
@@ -308,8 +320,6 @@ report_db_open_async(const char *spec, const char *spool, struct err *e)
 			store_sql_close(sp);
 			return NULL;
 		}
-		r->down = true;
-		clock_gettime(CLOCK_MONOTONIC, &r->last_try);
 	}
 	r->spool = sp;
 	r->async = true;
@@ -324,13 +334,24 @@ report_db_open_async(const char *spec, const char *spool, struct err *e)
 		return NULL;
 	}
 	r->spooled = n;
-	if ((errno = pthread_create(&r->writer, NULL, writer_main, r)) != 0) {
+	/*
+	 * The writer takes no signals: the daemon waits for them in a thread
+	 * of its own, and one delivered here would take the default action.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	errno = pthread_create(&r->writer, NULL, writer_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (errno != 0) {
 		err_set(e, "cannot start the writer thread: %s",
 		    strerror(errno));
 		r->async = false;
 		report_db_close(r);
 		return NULL;
 	}
+	pthread_mutex_lock(&process_mu);
+	process_db = r;
+	pthread_mutex_unlock(&process_mu);
 	return r;
 }
 
@@ -607,6 +628,11 @@ spool_drain(struct report_db *r, struct err *e)
 	size_t i;
 	int rc;
 
+	pthread_mutex_lock(&r->mu);
+	rc = r->spooled == 0;
+	pthread_mutex_unlock(&r->mu);
+	if (rc)
+		return 0;	/* nothing waits (the common case) */
 	for (;;) {
 		b.n = 0;
 		pthread_mutex_lock(&r->spool_mu);
@@ -662,24 +688,26 @@ since(const struct timespec *t)
 /*
  * Is the server there? While it is down, asked at most once every
  * REPORT_DB_RETRY_S seconds (a connection attempt may take seconds).
+ * false with e filled if not.
  */
 static bool
-pg_up(struct report_db *r)
+pg_up(struct report_db *r, struct err *e)
 {
-	struct err e = { "" };
 	struct store_sql *s;
 
 	if (r->sql != NULL && !r->down)
 		return true;
-	if (r->down && since(&r->last_try) < REPORT_DB_RETRY_S)
+	if (r->down && since(&r->last_try) < REPORT_DB_RETRY_S) {
+		err_set(e, "not answering");
 		return false;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &r->last_try);
 	if (r->sql != NULL)
-		return store_sql_alive(r->sql);
+		return store_sql_alive(r->sql, e);
 	/* not reachable when the milter started: connect afresh */
-	if ((s = store_sql_open(r->spec, REPORT_DB_BUSY_MS, &e)) == NULL)
+	if ((s = store_sql_open(r->spec, REPORT_DB_BUSY_MS, e)) == NULL)
 		return false;
-	if (pg_schema_up(s, &e) == -1) {
+	if (pg_schema_up(s, e) == -1) {
 		store_sql_close(s);
 		return false;
 	}
@@ -707,10 +735,9 @@ static void
 writer_batch(struct report_db *r, struct rowv **rows, size_t n)
 {
 	struct err e = { "" };
-	bool was_down = r->down;
 
-	if (pg_up(r)) {
-		if (was_down) {
+	if (pg_up(r, &e)) {
+		if (r->down) {
 			r->down = false;
 			pthread_mutex_lock(&r->mu);
 			note(r, "%s: reachable again", r->name);
@@ -723,8 +750,8 @@ writer_batch(struct report_db *r, struct rowv **rows, size_t n)
 			pthread_mutex_unlock(&r->mu);
 			return;
 		}
-		pg_down(r, e.msg);
 	}
+	pg_down(r, e.msg);
 	if (n > 0)
 		(void)spool_put(r, rows, n);
 }
@@ -853,6 +880,14 @@ report_db_stats(struct report_db *r, struct report_db_stats *st)
 	pthread_mutex_unlock(&r->mu);
 }
 
+void
+report_db_process_stats(struct report_db_stats *st)
+{
+	pthread_mutex_lock(&process_mu);
+	report_db_stats(process_db, st);
+	pthread_mutex_unlock(&process_mu);
+}
+
 int
 report_db_flush(struct report_db *r, int timeout_ms)
 {
@@ -910,6 +945,10 @@ report_db_close(struct report_db *r)
 
 	if (r == NULL || __atomic_sub_fetch(&r->refs, 1, __ATOMIC_SEQ_CST) > 0)
 		return;
+	pthread_mutex_lock(&process_mu);
+	if (process_db == r)
+		process_db = NULL;
+	pthread_mutex_unlock(&process_mu);
 	if (r->async) {
 		/* the writer stores what is queued (the server, or the spool) */
 		pthread_mutex_lock(&r->mu);

@@ -168,6 +168,12 @@ struct report_db_stats {
 };
 /* db NULL gives zeros. */
 void	 report_db_stats(struct report_db *db, struct report_db_stats *);
+/*
+ * The same for the process's handle (the last one
+ * report_db_open_async opened and not yet closed), zeros if none: for
+ * the metrics, which know no handle.
+ */
+void	 report_db_process_stats(struct report_db_stats *);
 
 /*
  * Wait up to timeout_ms for the queue and the spool to be empty (sent):

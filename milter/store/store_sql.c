@@ -55,7 +55,7 @@ store_sql_is_postgres(const char *s)
 static int
 pg_fail(struct err *e, PGconn *pg, const char *what)
 {
-	char msg[400];
+	char msg[400], *p;
 	size_t n;
 
 	snprintf(msg, sizeof(msg), "%s", pg != NULL ? PQerrorMessage(pg) :
@@ -63,6 +63,9 @@ pg_fail(struct err *e, PGconn *pg, const char *what)
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
+	/* libpq's lines become one, for the log */
+	for (p = msg; (p = strpbrk(p, "\r\n\t")) != NULL; )
+		*p = ' ';
 	return err_set(e, "PostgreSQL: %s: %s", what, msg);
 }
 
@@ -334,14 +337,17 @@ store_row_int(const struct store_row *r, int i)
 }
 
 bool
-store_sql_alive(struct store_sql *s)
+store_sql_alive(struct store_sql *s, struct err *e)
 {
 	if (s->engine != STORE_POSTGRES)
 		return true;
 	if (PQstatus(s->pg) == CONNECTION_OK)
 		return true;
 	PQreset(s->pg);
-	return PQstatus(s->pg) == CONNECTION_OK;
+	if (PQstatus(s->pg) == CONNECTION_OK)
+		return true;
+	pg_fail(e, s->pg, "cannot connect");
+	return false;
 }
 
 struct sqlite3 *

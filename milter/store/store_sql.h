@@ -86,9 +86,9 @@ int64_t	 store_row_int(const struct store_row *r, int i);
 
 /*
  * PostgreSQL: is the connection up? If not, try once to reconnect; false
- * if that failed too. SQLite: always true.
+ * with e filled if that failed too. SQLite: always true.
  */
-bool	 store_sql_alive(struct store_sql *);
+bool	 store_sql_alive(struct store_sql *, struct err *e);
 
 /* SQLite: the handle (for the received-report tables); PostgreSQL: NULL. */
 struct sqlite3 *store_sql_sqlite(struct store_sql *);
