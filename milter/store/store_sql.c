@@ -90,6 +90,13 @@ pg_connect(const char *spec)
 	return PQconnectdbParams(keys, vals, 1);
 }
 
+static void
+quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 struct store_sql *
 store_sql_open(const char *spec, int busy_ms, struct err *e)
 {
@@ -110,7 +117,7 @@ store_sql_open(const char *spec, int busy_ms, struct err *e)
 			return NULL;
 		}
 		/* no NOTICEs on stderr ("relation already exists") */
-		PQsetNoticeProcessor(s->pg, NULL, NULL);
+		PQsetNoticeProcessor(s->pg, quiet, NULL);
 		return s;
 	}
 	s->engine = STORE_SQLITE;

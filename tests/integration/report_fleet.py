@@ -216,7 +216,8 @@ try:
     rs = [run_reports(o) for o in outs]
     res = [(p.wait(timeout=120), p.communicate()) for p in rs]
     for i, (rc, (so, se)) in enumerate(res):
-        check(rc == 0, "racing run %d: exit 0" % (i + 1), se.decode())
+        check(rc == 0, "racing run %d: exit 0" % (i + 1),
+              "exit %d: %s" % (rc, se.decode()))
     files = [os.path.join(o, f) for o in outs for f in os.listdir(o)]
     check(len(files) == 2, "two reports between both runs", repr(files))
     doms = {}
