@@ -260,14 +260,15 @@ db_new(struct store_sql *s, const char *name, struct err *e)
 	return r;
 }
 
-struct report_db *
-report_db_open(const char *spec, struct err *e)
+static struct report_db *
+db_open(const char *spec, int pg_timeout_ms, struct err *e)
 {
 	struct store_sql *s;
 	struct report_db *r;
 	bool pg = store_sql_is_postgres(spec);
 
-	if ((s = store_sql_open(spec, REPORT_DB_BUSY_MS, e)) == NULL)
+	if ((s = store_sql_open(spec, REPORT_DB_BUSY_MS, pg_timeout_ms,
+	    e)) == NULL)
 		return NULL;
 	if ((pg ? pg_schema_up(s, e) : sqlite_schema_up(s, spec, e)) == -1 ||
 	    (r = db_new(s, pg ? "PostgreSQL" : spec, e)) == NULL) {
@@ -275,6 +276,12 @@ report_db_open(const char *spec, struct err *e)
 		return NULL;
 	}
 	return r;
+}
+
+struct report_db *
+report_db_open(const char *spec, struct err *e)
+{
+	return db_open(spec, 0, e);
 }
 
 /* Rows in the spool. */
@@ -308,14 +315,14 @@ report_db_open_async(const char *spec, const char *spool, struct err *e)
 		    "dmarc_report_spool");
 		return NULL;
 	}
-	if ((sp = store_sql_open(spool, REPORT_DB_BUSY_MS, e)) == NULL)
+	if ((sp = store_sql_open(spool, REPORT_DB_BUSY_MS, 0, e)) == NULL)
 		return NULL;
 	if (store_sql_script(sp, spool_schema, e) == -1) {
 		store_sql_close(sp);
 		return NULL;
 	}
 	/* the server may be down at start: the spool takes the rows then */
-	if ((r = report_db_open(spec, e)) == NULL) {
+	if ((r = db_open(spec, REPORT_DB_PG_TIMEOUT_MS, e)) == NULL) {
 		if ((r = db_new(NULL, "PostgreSQL", e)) == NULL) {
 			store_sql_close(sp);
 			return NULL;
@@ -705,7 +712,8 @@ pg_up(struct report_db *r, struct err *e)
 	if (r->sql != NULL)
 		return store_sql_alive(r->sql, e);
 	/* not reachable when the milter started: connect afresh */
-	if ((s = store_sql_open(r->spec, REPORT_DB_BUSY_MS, e)) == NULL)
+	if ((s = store_sql_open(r->spec, REPORT_DB_BUSY_MS,
+	    REPORT_DB_PG_TIMEOUT_MS, e)) == NULL)
 		return false;
 	if (pg_schema_up(s, e) == -1) {
 		store_sql_close(s);
@@ -784,7 +792,8 @@ writer_main(void *arg)
 		stop = r->stop;
 		pending = r->spooled > 0;
 		pthread_mutex_unlock(&r->mu);
-		if (n > 0 || pending)
+		/* stopping: what is queued is stored, the spool waits */
+		if (n > 0 || (pending && !stop))
 			writer_batch(r, rows, n);
 		for (i = 0; i < n; i++)
 			rowv_free(rows[i]);

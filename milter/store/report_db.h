@@ -59,6 +59,11 @@ struct err;
 #define REPORT_DB_BATCH		200
 /* Rows the spool holds at most (some 300 bytes each); beyond, dropped. */
 #define REPORT_DB_SPOOL_MAX	1000000
+/*
+ * The writer's bound on one PostgreSQL statement, and on data the server
+ * does not acknowledge: a server that hangs is then a server that is down.
+ */
+#define REPORT_DB_PG_TIMEOUT_MS	10000
 /* While the server is down, it is tried again after this many seconds. */
 #define REPORT_DB_RETRY_S	1
 

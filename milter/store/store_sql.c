@@ -77,16 +77,32 @@ lite_fail(struct err *e, const struct store_sql *s, const char *what)
 }
 
 static PGconn *
-pg_connect(const char *spec)
+pg_connect(const char *spec, int timeout_ms)
 {
+	char opt[64], tcp[24];
 	/*
 	 * expand_dbname: spec is expanded in place of dbname, so its own
-	 * connect_timeout, if any, wins over ours (given before it).
+	 * settings, if any, win over ours (given before it).
 	 */
-	const char *const keys[] = { "connect_timeout", "dbname",
-	    "application_name", NULL };
-	const char *const vals[] = { STORE_PG_CONNECT_S, spec, "inkan", NULL };
+	const char *keys[] = { "connect_timeout", "application_name",
+	    "options", "tcp_user_timeout", "dbname", NULL };
+	const char *vals[] = { STORE_PG_CONNECT_S, "inkan", opt, tcp, spec,
+	    NULL };
 
+	if (timeout_ms > 0) {
+		/*
+		 * A statement that hangs (a lock, a server in trouble) or a
+		 * peer that vanished without a word must not hold the writer
+		 * (and a shutdown waiting for it) for the TCP timeout.
+		 */
+		snprintf(opt, sizeof(opt), "-c statement_timeout=%d",
+		    timeout_ms);
+		snprintf(tcp, sizeof(tcp), "%d", timeout_ms);
+	} else {
+		keys[2] = "dbname";
+		vals[2] = spec;
+		keys[3] = vals[3] = NULL;
+	}
 	return PQconnectdbParams(keys, vals, 1);
 }
 
@@ -98,7 +114,8 @@ quiet(void *arg, const char *msg)
 }
 
 struct store_sql *
-store_sql_open(const char *spec, int busy_ms, struct err *e)
+store_sql_open(const char *spec, int busy_ms, int pg_timeout_ms,
+    struct err *e)
 {
 	struct store_sql *s;
 	sqlite3_stmt *st = NULL;
@@ -110,7 +127,7 @@ store_sql_open(const char *spec, int busy_ms, struct err *e)
 	}
 	if (store_sql_is_postgres(spec)) {
 		s->engine = STORE_POSTGRES;
-		s->pg = pg_connect(spec);
+		s->pg = pg_connect(spec, pg_timeout_ms);
 		if (s->pg == NULL || PQstatus(s->pg) != CONNECTION_OK) {
 			pg_fail(e, s->pg, "cannot connect");
 			store_sql_close(s);

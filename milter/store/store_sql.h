@@ -56,12 +56,14 @@ bool	 store_sql_is_postgres(const char *spec);
 /*
  * Connect. SQLite: open (creating) the file, WAL mode, synchronous
  * NORMAL, busy timeout busy_ms. PostgreSQL: connect (at most
- * STORE_PG_CONNECT_S seconds unless spec says otherwise). The handle,
+ * STORE_PG_CONNECT_S seconds unless spec says otherwise); pg_timeout_ms
+ * > 0 bounds each statement and unacknowledged data on the connection
+ * (statement_timeout, tcp_user_timeout), 0 leaves them. The handle,
  * or NULL with e filled (the message names spec for SQLite; for
  * PostgreSQL it never repeats spec, which may hold a password).
  */
 struct store_sql *store_sql_open(const char *spec, int busy_ms,
-	    struct err *e);
+	    int pg_timeout_ms, struct err *e);
 
 enum store_engine store_sql_engine(const struct store_sql *);
 

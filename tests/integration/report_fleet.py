@@ -18,6 +18,8 @@
 #     accepted), the rows wait in each milter's spool, the log says so;
 #     the database started again: the rows arrive, none twice, the spools
 #     empty, and the next report counts each message once.
+#  5. The database slow (a lock held past the writer's statement timeout):
+#     mail flows, the rows go to the spool and arrive once afterwards.
 # PostgreSQL missing is a failure, never a skip (CI installs it).
 #
 # usage: report_fleet.py INKAN-MILTER INKAN-REPORTS SRCDIR
@@ -314,6 +316,31 @@ try:
               for f in os.listdir(o5)}
     check(totals == {"example.org": 4, "example.net": 4},
           "the outage's messages reported once each", repr(totals))
+
+    # 5. the database slow: a lock holds the writer's insert past its
+    # statement timeout; mail flows, the rows take the spool, then arrive
+    lock = subprocess.Popen([os.path.join(PGBIN, "psql"), "-X", "-q", "-h",
+                             pgsock, "-U", "inkan", "-d", "postgres", "-c",
+                             "BEGIN; LOCK TABLE messages; SELECT pg_sleep(13);"
+                             " COMMIT;"], stdout=subprocess.DEVNULL)
+    for _ in range(100):    # the lock is held once psql shows in pg_locks
+        if sql("SELECT count(*) FROM pg_locks WHERE mode ="
+               " 'AccessExclusiveLock' AND relation = 'messages'::regclass") == "1":
+            break
+        time.sleep(0.1)
+    check(send("a", "slow"), "database slow: milter a accepts mail")
+    for _ in range(300):
+        with open(logs["a"]) as f:
+            text = f.read()
+        if "statement timeout" in text:
+            break
+        time.sleep(0.1)
+    check("statement timeout" in text, "database slow: the writer gives up "
+          "waiting and spools (logged)")
+    lock.wait(timeout=60)
+    wait_rows(24, "after the lock the slow rows arrived")
+    check(sql("SELECT count(*) - count(DISTINCT row_key) FROM messages")
+          == "0", "no row twice after the slow spell")
 finally:
     for h in list(procs):
         if procs[h].poll() is None:
