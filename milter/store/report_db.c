@@ -298,7 +298,8 @@ struct report_db *
 report_db_open_async(const char *spec, const char *spool, struct err *e)
 {
 	struct report_db *r;
-	struct store_sql *sp;
+	struct store_sql *sp, *pg;
+	struct err e2;
 	sigset_t all, old;
 	int64_t n = 0;
 
@@ -321,12 +322,22 @@ report_db_open_async(const char *spec, const char *spool, struct err *e)
 		store_sql_close(sp);
 		return NULL;
 	}
-	/* the server may be down at start: the spool takes the rows then */
-	if ((r = db_open(spec, REPORT_DB_PG_TIMEOUT_MS, e)) == NULL) {
-		if ((r = db_new(NULL, "PostgreSQL", e)) == NULL) {
-			store_sql_close(sp);
-			return NULL;
-		}
+	/*
+	 * The server may be down at start: the spool takes the rows then,
+	 * and the writer connects later. A server that answers but whose
+	 * tables are not inkan's (or are a newer inkan's) is refused now.
+	 */
+	pg = store_sql_open(spec, REPORT_DB_BUSY_MS, REPORT_DB_PG_TIMEOUT_MS,
+	    &e2);
+	if (pg != NULL && pg_schema_up(pg, e) == -1) {
+		store_sql_close(pg);
+		store_sql_close(sp);
+		return NULL;
+	}
+	if ((r = db_new(pg, "PostgreSQL", e)) == NULL) {
+		store_sql_close(pg);
+		store_sql_close(sp);
+		return NULL;
 	}
 	r->spool = sp;
 	r->async = true;
@@ -362,7 +373,7 @@ report_db_open_async(const char *spec, const char *spool, struct err *e)
 	return r;
 }
 
-/* Not in the report: lost on the way (an earlier error message said so). */
+/* A row and its strings; NULL does nothing. */
 static void
 rowv_free(struct rowv *w)
 {

@@ -341,6 +341,17 @@ try:
     wait_rows(24, "after the lock the slow rows arrived")
     check(sql("SELECT count(*) - count(DISTINCT row_key) FROM messages")
           == "0", "no row twice after the slow spell")
+
+    # 6. tables of a newer inkan: refused at start (-n says why)
+    sql("UPDATE schema_version SET version = 99")
+    r = subprocess.run([milter, "-n", "-c", os.path.join(tmp, "inkan-a.conf")],
+                       capture_output=True)
+    err = r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
+    check(r.returncode != 0 and "schema version 99" in err,
+          "a newer schema is refused", err)
+    check("host=" not in err and pgsock not in err,
+          "the error does not repeat the connection string", err)
+    sql("UPDATE schema_version SET version = 2")
 finally:
     for h in list(procs):
         if procs[h].poll() is None:
