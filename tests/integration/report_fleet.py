@@ -29,6 +29,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import milterproto as M
+import metrics_scrape as MS
 
 milter, reports, src = sys.argv[1:4]
 NS = "{urn:ietf:params:xml:ns:dmarc-2.0}"
@@ -140,8 +141,10 @@ def start_milter(h):
         f.write("socket = unix:%s\nlog = stderr\nauthserv_id = mx-%s.test\n"
                 "dns_zone_file = %s\ndmarc_report_db = %s\n"
                 "dmarc_report_spool = %s\nshutdown_timeout = 5\n"
+                "metrics_socket = unix:%s\n"
                 % (socks[h], h, zone, dbs[h],
-                   os.path.join(tmp, "spool-%s.db" % h)))
+                   os.path.join(tmp, "spool-%s.db" % h),
+                   os.path.join(tmp, "metrics-%s.sock" % h)))
     logs[h] = os.path.join(tmp, "milter-%s.log" % h)
     procs[h] = subprocess.Popen([milter, "-f", "-c", conf],
                                 stderr=open(logs[h], "a"))
@@ -292,6 +295,12 @@ try:
         with open(logs[h]) as f:
             text = f.read()
         check("wait in the spool" in text, "milter %s logs the outage" % h)
+        m = MS.samples(MS.scrape("unix:" + os.path.join(tmp, "metrics-%s.sock" % h)))
+        check(m.get("inkan_report_rows_spooled") == 4 and
+              m.get("inkan_report_rows_queued") == 0 and
+              m.get("inkan_report_rows_dropped_total") == 0,
+              "milter %s: the metrics count 4 rows waiting, none lost" % h,
+              repr({k: v for k, v in m.items() if "report_rows" in k}))
     # b stops while the database is down: its rows stay in its spool
     stop_milter("b")
     pg_start()
