@@ -584,7 +584,13 @@ spool_put(struct report_db *r, struct rowv *const *rows, size_t n)
 	return rc;
 }
 
-/* Insert n rows into PostgreSQL in one transaction: 0, or -1 with e. */
+/*
+ * Insert n rows into PostgreSQL in one transaction: 0, or -1 with e. A
+ * batch refused over its values (store_sql_bad_data: say, a database
+ * whose encoding cannot hold a name) would be refused for ever and hold
+ * up every row behind it: its rows are then sent one by one and those
+ * refused dropped, counted and logged.
+ */
 static int
 pg_put(struct report_db *r, struct rowv *const *rows, size_t n,
     struct err *e)
@@ -600,10 +606,28 @@ pg_put(struct report_db *r, struct rowv *const *rows, size_t n,
 		if (store_sql_exec(r->sql, pg_insert_sql, p, NCOLS + 1, NULL,
 		    NULL, NULL, e) == -1) {
 			(void)store_sql_script(r->sql, "ROLLBACK", &e2);
-			return -1;
+			if (!store_sql_bad_data(r->sql))
+				return -1;
+			break;
 		}
 	}
-	return store_sql_script(r->sql, "COMMIT", e);
+	if (i == n)
+		return store_sql_script(r->sql, "COMMIT", e);
+	for (i = 0; i < n; i++) {
+		rowv_params(rows[i], p);
+		if (store_sql_exec(r->sql, pg_insert_sql, p, NCOLS + 1, NULL,
+		    NULL, NULL, &e2) == 0)
+			continue;
+		if (!store_sql_bad_data(r->sql)) {
+			*e = e2;
+			return -1;	/* the rest waits in the spool */
+		}
+		pthread_mutex_lock(&r->mu);
+		r->dropped++;
+		trouble(r, e2.msg);
+		pthread_mutex_unlock(&r->mu);
+	}
+	return 0;
 }
 
 struct spool_batch {

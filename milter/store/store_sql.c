@@ -35,6 +35,7 @@ struct store_sql {
 	size_t		 ncache;
 	/* PostgreSQL */
 	PGconn		*pg;
+	char		 sqlstate[6];	/* of the last failed statement */
 };
 
 struct store_row {
@@ -283,6 +284,11 @@ pg_exec(struct store_sql *s, const char *sql, const struct store_param *p,
 	res = PQexecParams(s->pg, sql, (int)np, NULL, vals, NULL, NULL, 0);
 	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		const char *code = res != NULL ?
+		    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+		snprintf(s->sqlstate, sizeof(s->sqlstate), "%s",
+		    code != NULL ? code : "");
 		pg_fail(e, s->pg, "statement failed");
 		PQclear(res);
 		return -1;
@@ -358,6 +364,14 @@ store_row_int(const struct store_row *r, int i)
 		return PQgetisnull(r->res, r->r, i) ? 0 :
 		    strtoll(PQgetvalue(r->res, r->r, i), NULL, 10);
 	return sqlite3_column_int64(r->st, i);
+}
+
+bool
+store_sql_bad_data(const struct store_sql *s)
+{
+	/* SQLSTATE classes 22 (data exception), 23 (integrity constraint) */
+	return s->engine == STORE_POSTGRES && (strncmp(s->sqlstate, "22",
+	    2) == 0 || strncmp(s->sqlstate, "23", 2) == 0);
 }
 
 bool

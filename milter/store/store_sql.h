@@ -87,6 +87,13 @@ const char *store_row_text(const struct store_row *r, int i, size_t *len);
 int64_t	 store_row_int(const struct store_row *r, int i);
 
 /*
+ * Did the last failed statement fail over its values (PostgreSQL: a data
+ * exception or a constraint, such as text the database's encoding cannot
+ * hold), so that sending it again cannot help? false for SQLite.
+ */
+bool	 store_sql_bad_data(const struct store_sql *);
+
+/*
  * PostgreSQL: is the connection up? If not, try once to reconnect; false
  * with e filled if that failed too. SQLite: always true.
  */

@@ -20,6 +20,9 @@
 #     empty, and the next report counts each message once.
 #  5. The database slow (a lock held past the writer's statement timeout):
 #     mail flows, the rows go to the spool and arrive once afterwards.
+#  6. Tables of a newer inkan refuse the start.
+#  7. Rows the database refuses over their values are dropped, counted and
+#     logged, and the rows of the same batch still arrive.
 # PostgreSQL missing is a failure, never a skip (CI installs it).
 #
 # usage: report_fleet.py INKAN-MILTER INKAN-REPORTS SRCDIR
@@ -361,6 +364,29 @@ try:
     check("host=" not in err and pgsock not in err,
           "the error does not repeat the connection string", err)
     sql("UPDATE schema_version SET version = 2")
+
+    # 7. rows the database refuses over their values (here a CHECK; in
+    # life, say, text a LATIN1 database cannot hold) are dropped, counted
+    # and logged, and do not hold up the rows beside them
+    sql("ALTER TABLE messages ADD CONSTRAINT poison"
+        " CHECK (source_ip <> '192.0.2.11') NOT VALID")
+    check(send("a", "poison"), "refused rows: mail flows")
+    wait_rows(26, "the rows beside the refused ones arrive")
+    m = {}
+    for _ in range(300):
+        m = MS.samples(MS.scrape("unix:" + os.path.join(tmp, "metrics-a.sock")))
+        if m.get("inkan_report_rows_dropped_total") == 2:
+            break
+        time.sleep(0.1)
+    check(m.get("inkan_report_rows_dropped_total") == 2 and
+          m.get("inkan_report_rows_spooled") == 0,
+          "the refused rows are counted as dropped, none left waiting",
+          repr({k: v for k, v in m.items() if "report_rows" in k}))
+    with open(logs["a"]) as f:
+        text = f.read()
+    check("not recorded" in text and "poison" in text,
+          "the refused rows are logged")
+    sql("ALTER TABLE messages DROP CONSTRAINT poison")
 finally:
     for h in list(procs):
         if procs[h].poll() is None:
