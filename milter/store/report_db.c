@@ -508,7 +508,11 @@ static void
 trouble(struct report_db *r, const char *what)
 {
 	char text[600];
+	size_t n = strlen(r->name);
 
+	/* the store's messages name the file already */
+	if (strncmp(what, r->name, n) == 0 && strncmp(what + n, ": ", 2) == 0)
+		what += n + 2;
 	if (!r->reported && r->on_error != NULL) {
 		snprintf(text, sizeof(text), "%s: DMARC report data not "
 		    "recorded (%s); not logged again until rows are recorded "
