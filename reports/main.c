@@ -184,69 +184,6 @@ print_clean(FILE *f, const char *s)
 	buf_free(&b);
 }
 
-static int
-one_int(sqlite3 *db, const char *sql, const struct report_sel *sel,
-    int64_t *out)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sel != NULL) {
-		sqlite3_bind_text(st, 1, sel->domain, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, sel->begin);
-		sqlite3_bind_int64(st, 3, sel->end);
-		sqlite3_bind_int64(st, 4, sel->maxid);
-	}
-	rc = sqlite3_step(st);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-#define WHERE	" WHERE state = 0 AND policy_domain = ?1 AND time >= ?2" \
-		" AND time <= ?3 AND id <= ?4"
-
-/* The rua= of the last row of the domain in the period (malloc'd) or NULL. */
-static char *
-last_rua(sqlite3 *db, const struct report_sel *sel)
-{
-	sqlite3_stmt *st;
-	char *rua = NULL;
-
-	if (sqlite3_prepare_v2(db, "SELECT rua FROM messages" WHERE
-	    " ORDER BY time DESC, id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_text(st, 1, sel->domain, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, sel->begin);
-	sqlite3_bind_int64(st, 3, sel->end);
-	sqlite3_bind_int64(st, 4, sel->maxid);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
-		rua = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return rua;
-}
-
-static int
-mark(sqlite3 *db, const struct report_sel *sel, int state)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "UPDATE messages SET state = ?5" WHERE, -1,
-	    &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, sel->domain, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, sel->begin);
-	sqlite3_bind_int64(st, 3, sel->end);
-	sqlite3_bind_int64(st, 4, sel->maxid);
-	sqlite3_bind_int(st, 5, state);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
 /* Write data to dir/name through a temporary file and rename. */
 static int
 write_file(const char *dir, const char *name, const struct buf *data,
@@ -271,8 +208,8 @@ write_file(const char *dir, const char *name, const struct buf *data,
 
 /* Report one domain: 0 done (reported or skipped), 1 failed. */
 static int
-one_domain(sqlite3 *db, struct dns_resolver *res, const struct opts *o,
-    struct report_sel *sel)
+one_domain(struct report_db *db, struct dns_resolver *res,
+    const struct opts *o, struct report_sel *sel)
 {
 	struct buf xml = BUF_INIT, gz = BUF_INIT, notes = BUF_INIT,
 	    msg = BUF_INIT;
@@ -280,12 +217,32 @@ one_domain(sqlite3 *db, struct dns_resolver *res, const struct opts *o,
 	struct err e = { "" };
 	struct report_meta meta;
 	char rid[64], fname[600];
-	char *rua;
+	char *rua = NULL;
 	int64_t minid;
 	size_t i, nrec, nmsg, sent = 0, failed = 0;
 	int ret = 1;
 
-	rua = last_rua(db, sel);
+	/*
+	 * One report per domain and period for every host sharing the
+	 * database (report_query_claim): another run has it, or had it and
+	 * marked its rows (then none are left).
+	 */
+	switch (report_query_claim(db, sel, o->now, &e)) {
+	case -1:
+		fprintf(stderr, "inkan-reports: %s: %s\n", sel->domain, e.msg);
+		return 1;
+	case 0:
+		return 0;
+	}
+	if (report_query_minid(db, sel, &minid, &e) == -1 ||
+	    report_query_last_rua(db, sel, &rua, &e) == -1) {
+		fprintf(stderr, "inkan-reports: %s: %s\n", sel->domain, e.msg);
+		goto out;
+	}
+	if (minid == 0) {
+		ret = 0;	/* reported by another run meanwhile */
+		goto out;
+	}
 	if (dest_resolve(res, sel->domain, rua, &dl, &notes, &e) == -1) {
 		fprintf(stderr, "inkan-reports: %s: %s\n", sel->domain, e.msg);
 		goto out;
@@ -295,12 +252,10 @@ one_domain(sqlite3 *db, struct dns_resolver *res, const struct opts *o,
 	if (dl.n == 0 && !dl.temperror) {
 		printf("%s: no usable rua destination; %s\n", sel->domain,
 		    rua == NULL ? "no rua=" : "rows skipped");
-		ret = mark(db, sel, REPORT_DB_SKIPPED) == 0 ? 0 : 1;
+		ret = report_query_mark(db, sel, REPORT_DB_SKIPPED, &e) == 0 ?
+		    0 : 1;
 		goto out;
 	}
-	if (one_int(db, "SELECT min(id) FROM messages" WHERE, sel, &minid) ==
-	    -1)
-		goto out;
 	/* stable for a re-send of the same rows (RFC 9990 2.1.3) */
 	snprintf(rid, sizeof(rid), "%lldr%lld", (long long)sel->begin,
 	    (long long)minid);
@@ -318,7 +273,8 @@ one_domain(sqlite3 *db, struct dns_resolver *res, const struct opts *o,
 	if (nrec == 0) {
 		printf("%s: no row with a usable source address; rows "
 		    "skipped\n", sel->domain);
-		ret = mark(db, sel, REPORT_DB_SKIPPED) == 0 ? 0 : 1;
+		ret = report_query_mark(db, sel, REPORT_DB_SKIPPED, &e) == 0 ?
+		    0 : 1;
 		goto out;
 	}
 	if (report_gzip(xml.data, xml.len, &gz, &e) == -1) {
@@ -371,14 +327,17 @@ one_domain(sqlite3 *db, struct dns_resolver *res, const struct opts *o,
 	}
 	if (failed > 0 || dl.temperror)
 		goto out;	/* kept pending: the next run sends it again */
-	if (mark(db, sel, sent > 0 ? REPORT_DB_REPORTED : REPORT_DB_SKIPPED) ==
-	    -1) {
+	if (report_query_mark(db, sel, sent > 0 ? REPORT_DB_REPORTED :
+	    REPORT_DB_SKIPPED, &e) == -1) {
 		fprintf(stderr, "inkan-reports: %s: marking rows: %s\n",
-		    sel->domain, sqlite3_errmsg(db));
+		    sel->domain, e.msg);
 		goto out;
 	}
 	ret = 0;
 out:
+	/* not marked: the claim goes, so the next run tries again */
+	if (ret != 0 || minid == 0)
+		(void)report_query_release(db, sel, &e);
 	free(rua);
 	buf_free(&xml);
 	buf_free(&gz);
@@ -405,30 +364,20 @@ open_resolver(const struct opts *o, struct err *e)
  * expects (RFC 9990 2.4 asks for daily reports).
  */
 static int
-prune(sqlite3 *db, int64_t keep_days, int64_t now)
+prune(struct report_db *db, int64_t keep_days, int64_t now)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct err e = { "" };
+	int64_t n;
 
 	if (keep_days == 0)
 		return 0;
-	if (sqlite3_prepare_v2(db, "DELETE FROM messages WHERE time < ?1",
-	    -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "inkan-reports: pruning: %s\n",
-		    sqlite3_errmsg(db));
+	if (report_query_prune(db, now - keep_days * 86400, &n, &e) == -1) {
+		fprintf(stderr, "inkan-reports: pruning: %s\n", e.msg);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, now - keep_days * 86400);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "inkan-reports: pruning: %s\n",
-		    sqlite3_errmsg(db));
-		return -1;
-	}
-	if (sqlite3_changes(db) > 0)
-		printf("removed %d rows older than %lld days\n",
-		    sqlite3_changes(db), (long long)keep_days);
+	if (n > 0)
+		printf("removed %lld rows older than %lld days\n",
+		    (long long)n, (long long)keep_days);
 	return 0;
 }
 
@@ -439,8 +388,6 @@ main(int argc, char **argv)
 	struct err e = { "" };
 	struct report_db *rdb;
 	struct dns_resolver *res;
-	sqlite3 *db;
-	sqlite3_stmt *st;
 	struct report_sel sel;
 	char **domains = NULL;
 	size_t n = 0, i;
@@ -460,9 +407,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "inkan-reports: %s\n", e.msg);
 		return 1;
 	}
-	db = report_db_handle(rdb);
 	/* the milter's inserts are short; wait for them */
-	sqlite3_busy_timeout(db, 10000);
+	report_db_busy_timeout(rdb, 10000);
 	if ((res = open_resolver(&o, &e)) == NULL) {
 		fprintf(stderr, "inkan-reports: DNS: %s\n", e.msg);
 		report_db_close(rdb);
@@ -471,33 +417,12 @@ main(int argc, char **argv)
 	memset(&sel, 0, sizeof(sel));
 	sel.begin = o.begin;
 	sel.end = o.end;
-	if (one_int(db, "SELECT coalesce(max(id), 0) FROM messages", NULL,
-	    &sel.maxid) == -1 || sqlite3_prepare_v2(db,
-	    "SELECT DISTINCT policy_domain FROM messages WHERE state = 0"
-	    " AND time >= ?1 AND time <= ?2 AND id <= ?3 ORDER BY 1", -1, &st,
-	    NULL) != SQLITE_OK) {
-		fprintf(stderr, "inkan-reports: %s: %s\n", o.db,
-		    sqlite3_errmsg(db));
+	if (report_query_maxid(rdb, &sel.maxid, &e) == -1 ||
+	    report_query_domains(rdb, &sel, &domains, &n, &e) == -1) {
+		fprintf(stderr, "inkan-reports: %s\n", e.msg);
 		status = 1;
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, sel.begin);
-	sqlite3_bind_int64(st, 2, sel.end);
-	sqlite3_bind_int64(st, 3, sel.maxid);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		char **nd = reallocarray(domains, n + 1, sizeof(*domains));
-
-		if (nd == NULL || (nd[n] = strdup((const char *)
-		    sqlite3_column_text(st, 0))) == NULL) {
-			domains = nd != NULL ? nd : domains;
-			fprintf(stderr, "inkan-reports: out of memory\n");
-			status = 1;
-			break;
-		}
-		domains = nd;
-		n++;
-	}
-	sqlite3_finalize(st);
 	for (i = 0; i < n; i++) {
 		/* the name goes into a file name and a Subject */
 		if (!dns_name_valid(domains[i], strlen(domains[i])) ||
@@ -512,15 +437,13 @@ main(int argc, char **argv)
 			continue;
 		}
 		sel.domain = domains[i];
-		if (one_domain(db, res, &o, &sel) != 0)
+		if (one_domain(rdb, res, &o, &sel) != 0)
 			status = 1;
 	}
-	if (status == 0 && prune(db, o.keep_days, o.now) == -1)
+	if (status == 0 && prune(rdb, o.keep_days, o.now) == -1)
 		status = 1;
 out:
-	for (i = 0; i < n; i++)
-		free(domains[i]);
-	free(domains);
+	report_query_domains_free(domains, n);
 	dns_resolver_free(res);
 	report_db_close(rdb);
 	return status;

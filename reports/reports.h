@@ -15,22 +15,15 @@
 #include <stdint.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "buf.h"
 #include "dns.h"
+#include "report_query.h"
 
 struct err;
+struct report_db;
 
 /* The namespace of RFC 9990 Appendix A. */
 #define REPORT_XML_NS	"urn:ietf:params:xml:ns:dmarc-2.0"
-
-/* Which rows make one report: pending, of domain, in [begin, end], id <= maxid. */
-struct report_sel {
-	const char	*domain;
-	int64_t		 begin, end;
-	int64_t		 maxid;
-};
 
 struct report_meta {
 	const char	*org_name;
@@ -43,7 +36,7 @@ struct report_meta {
  * number of <record> elements and *nmsgs the messages they count (rows
  * with an unusable source address are left out). 0, or -1 with e filled.
  */
-int	 report_xml(sqlite3 *db, const struct report_sel *sel,
+int	 report_xml(struct report_db *db, const struct report_sel *sel,
 	    const struct report_meta *meta, struct buf *out, size_t *nrecords,
 	    size_t *nmsgs, struct err *e);
 /* Gzip (RFC 1952) in into out (appended). 0, or -1 with e filled. */

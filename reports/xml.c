@@ -2,7 +2,7 @@
 /*
  * xml.c - one DMARC aggregate report (RFC 9990 section 2 and the schema
  * of Appendix A, tests/data/reports/dmarc-aggregate.xsd) from the rows
- * of report_db.c, and its gzip compression (RFC 1952, zlib).
+ * of report_db.c (read through report_query.c), and its gzip compression (RFC 1952, zlib).
  * The policy_published part is the last configuration seen in the period
  * (RFC 9990 2.1: "SHOULD note only the final configuration observed").
  * Rows are grouped into one <record> per source address, identifiers,
@@ -75,72 +75,51 @@ static const char *const discoveries[] = { "psl", "treewalk", NULL };
 static const char *const alignments[] = { "r", "s", NULL };
 static const char *const testings[] = { "n", "y", NULL };
 
+/* A value as a C string for word(): NULL stays NULL. */
 static const char *
-col(sqlite3_stmt *st, int i)
+str(struct report_val v)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	return v.s;
 }
 
 /*
- * Column i as text of its full length: a row written by another program
+ * A value as text of its full length: a row written by another program
  * (or an older inkan) may hold a NUL or anything else; xml_text() copes.
  */
 static void
-elem_col(struct buf *b, const char *indent, const char *name,
-    sqlite3_stmt *st, int i)
+elem_val(struct buf *b, const char *indent, const char *name,
+    struct report_val v)
 {
-	const char *v = col(st, i);
-
-	elemn(b, indent, name, v, v != NULL ?
-	    (size_t)sqlite3_column_bytes(st, i) : 0);
+	elemn(b, indent, name, v.s, v.s != NULL ? v.len : 0);
 }
+
+/* What the callbacks of report_query.h write into. */
+struct xml_ctx {
+	struct buf	*b;
+	const char	*domain;
+	size_t		*nrecords, *nmsgs;
+};
 
 static void
-bind_sel(sqlite3_stmt *st, const struct report_sel *sel)
+policy_published(void *arg, const struct report_policy *pol)
 {
-	sqlite3_bind_text(st, 1, sel->domain, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, sel->begin);
-	sqlite3_bind_int64(st, 3, sel->end);
-	sqlite3_bind_int64(st, 4, sel->maxid);
-}
+	struct xml_ctx *x = arg;
+	struct buf *b = x->b;
 
-#define SEL_WHERE	" WHERE state = 0 AND policy_domain = ?1 AND time >= ?2" \
-			" AND time <= ?3 AND id <= ?4"
-
-static int
-policy_published(sqlite3 *db, const struct report_sel *sel, struct buf *b,
-    struct err *e)
-{
-	static const char sql[] = "SELECT p, sp, adkim, aspf, testing, fo,"
-	    " discovery, np FROM messages" SEL_WHERE
-	    " ORDER BY time DESC, id DESC LIMIT 1";
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return err_set(e, "reading the policy: %s", sqlite3_errmsg(db));
-	bind_sel(st, sel);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		err_set(e, "no rows for %s: %s", sel->domain,
-		    sqlite3_errmsg(db));
-		sqlite3_finalize(st);
-		return -1;
-	}
 	buf_adds(b, "  <policy_published>\n");
-	elem(b, "    ", "domain", sel->domain);
+	elem(b, "    ", "domain", x->domain);
 	elem(b, "    ", "discovery_method",
-	    word(col(st, 6), discoveries, "treewalk"));
-	elem(b, "    ", "adkim", word(col(st, 2), alignments, "r"));
-	elem(b, "    ", "aspf", word(col(st, 3), alignments, "r"));
-	elem(b, "    ", "p", word(col(st, 0), dispositions, "none"));
-	elem(b, "    ", "sp", word(col(st, 1), dispositions, "none"));
+	    word(str(pol->discovery), discoveries, "treewalk"));
+	elem(b, "    ", "adkim", word(str(pol->adkim), alignments, "r"));
+	elem(b, "    ", "aspf", word(str(pol->aspf), alignments, "r"));
+	elem(b, "    ", "p", word(str(pol->p), dispositions, "none"));
+	elem(b, "    ", "sp", word(str(pol->sp), dispositions, "none"));
 	/* np only when the record had one: it is optional (RFC 9990 A) */
-	if (col(st, 7) != NULL && *col(st, 7) != '\0')
-		elem(b, "    ", "np", word(col(st, 7), dispositions, "none"));
-	elem(b, "    ", "testing", word(col(st, 4), testings, "n"));
-	elem_col(b, "    ", "fo", st, 5);
+	if (pol->np.s != NULL && pol->np.len > 0)
+		elem(b, "    ", "np", word(str(pol->np), dispositions, "none"));
+	elem(b, "    ", "testing", word(str(pol->testing), testings, "n"));
+	elem_val(b, "    ", "fo", pol->fo);
 	buf_adds(b, "  </policy_published>\n");
-	sqlite3_finalize(st);
-	return 0;
 }
 
 /*
@@ -182,15 +161,15 @@ field(const char **p, const char *end, char sep, const char **f)
  * views of any length (a long d= or s= is written whole, never dropped).
  */
 static void
-auth_dkim(struct buf *b, sqlite3_stmt *st, int i)
+auth_dkim(struct buf *b, struct report_val v)
 {
-	const char *p = col(st, i), *end, *line, *le, *f[3];
+	const char *p = v.s, *end, *line, *le, *f[3];
 	char result[16];
 	size_t len[3], k;
 
 	if (p == NULL)
 		return;
-	end = p + sqlite3_column_bytes(st, i);
+	end = p + v.len;
 	while (p < end) {
 		if ((k = field(&p, end, '\n', &line)) == 0)
 			continue;
@@ -212,13 +191,6 @@ auth_dkim(struct buf *b, sqlite3_stmt *st, int i)
 	}
 }
 
-/* Is column i NULL or empty? */
-static bool
-col_empty(sqlite3_stmt *st, int i)
-{
-	return col(st, i) == NULL || sqlite3_column_bytes(st, i) == 0;
-}
-
 /*
  * One <record>. The identifiers and domains are xs:string in the schema,
  * so any text is valid there: a value that is not a domain (a MAIL FROM
@@ -227,82 +199,69 @@ col_empty(sqlite3_stmt *st, int i)
  * what was claimed. Enumerated values are checked against their lists.
  */
 static void
-record(struct buf *b, sqlite3_stmt *st, const char *ip)
+record(struct buf *b, const struct report_group *g, const char *ip)
 {
-	const char *override = col(st, 4);
+	const char *override = g->override.s;
 
 	buf_adds(b, "  <record>\n    <row>\n");
 	elem(b, "      ", "source_ip", ip);
-	buf_printf(b, "      <count>%lld</count>\n",
-	    (long long)sqlite3_column_int64(st, 10));
+	buf_printf(b, "      <count>%lld</count>\n", (long long)g->count);
 	buf_adds(b, "      <policy_evaluated>\n");
-	elem(b, "        ", "disposition", word(col(st, 3), actions, "none"));
-	elem(b, "        ", "dkim", sqlite3_column_int(st, 5) ? "pass" :
-	    "fail");
-	elem(b, "        ", "spf", sqlite3_column_int(st, 6) ? "pass" : "fail");
+	elem(b, "        ", "disposition", word(str(g->disposition), actions,
+	    "none"));
+	elem(b, "        ", "dkim", g->dkim_aligned ? "pass" : "fail");
+	elem(b, "        ", "spf", g->spf_aligned ? "pass" : "fail");
 	if (override != NULL) {
 		const char *type = word(override, overrides, "other");
 
 		buf_adds(b, "        <reason>\n");
 		elem(b, "          ", "type", type);
 		if (strcmp(type, override) != 0)
-			elem_col(b, "          ", "comment", st, 4);
+			elem_val(b, "          ", "comment", g->override);
 		buf_adds(b, "        </reason>\n");
 	}
 	buf_adds(b, "      </policy_evaluated>\n    </row>\n");
 	buf_adds(b, "    <identifiers>\n");
 	/* RFC 9990 2.1: present but empty for a null reverse-path */
-	elem_col(b, "      ", "envelope_from", st, 2);
-	elem_col(b, "      ", "header_from", st, 1);
+	elem_val(b, "      ", "envelope_from", g->envelope_from);
+	elem_val(b, "      ", "header_from", g->header_from);
 	buf_adds(b, "    </identifiers>\n    <auth_results>\n");
-	auth_dkim(b, st, 9);
+	auth_dkim(b, g->dkim);
 	/*
 	 * The schema wants at least one <spf>: a message whose SPF was not
 	 * checked reports "none" for its MAIL FROM (or From) domain.
 	 */
 	buf_adds(b, "      <spf>\n");
-	elem_col(b, "        ", "domain", st, col(st, 7) != NULL ? 7 :
-	    !col_empty(st, 2) ? 2 : 1);
+	elem_val(b, "        ", "domain", g->spf_domain.s != NULL ?
+	    g->spf_domain : g->envelope_from.s != NULL &&
+	    g->envelope_from.len > 0 ? g->envelope_from : g->header_from);
 	elem(b, "        ", "scope", "mfrom");
-	elem(b, "        ", "result", word(col(st, 8), spf_results, "none"));
+	elem(b, "        ", "result", word(str(g->spf_result), spf_results,
+	    "none"));
 	buf_adds(b, "      </spf>\n    </auth_results>\n  </record>\n");
 }
 
-static int
-records(sqlite3 *db, const struct report_sel *sel, struct buf *b,
-    size_t *nrecords, size_t *nmsgs, struct err *e)
+static void
+record_group(void *arg, const struct report_group *g)
 {
-	static const char sql[] = "SELECT source_ip, header_from,"
-	    " envelope_from, disposition, override, dkim_aligned, spf_aligned,"
-	    " spf_domain, spf_result, dkim, COUNT(*) FROM messages" SEL_WHERE
-	    " GROUP BY source_ip, header_from, envelope_from, disposition,"
-	    " override, dkim_aligned, spf_aligned, spf_domain, spf_result, dkim"
-	    " ORDER BY source_ip, header_from, envelope_from";
-	sqlite3_stmt *st;
+	struct xml_ctx *x = arg;
 	char ip[INET6_ADDRSTRLEN];
-	int rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return err_set(e, "reading rows: %s", sqlite3_errmsg(db));
-	bind_sel(st, sel);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!norm_ip(col(st, 0), ip))
-			continue;
-		record(b, st, ip);
-		(*nrecords)++;
-		*nmsgs += (size_t)sqlite3_column_int64(st, 10);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return err_set(e, "reading rows: %s", sqlite3_errmsg(db));
-	return 0;
+	if (g->source_ip.s == NULL || !norm_ip(g->source_ip.s, ip))
+		return;
+	record(x->b, g, ip);
+	(*x->nrecords)++;
+	*x->nmsgs += (size_t)g->count;
 }
 
 int
-report_xml(sqlite3 *db, const struct report_sel *sel,
+report_xml(struct report_db *db, const struct report_sel *sel,
     const struct report_meta *m, struct buf *b, size_t *nrecords,
     size_t *nmsgs, struct err *e)
 {
+	struct xml_ctx x = { b, sel->domain, nrecords, nmsgs };
+	int rc;
+
 	*nrecords = *nmsgs = 0;
 	buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<feedback xmlns=\"" REPORT_XML_NS "\">\n"
@@ -316,8 +275,10 @@ report_xml(sqlite3 *db, const struct report_sel *sel,
 	/* where a Report Consumer sends bug reports about the report */
 	elem(b, "    ", "generator", "inkan-reports " INKAN_VERSION_STRING);
 	buf_adds(b, "  </report_metadata>\n");
-	if (policy_published(db, sel, b, e) == -1 ||
-	    records(db, sel, b, nrecords, nmsgs, e) == -1)
+	if ((rc = report_query_policy(db, sel, policy_published, &x, e)) == 1)
+		return err_set(e, "no rows for %s", sel->domain);
+	if (rc == -1 || report_query_groups(db, sel, record_group, &x,
+	    e) == -1)
 		return -1;
 	buf_adds(b, "</feedback>\n");
 	if (buf_failed(b))

@@ -188,8 +188,12 @@ static const struct cfg_key cfg_keys[] = {
 	    "RSA private key (PEM) for ARC sealing; empty: "
 	    "key_dir/DOMAIN/SELECTOR.private" },
 	{ "dmarc_report_db", CFG_STRING, OFF(dmarc_report_db), "", 0, 0, false,
-	    "SQLite database where DMARC results are recorded for inkan-reports "
-	    "(empty: not recorded)" },
+	    "SQLite database file, or PostgreSQL connection URI, where DMARC "
+	    "results are recorded for inkan-reports (empty: not recorded)" },
+	{ "dmarc_report_spool", CFG_STRING, OFF(dmarc_report_spool),
+	    "/var/lib/inkan/dmarc-spool.db", 0, 0, false,
+	    "SQLite file where rows wait while the PostgreSQL report database "
+	    "does not answer" },
 	{ "from_reject", CFG_BOOL, OFF(from_reject), "yes", 0, 0, true,
 	    "reject inbound mail without exactly one From address (550 5.7.1)" },
 	{ "dns_zone_file", CFG_STRING, OFF(dns_zone_file), "", 0, 0, true,

@@ -87,6 +87,7 @@ struct config {
 	char		*arc_seal_selector;
 	char		*arc_seal_key;	/* "": key_dir/DOMAIN/SELECTOR.private */
 	char		*dmarc_report_db;
+	char		*dmarc_report_spool;	/* PostgreSQL: rows waiting */
 	char		*dns_zone_file;	/* "": DNS from the network */
 	struct strlist	 dns_forwarders;
 	char		*dns_trust_anchor;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "report_db.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -308,6 +309,31 @@ histogram(struct buf *out, const char *name, const char *help,
 	buf_printf(out, "%s_count %" PRIu64 "\n", name, cum);
 }
 
+/*
+ * DMARC report rows on their way to the report database (report_db.c
+ * keeps the counts; SQLite writes at once, so only drops count there).
+ */
+static void
+report_rows(struct buf *out)
+{
+	struct report_db_stats st;
+
+	report_db_process_stats(&st);
+	head(out, "inkan_report_rows_queued", "gauge",
+	    "DMARC report rows in memory, waiting for the database writer.");
+	buf_printf(out, "inkan_report_rows_queued %" PRIu64 "\n", st.queued);
+	head(out, "inkan_report_rows_spooled", "gauge",
+	    "DMARC report rows in the local spool, waiting for the database "
+	    "to answer.");
+	buf_printf(out, "inkan_report_rows_spooled %" PRIu64 "\n",
+	    st.spooled);
+	head(out, "inkan_report_rows_dropped_total", "counter",
+	    "DMARC report rows lost: the queue and the spool were full, or "
+	    "the database failed.");
+	buf_printf(out, "inkan_report_rows_dropped_total %" PRIu64 "\n",
+	    st.dropped);
+}
+
 void
 metrics_render(struct buf *out)
 {
@@ -370,4 +396,5 @@ metrics_render(struct buf *out)
 	family(out, "inkan_config_reloads_total",
 	    "Configuration reloads (SIGHUP), applied or refused.", "result",
 	    reload_results, m.reloads, NELEM(reload_results));
+	report_rows(out);
 }

@@ -11,6 +11,7 @@
 #include "dns.h"
 #include "log.h"
 #include "report_db.h"
+#include "store_sql.h"
 #include "resolver.h"
 #include "world.h"
 
@@ -135,6 +136,14 @@ report_db_trouble(void *arg, const char *msg)
 	    "(mail is not affected)", msg);
 }
 
+/* PostgreSQL: gone away (rows spooled), back, spool sent, rows dropped. */
+static void
+report_db_note(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warnx("DMARC report database: %s", msg);
+}
+
 /*
  * The report database. On a reload, a restart-only dmarc_report_db (the
  * table says so) keeps the running database: it was opened before the
@@ -157,12 +166,17 @@ open_reports(struct world *w, const struct world *running,
 	}
 	if (*c->dmarc_report_db == '\0')
 		return 0;
-	if ((w->reports = report_db_open(c->dmarc_report_db, &e)) == NULL) {
+	if ((w->reports = report_db_open_async(c->dmarc_report_db,
+	    c->dmarc_report_spool, &e)) == NULL) {
+		/* a PostgreSQL URI may hold a password: not repeated */
 		buf_printf(problems, "dmarc_report_db %s: %s\n",
+		    store_sql_is_postgres(c->dmarc_report_db) ? "(PostgreSQL)" :
 		    c->dmarc_report_db, e.msg);
 		return 1;
 	}
-	report_db_on_error(w->reports, report_db_trouble, NULL);
+	/* PostgreSQL's notes say themselves what happens to the rows */
+	report_db_on_error(w->reports, store_sql_is_postgres(c->dmarc_report_db) ?
+	    report_db_note : report_db_trouble, NULL);
 	return 0;
 }
 

@@ -122,7 +122,13 @@ rcv_open_db(const char *path, sqlite3 **db)
 		fprintf(stderr, "inkan-reports: %s\n", e.msg);
 		return NULL;
 	}
-	*db = report_db_handle(rdb);
+	/* the received_* tables are SQLite's only, so far (issue 19) */
+	if ((*db = report_db_handle(rdb)) == NULL) {
+		fprintf(stderr, "inkan-reports: received reports need an "
+		    "SQLite --db, not PostgreSQL\n");
+		report_db_close(rdb);
+		return NULL;
+	}
 	/* the milter's inserts are short; wait for them */
 	sqlite3_busy_timeout(*db, 10000);
 	if (received_db_init(*db, &e) == -1) {
