@@ -213,10 +213,23 @@ record(struct buf *b, const struct report_group *g, const char *ip)
 	elem(b, "        ", "spf", g->spf_aligned ? "pass" : "fail");
 	if (override != NULL) {
 		const char *type = word(override, overrides, "other");
+		const char *colon = strstr(override, ": ");
+		char prefix[32] = "";
 
 		buf_adds(b, "        <reason>\n");
+		/*
+		 * "TYPE: comment" (render_report.c writes trusted_forwarder so,
+		 * naming the ARC sealer): the type, and the rest as the comment.
+		 */
+		if (colon != NULL && (size_t)(colon - override) < sizeof(prefix)) {
+			memcpy(prefix, override, (size_t)(colon - override));
+			prefix[colon - override] = '\0';
+			type = word(prefix, overrides, "other");
+		}
 		elem(b, "          ", "type", type);
-		if (strcmp(type, override) != 0)
+		if (colon != NULL && strcmp(type, prefix) == 0)
+			elem(b, "          ", "comment", colon + 2);
+		else if (strcmp(type, override) != 0)
 			elem_val(b, "          ", "comment", g->override);
 		buf_adds(b, "        </reason>\n");
 	}

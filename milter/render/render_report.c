@@ -3,6 +3,7 @@
  * render_report.c - the aggregate report row from the results (see
  * render_report.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "render_report.h"
@@ -34,6 +35,7 @@ render_report(const struct results *r, struct report_db *db)
 	struct report_dkim dk[DKIM_VERIFY_MAX_REPORTED];
 	struct report_row row;
 	struct buf rua = BUF_INIT;
+	char override[512];
 	size_t i;
 	const char *env_at = r->spf_mf != NULL ? strrchr(r->spf_sender, '@') :
 	    NULL;
@@ -71,6 +73,13 @@ render_report(const struct results *r, struct report_db *db)
 	else {
 		row.disposition = dmarc_request_name(r->applied);
 		row.override = r->override;
+		/* the sealer in the report's comment: "TYPE: comment" */
+		if (r->override != NULL && r->arc_override != NULL &&
+		    strcmp(r->override, "trusted_forwarder") == 0) {
+			snprintf(override, sizeof(override), "%s: %s",
+			    r->override, r->arc_override);
+			row.override = override;
+		}
 	}
 	if (v->result == AUTH_TEMPERROR)
 		row.override = "dmarc temperror";

@@ -23,10 +23,11 @@
 #     Mail::DKIM at the same time; none after a cv=fail; a sealed message
 #     sealed again by a second hop passes with three verifiers.
 #
-# usage: arc_cases.py INKAN-MILTER
-import json, os, shutil, sqlite3, subprocess, sys, tempfile
+# usage: arc_cases.py INKAN-MILTER INKAN-REPORTS
+import gzip, json, os, shutil, sqlite3, subprocess, sys, tempfile
 
 milter = sys.argv[1]
+reports = sys.argv[2]
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.join(here, "..")
 zone = os.path.join(root, "data", "arc", "zone")
@@ -175,9 +176,36 @@ else:
           j["log"], "trusted: log says dmarc_override", j["log"])
     rows = sqlite3.connect(db).execute(
         "SELECT disposition, override FROM messages").fetchall()
-    check(rows == [("none", "trusted_forwarder")],
-          "trusted: report row disposition none, override trusted_forwarder",
-          str(rows))
+    check(rows == [("none", "trusted_forwarder: arc trusted sealer "
+                    "fwd.example spf=pass")],
+          "trusted: report row disposition none, override trusted_forwarder "
+          "naming the sealer", str(rows))
+    # the aggregate report (RFC 9990 2.1.5): type trusted_forwarder, the
+    # sealer in the comment, valid against the schema
+    out = os.path.join(tmp, "report")
+    os.mkdir(out)
+    r = subprocess.run([reports, "--db", db, "--org-name", "Inkan-Test",
+                        "--email", "dmarc-reports@receiver.example",
+                        "--period-start", "1794960000", "--period-end",
+                        "1795046399", "--out-dir", out, "--dns-zone", zone,
+                        "--now", "1795100000"], capture_output=True)
+    files = os.listdir(out)
+    check(r.returncode == 0 and len(files) == 1, "trusted: inkan-reports "
+          "writes the report", r.stderr.decode()[-300:] + str(files))
+    if len(files) == 1:
+        xml = os.path.join(tmp, "report.xml")
+        open(xml, "wb").write(gzip.open(os.path.join(out, files[0])).read())
+        text = open(xml).read()
+        lint = subprocess.run(["xmllint", "--noout", "--schema",
+                               os.path.join(root, "data", "reports",
+                                            "dmarc-aggregate.xsd"), xml],
+                              capture_output=True)
+        check(lint.returncode == 0, "trusted: the report is valid",
+              lint.stderr.decode()[-300:])
+        check("<type>trusted_forwarder</type>" in text and
+              "<comment>arc trusted sealer fwd.example spf=pass</comment>"
+              in text, "trusted: report reason trusted_forwarder with the "
+              "sealer in the comment", text)
 j, _ = evaluate(one, ["arc_trusted_sealers = list.example, FWD.EXAMPLE"])
 check(j is not None and j["action"] == "accept",
       "trusted names compare in any case")
