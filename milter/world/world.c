@@ -111,6 +111,15 @@ open_reports(struct world *w, const struct world *running,
 	return 0;
 }
 
+/* KEYSTORE_CHECK_ALL unless the daemon said otherwise (world.h). */
+static enum keystore_check key_check = KEYSTORE_CHECK_ALL;
+
+void
+world_set_key_check(enum keystore_check check)
+{
+	key_check = check;
+}
+
 struct world *
 world_build(struct config *cfg, struct buf *problems)
 {
@@ -125,7 +134,8 @@ world_build(struct config *cfg, struct buf *problems)
 	}
 	w->refcnt = 1;
 	w->cfg = cfg;
-	if ((w->keys = keystore_load_config(cfg, problems, &n)) == NULL) {
+	if ((w->keys = keystore_load_config(cfg, key_check, problems,
+	    &n)) == NULL) {
 		world_free(w);
 		return NULL;
 	}
