@@ -490,6 +490,84 @@ test_reload_keeps(void **state)
 	buf_free(&problems);
 }
 
+/* OpenDKIM tables get the same lazy loading as key_dir. */
+static void
+test_tables_lazy(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf problems = BUF_INIT, text = BUF_INIT;
+	struct dkim_sign_key out[4];
+	struct keystore *ks;
+	struct err e;
+	size_t d0;
+
+	make_dir(fx, "tables");
+	write_key(in_dir(fx, "tables/rsa.private", 0), fx->rsa, 0600);
+	write_key(in_dir(fx, "tables/ed.private", 0), fx->ed, 0600);
+	write_file(in_dir(fx, "tables/bad.private", 0), "not a key\n", 0600);
+	write_key(in_dir(fx, "tables/open.private", 0), fx->ed, 0604);
+	buf_printf(&text, "krsa example.com:rsa:%s\n"
+	    "ked example.com:ed:%s\n"
+	    "kbad example.org:bad:%s\n"
+	    "ked example.net:first-wins:%s\n",
+	    in_dir(fx, "tables/rsa.private", 0),
+	    in_dir(fx, "tables/ed.private", 1),
+	    in_dir(fx, "tables/bad.private", 2),
+	    in_dir(fx, "tables/rsa.private", 3));
+	write_file(in_dir(fx, "tables/KeyTable", 0), buf_str(&text), 0600);
+	write_file(in_dir(fx, "tables/SigningTable", 0),
+	    "example.com krsa\nexample.com ked\nexample.org kbad\n", 0600);
+
+	print_message("case: lazy tables: nothing decoded at load\n");
+	ks = keystore_new();
+	keystore_set_check(ks, KEYSTORE_CHECK_FILES);
+	d0 = decoded();
+	assert_int_equal(keystore_load_tables(ks, in_dir(fx, "tables/KeyTable",
+	    0), in_dir(fx, "tables/SigningTable", 1), &problems), 0);
+	assert_int_equal(decoded() - d0, 0);
+	assert_int_equal(keystore_lookup(ks, "x", "example.com", false, out, 4,
+	    &e), 2);
+	assert_string_equal(out[0].selector, "rsa");
+	assert_int_equal(EVP_PKEY_eq(out[0].key, fx->rsa), 1);
+	/* the first KeyTable line of a name wins, as before */
+	assert_string_equal(out[1].selector, "ed");
+	assert_int_equal(EVP_PKEY_eq(out[1].key, fx->ed), 1);
+	keystore_release(out, 2);
+	assert_int_equal(decoded() - d0, 2);
+	assert_int_equal(keystore_lookup(ks, "x", "example.org", false, out, 4,
+	    &e), -1);
+	assert_non_null(strstr(e.msg, "tables/bad.private"));
+	keystore_free(ks);
+
+	print_message("case: full tables: the broken key is a problem\n");
+	ks = keystore_new();
+	buf_reset(&problems);
+	assert_int_equal(keystore_load_tables(ks, in_dir(fx, "tables/KeyTable",
+	    0), in_dir(fx, "tables/SigningTable", 1), &problems), 2);
+	assert_non_null(strstr(buf_str(&problems), "bad.private: not a PEM"));
+	assert_non_null(strstr(buf_str(&problems), ":3: key 'kbad' is not in "
+	    "the key table"));
+	keystore_free(ks);
+
+	print_message("case: lazy tables: a readable key is refused at load\n");
+	buf_reset(&text);
+	buf_printf(&text, "kopen example.com:open:%s\n",
+	    in_dir(fx, "tables/open.private", 0));
+	write_file(in_dir(fx, "tables/KeyTable.open", 0), buf_str(&text), 0600);
+	write_file(in_dir(fx, "tables/SigningTable.open", 0),
+	    "example.com kopen\n", 0600);
+	ks = keystore_new();
+	keystore_set_check(ks, KEYSTORE_CHECK_FILES);
+	buf_reset(&problems);
+	assert_int_equal(keystore_load_tables(ks, in_dir(fx,
+	    "tables/KeyTable.open", 0), in_dir(fx, "tables/SigningTable.open",
+	    1), &problems), 2);
+	assert_non_null(strstr(buf_str(&problems), "mode 0604"));
+	keystore_free(ks);
+	buf_free(&problems);
+	buf_free(&text);
+}
+
 #define NTHREADS	4
 #define NDOMAINS	24
 #define NLOOKUPS	150
@@ -556,6 +634,7 @@ main(void)
 		cmocka_unit_test(test_txn_tempfail),
 		cmocka_unit_test(test_evict),
 		cmocka_unit_test(test_reload_keeps),
+		cmocka_unit_test(test_tables_lazy),
 		cmocka_unit_test(test_threads),
 	};
 
