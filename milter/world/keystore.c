@@ -61,7 +61,7 @@ struct ks_rule {			/* one SigningTable line */
 struct keystore {
 	struct ks_key	*keys;
 	size_t		 nkeys, capkeys;
-	size_t		*byname;	/* KeyTable: key indexes by name */
+	size_t		*byname;	/* KeyTable: indexes by name */
 	struct ks_rule	*rules;
 	size_t		 nrules;
 	bool		 by_dir;	/* key_dir: rules are implicit */
@@ -74,7 +74,7 @@ struct keystore {
  * The cache of decoded keys: a hash table on the file identity, and a
  * list from the most to the least recently used entry.
  */
-#define KC_BUCKETS	8192	/* a power of two; 2 per KEYSTORE_CACHE_KEYS */
+#define KC_BUCKETS	8192	/* a power of two, 2 per cached key */
 
 struct kc_entry {
 	struct ks_file	 id;
@@ -324,10 +324,10 @@ keystore_count(const struct keystore *ks)
 
 /*
  * Check one key file (name, relative to the directory dfd, or AT_FDCWD;
- * path is how problems name it) and, with decode, read and parse it. The checks are
- * the same either way: a regular file, private to its owner, not empty,
- * not too large. *id gets the identity of the file checked. Returns 0 (and
- * *out the key when decoding), or -1 with one problem line.
+ * path is how problems name it) and, with decode, read and parse it. The
+ * checks are the same either way: a regular file, private to its owner,
+ * not empty, not too large. *id gets the identity of the file checked.
+ * Returns 0 (and *out the key when decoding), or -1 with one problem line.
  */
 static int
 read_key(int dfd, const char *name, const char *path, bool decode,
