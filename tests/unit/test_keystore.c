@@ -490,6 +490,42 @@ test_reload_keeps(void **state)
 	buf_free(&problems);
 }
 
+/* keystore_warnings says the same after either load. */
+static void
+test_warnings_same(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf problems = BUF_INIT, w[2] = { BUF_INIT, BUF_INIT };
+	struct keystore *before, *now;
+	int pass;
+
+	put_key(fx, "warn", "kept.example", "s", fx->ed);
+	put_key(fx, "warn", "lost.example", "s", fx->ed);
+	put_key(fx, "warn", "gone.example", "s", fx->ed);
+	before = load(fx, "warn", KEYSTORE_CHECK_ALL, &problems, 0);
+	assert_int_equal(unlink(in_dir(fx, "warn/lost.example/s.private", 0)),
+	    0);
+	assert_int_equal(unlink(in_dir(fx, "warn/gone.example/s.private", 0)),
+	    0);
+	assert_int_equal(rmdir(in_dir(fx, "warn/gone.example", 0)), 0);
+	for (pass = 0; pass < 2; pass++) {
+		now = load(fx, "warn", pass == 0 ? KEYSTORE_CHECK_ALL :
+		    KEYSTORE_CHECK_FILES, &problems, 0);
+		assert_int_equal(keystore_warnings(now, before, &w[pass]), 2);
+		keystore_free(now);
+	}
+	print_message("warnings:\n%s", buf_str(&w[1]));
+	assert_string_equal(buf_str(&w[0]), buf_str(&w[1]));
+	assert_non_null(strstr(buf_str(&w[1]), "lost.example: the domain "
+	    "directory holds no key"));
+	assert_non_null(strstr(buf_str(&w[1]), "gone.example: no signing key "
+	    "any more"));
+	keystore_free(before);
+	buf_free(&w[0]);
+	buf_free(&w[1]);
+	buf_free(&problems);
+}
+
 /* OpenDKIM tables get the same lazy loading as key_dir. */
 static void
 test_tables_lazy(void **state)
@@ -634,6 +670,7 @@ main(void)
 		cmocka_unit_test(test_txn_tempfail),
 		cmocka_unit_test(test_evict),
 		cmocka_unit_test(test_reload_keeps),
+		cmocka_unit_test(test_warnings_same),
 		cmocka_unit_test(test_tables_lazy),
 		cmocka_unit_test(test_threads),
 	};
