@@ -148,7 +148,7 @@ keyset_load(struct keyset *s, const char *cmd, const char *config,
 		/* the settings and the keys only: no resolver, no database */
 		if ((s->cfg = config_load(config, &problems)) == NULL ||
 		    (s->ks = keystore_load_config(s->cfg, KEYSTORE_CHECK_ALL,
-		    &problems, &n)) == NULL ||
+		    NULL, &problems, &n)) == NULL ||
 		    n > 0) {
 			print_problems(cmd, &problems);
 			keys_fail(cmd, "cannot use %s (see above)", config);

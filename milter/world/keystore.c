@@ -66,6 +66,10 @@ struct keystore {
 	size_t		 nrules;
 	bool		 by_dir;	/* key_dir: rules are implicit */
 	enum keystore_check check;
+	/* a reload's running store: its files, sorted (keystore_set_running) */
+	bool		 reload;
+	struct ks_file	*known;
+	size_t		 nknown;
 	char		**empty;	/* key_dir domains with no key file */
 	size_t		 nempty;
 };
@@ -306,6 +310,7 @@ keystore_free(struct keystore *ks)
 		free(ks->empty[i]);
 	free(ks->empty);
 	free(ks->byname);
+	free(ks->known);
 	free(ks->keys);
 	free(ks->rules);
 	free(ks);
@@ -419,10 +424,70 @@ out:
 	return rc;
 }
 
+static int
+cmp_files(const void *a, const void *b)
+{
+	const struct ks_file *x = a, *y = b;
+
+#define CMP(f)	if (x->f != y->f) return x->f < y->f ? -1 : 1
+	CMP(dev);
+	CMP(ino);
+	CMP(size);
+	CMP(mtime.tv_sec);
+	CMP(mtime.tv_nsec);
+	CMP(ctime.tv_sec);
+	CMP(ctime.tv_nsec);
+#undef CMP
+	return 0;
+}
+
+int
+keystore_set_running(struct keystore *ks, const struct keystore *running)
+{
+	size_t i;
+
+	free(ks->known);
+	ks->known = NULL;
+	ks->nknown = 0;
+	ks->reload = running != NULL;
+	if (running == NULL || running->nkeys == 0)
+		return 0;
+	if ((ks->known = reallocarray(NULL, running->nkeys,
+	    sizeof(*ks->known))) == NULL)
+		return -1;
+	for (i = 0; i < running->nkeys; i++)
+		ks->known[i] = running->keys[i].id;
+	ks->nknown = running->nkeys;
+	qsort(ks->known, ks->nknown, sizeof(*ks->known), cmp_files);
+	return 0;
+}
+
+/*
+ * Whether a reload may take the file id as checked: the running store
+ * has the same file, or its key is decoded (in the cache).
+ */
+static bool
+known_file(const struct keystore *ks, const struct ks_file *id)
+{
+	EVP_PKEY *k;
+
+	if (ks->nknown > 0 && bsearch(id, ks->known, ks->nknown,
+	    sizeof(*ks->known), cmp_files) != NULL)
+		return true;
+	if ((k = kc_get(id)) == NULL)
+		return false;
+	EVP_PKEY_free(k);
+	return true;
+}
+
 /*
  * Check the key file at path, as the store's check says: with
  * KEYSTORE_CHECK_ALL decode it too, and keep the decoded key in the cache
- * (a -n or inkan-keys run then finds it there). 0, or -1 and a problem.
+ * (a -n or inkan-keys run then finds it there). KEYSTORE_CHECK_FILES
+ * decodes nothing at the start; on a reload, it decodes the files that
+ * are new or changed since the running store, so a key replaced by a
+ * broken one refuses the reload (the running keys go on signing) rather
+ * than fail mail. 0, or -1 and a problem.
  */
 static int
 check_key(const struct keystore *ks, int dfd, const char *name,
@@ -430,8 +495,12 @@ check_key(const struct keystore *ks, int dfd, const char *name,
 {
 	EVP_PKEY *k;
 
-	if (ks->check == KEYSTORE_CHECK_FILES)
-		return read_key(dfd, name, path, false, id, NULL, problems);
+	if (ks->check == KEYSTORE_CHECK_FILES) {
+		if (read_key(dfd, name, path, false, id, NULL, problems) == -1)
+			return -1;
+		if (!ks->reload || known_file(ks, id))
+			return 0;
+	}
 	if (read_key(dfd, name, path, true, id, &k, problems) == -1)
 		return -1;
 	EVP_PKEY_free(kc_put(id, k));
@@ -1079,7 +1148,7 @@ keystore_warnings(const struct keystore *ks, const struct keystore *old,
 
 struct keystore *
 keystore_load_config(const struct config *c, enum keystore_check check,
-    struct buf *problems, int *nproblems)
+    const struct keystore *running, struct buf *problems, int *nproblems)
 {
 	struct keystore *ks;
 	int n = 0;
@@ -1088,11 +1157,16 @@ keystore_load_config(const struct config *c, enum keystore_check check,
 	if ((ks = keystore_new()) == NULL)
 		return NULL;
 	keystore_set_check(ks, check);
+	if (keystore_set_running(ks, running) == -1) {
+		keystore_free(ks);
+		return NULL;
+	}
 	if (*c->key_dir != '\0')
 		n = keystore_load_dir(ks, c->key_dir, problems);
 	else if (*c->key_table != '\0')
 		n = keystore_load_tables(ks, c->key_table, c->signing_table,
 		    problems);
+	keystore_set_running(ks, NULL);	/* frees the list of known files */
 	if (n == -1) {
 		keystore_free(ks);
 		return NULL;

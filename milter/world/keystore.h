@@ -13,7 +13,9 @@
  * reports each one that is not usable: what -n, inkan-keys and the tests
  * do. KEYSTORE_CHECK_FILES, the daemon's, lists the key files and checks
  * each one's type, size and mode (a key others may read is refused at
- * load either way), and decodes a key when a message first needs it.
+ * load either way), and decodes a key when a message first needs it; on
+ * a reload it also decodes the files that changed since the running
+ * store (keystore_set_running).
  * Decoded keys live in one process-wide cache bounded to
  * KEYSTORE_CACHE_KEYS keys (least recently used gives way), keyed by the
  * file's identity (device, inode, size, mtime, ctime): a reload keeps
@@ -47,6 +49,14 @@ enum keystore_check {
 struct keystore *keystore_new(void);
 /* How the next loads into this store check the keys. */
 void	 keystore_set_check(struct keystore *, enum keystore_check);
+/*
+ * The next loads are a reload of running (NULL: a start). Then
+ * KEYSTORE_CHECK_FILES decodes each key file that is new or changed since
+ * running (not the same device, inode, size and times) and not decoded
+ * already, so a key broken since is a problem of the reload. -1 when out
+ * of memory.
+ */
+int	 keystore_set_running(struct keystore *, const struct keystore *running);
 void	 keystore_free(struct keystore *);
 /*
  * Load every DIR/<domain>/<selector>.private. Each problem (unreadable or
@@ -63,11 +73,13 @@ int	 keystore_load_tables(struct keystore *, const char *keytable,
 	    const char *signingtable, struct buf *problems);
 /*
  * The store the settings name: key_dir, or key_table with signing_table
- * (config_load has checked they are not mixed), or none (an empty store).
+ * (config_load has checked they are not mixed), or none (an empty store);
+ * running is the store it replaces (keystore_set_running), or NULL.
  * *nproblems gets the number of problems appended. NULL when out of memory.
  */
 struct keystore *keystore_load_config(const struct config *,
-	    enum keystore_check, struct buf *problems, int *nproblems);
+	    enum keystore_check, const struct keystore *running,
+	    struct buf *problems, int *nproblems);
 /*
  * The keys for mail from local@domain: fills out (at most max) and returns
  * how many. With subdomains, a key for a parent domain signs its

@@ -134,8 +134,11 @@ world_build(struct config *cfg, struct buf *problems)
 	}
 	w->refcnt = 1;
 	w->cfg = cfg;
-	if ((w->keys = keystore_load_config(cfg, key_check, problems,
-	    &n)) == NULL) {
+	running = world_current();
+	w->keys = keystore_load_config(cfg, key_check, running != NULL ?
+	    running->keys : NULL, problems, &n);
+	if (w->keys == NULL) {
+		world_unref(running);
 		world_free(w);
 		return NULL;
 	}
@@ -143,7 +146,6 @@ world_build(struct config *cfg, struct buf *problems)
 		n += make_resolver(w, problems);
 	if (n == 0)
 		n += load_psl(w, problems);
-	running = world_current();
 	if (n == 0 && keystore_warnings(w->keys, running != NULL ?
 	    running->keys : NULL, &w->warnings) == -1)
 		n++;

@@ -50,7 +50,8 @@ struct world *world_build(struct config *cfg, struct buf *problems);
 /*
  * How world_build checks the keys (keystore.h): every key decoded at load
  * (KEYSTORE_CHECK_ALL, the default: -n, --evaluate, the tests), or the
- * files checked and each key decoded on first use (KEYSTORE_CHECK_FILES:
+ * files checked and each key decoded on first use, and on a reload (a
+ * world is current) the files changed since decoded (KEYSTORE_CHECK_FILES:
  * the daemon, set once before its first load).
  */
 void	 world_set_key_check(enum keystore_check);

@@ -164,14 +164,14 @@ write_dir(const char *dir, size_t n, const struct buf *pems, size_t k)
 }
 
 static struct keystore *
-load(const struct config *c, bool full)
+load(const struct config *c, bool full, const struct keystore *running)
 {
 	struct buf problems = BUF_INIT;
 	struct keystore *ks;
 	int n;
 
 	if ((ks = keystore_load_config(c, full ? KEYSTORE_CHECK_ALL :
-	    KEYSTORE_CHECK_FILES, &problems, &n)) == NULL || n != 0) {
+	    KEYSTORE_CHECK_FILES, running, &problems, &n)) == NULL || n != 0) {
 		fprintf(stderr, "keys_load: load: %s\n", buf_str(&problems));
 		exit(1);
 	}
@@ -247,10 +247,10 @@ one(const char *type, size_t n, size_t k)
 	}
 
 	take(&s0);
-	ks = load(c, false);
+	ks = load(c, false, NULL);
 	take(&s1);
 	row(type, n, "start", &s0, &s1, 0);
-	ks2 = load(c, false);
+	ks2 = load(c, false, ks);
 	take(&s2);
 	row(type, n, "reload", &s1, &s2, 0);
 	keystore_free(ks);
@@ -268,7 +268,7 @@ one(const char *type, size_t n, size_t k)
 	row(type, n, "again", &s3, &s4, nl);
 	keystore_free(ks);
 	take(&s4);
-	ks = load(c, true);
+	ks = load(c, true, NULL);
 	take(&s5);
 	row(type, n, "check", &s4, &s5, 0);
 	keystore_free(ks);

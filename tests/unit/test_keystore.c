@@ -455,37 +455,73 @@ test_evict(void **state)
 	buf_free(&problems);
 }
 
+/* A lazy load of dir as a reload of running; problems must number nwant. */
+static struct keystore *
+reload(const struct fixture *fx, const char *dir,
+    const struct keystore *running, struct buf *problems, int nwant)
+{
+	struct keystore *ks = keystore_new();
+
+	assert_non_null(ks);
+	keystore_set_check(ks, KEYSTORE_CHECK_FILES);
+	assert_int_equal(keystore_set_running(ks, running), 0);
+	buf_reset(problems);
+	if (keystore_load_dir(ks, in_dir(fx, dir, 1), problems) != nwant)
+		fail_msg("%s: want %d problems, got:\n%s", dir, nwant,
+		    buf_str(problems));
+	assert_int_equal(keystore_set_running(ks, NULL), 0);
+	return ks;
+}
+
 /*
- * A reload while the running store is alive keeps the decoded keys of
- * files that did not change, and decodes a replaced one.
+ * A reload (the running store alive, as SIGHUP does it) takes the files
+ * that did not change as they are, keeps their decoded keys, and decodes
+ * the new or changed ones, so a key broken since refuses the reload.
  */
 static void
 test_reload_keeps(void **state)
 {
 	struct fixture *fx = *state;
 	struct buf problems = BUF_INIT;
-	struct keystore *run, *next;
+	struct keystore *run, *next, *third;
 	size_t d0;
 
 	put_key(fx, "reload", "a.example", "s", fx->rsa);
 	put_key(fx, "reload", "b.example", "s", fx->rsa);
+	put_key(fx, "reload", "unused.example", "s", fx->rsa);
 	run = load(fx, "reload", KEYSTORE_CHECK_FILES, &problems, 0);
 	d0 = decoded();
 	one_key(run, "a.example", false);
 	one_key(run, "b.example", false);
 	assert_int_equal(decoded() - d0, 2);
+
+	print_message("case: a reload decodes only the key that changed\n");
 	/* a new key for b, written as inkan-keys does: a new file renamed */
 	write_key(in_dir(fx, "reload/b.example/new", 0), fx->ed, 0600);
 	assert_int_equal(rename(in_dir(fx, "reload/b.example/new", 0),
 	    in_dir(fx, "reload/b.example/s.private", 1)), 0);
-	next = load(fx, "reload", KEYSTORE_CHECK_FILES, &problems, 0);
+	next = reload(fx, "reload", run, &problems, 0);
+	/* b's new file at the reload; not unused.example, not a */
+	assert_int_equal(decoded() - d0, 3);
 	assert_true(key_is(next, "a.example", fx->rsa));
-	assert_int_equal(decoded() - d0, 2);
 	assert_true(key_is(next, "b.example", fx->ed));
 	assert_int_equal(decoded() - d0, 3);
 	/* the running store read its key before: it keeps signing with it */
 	assert_true(key_is(run, "b.example", fx->rsa));
 	keystore_free(run);
+
+	print_message("case: a key broken since the running load refuses the "
+	    "reload\n");
+	make_dir(fx, "reload/c.example");
+	write_file(in_dir(fx, "reload/c.example/s.private", 0), "garbage\n",
+	    0600);
+	third = reload(fx, "reload", next, &problems, 1);
+	assert_non_null(strstr(buf_str(&problems),
+	    "reload/c.example/s.private: not a PEM private key"));
+	keystore_free(third);
+	print_message("case: the start (no running store) lets it through\n");
+	third = reload(fx, "reload", NULL, &problems, 0);
+	keystore_free(third);
 	keystore_free(next);
 	buf_free(&problems);
 }
