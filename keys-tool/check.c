@@ -24,6 +24,7 @@
 #include "config.h"
 #include "dns_unbound.h"
 #include "err.h"
+#include "i18n.h"
 #include "keys.h"
 
 struct check_opts {
@@ -58,7 +59,7 @@ check_say(struct check *c, enum check_level l, const char *fmt, ...)
 	}
 	printf("%-4s ", level_word[l]);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vprintf(_(fmt), ap);
 	va_end(ap);
 	putchar('\n');
 }
@@ -71,7 +72,7 @@ check_more(struct check *c, const char *fmt, ...)
 	(void)c;
 	printf("       ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vprintf(_(fmt), ap);
 	va_end(ap);
 	putchar('\n');
 }
@@ -80,15 +81,15 @@ const char *
 check_status_words(enum dns_status s)
 {
 	switch (s) {
-	case DNS_OK: return "records found";
-	case DNS_NXDOMAIN: return "the name does not exist (NXDOMAIN)";
-	case DNS_NODATA: return "the name exists but has no such record";
-	case DNS_SERVFAIL: return "the DNS servers gave no usable answer "
-	    "(SERVFAIL; broken delegation or DNSSEC?)";
-	case DNS_TIMEOUT: return "the DNS servers did not answer in time";
+	case DNS_OK: return _("records found");
+	case DNS_NXDOMAIN: return _("the name does not exist (NXDOMAIN)");
+	case DNS_NODATA: return _("the name exists but has no such record");
+	case DNS_SERVFAIL: return _("the DNS servers gave no usable answer "
+	    "(SERVFAIL; broken delegation or DNSSEC?)");
+	case DNS_TIMEOUT: return _("the DNS servers did not answer in time");
 	case DNS_ERROR: break;
 	}
-	return "the lookup failed";
+	return _("the lookup failed");
 }
 
 int
@@ -249,14 +250,14 @@ make_resolver(const struct check_opts *o, struct keyset *ks, struct check *c,
 	c->first_addr = NULL;
 	if (o->zone != NULL) {
 		*zone = true;
-		snprintf(who, wholen, "the zone file %s", o->zone);
+		snprintf(who, wholen, _("the zone file %s"), o->zone);
 		if ((r = dns_zone_open(o->zone, &e)) == NULL)
 			keys_fail("check", "%s", e.msg);
 		return r;
 	}
 	if (o->nresolver == 0 && cfg != NULL && cfg->dns_zone_file[0] != '\0') {
 		*zone = true;
-		snprintf(who, wholen, "the zone file %s (dns_zone_file in %s)",
+		snprintf(who, wholen, _("the zone file %s (dns_zone_file in %s)"),
 		    cfg->dns_zone_file, o->config);
 		if ((r = dns_zone_open(cfg->dns_zone_file, &e)) == NULL)
 			keys_fail("check", "dns_zone_file: %s", e.msg);
@@ -275,16 +276,17 @@ make_resolver(const struct check_opts *o, struct keyset *ks, struct check *c,
 		uo.forwarders = (const char *const *)cfg->dns_forwarders.v;
 		uo.nforwarders = cfg->dns_forwarders.n;
 		join(addrs, sizeof(addrs), uo.forwarders, uo.nforwarders);
-		snprintf(who, wholen, "%s (dns_forwarders in %s)", addrs,
+		snprintf(who, wholen, _("%s (dns_forwarders in %s)"), addrs,
 		    o->config);
 	} else if ((n = check_resolv_conf(CHECK_RESOLV_CONF, addrs,
 	    sizeof(addrs))) > 0)
-		snprintf(who, wholen, "%s (from %s)", addrs, CHECK_RESOLV_CONF);
+		snprintf(who, wholen, _("%s (from %s)"), addrs,
+		    CHECK_RESOLV_CONF);
 	else {
 		/* libunbound's default too, after resolv.conf(5) */
 		snprintf(addrs, sizeof(addrs), "127.0.0.1");
-		snprintf(who, wholen, "127.0.0.1 (%s names no nameserver; "
-		    "that is the default)", CHECK_RESOLV_CONF);
+		snprintf(who, wholen, _("127.0.0.1 (%s names no nameserver; "
+		    "that is the default)"), CHECK_RESOLV_CONF);
 	}
 	c->first_addr = uo.nforwarders > 0 ? uo.forwarders[0] : NULL;
 	if ((r = dns_unbound_new(&uo, &e)) == NULL)
@@ -410,13 +412,13 @@ keys_check(int argc, char **argv)
 	}
 	suggestions(&o, &ks, &c, &cmd, &dir);
 	if (o.zone != NULL)	/* the file the admin just named */
-		printf("Checking the DNS records of %s (answers from the zone "
-		    "file)\n", o.domain);
+		printf(_("Checking the DNS records of %s (answers from the zone "
+		    "file)\n"), o.domain);
 	else if (zone)
-		printf("Checking the DNS records of %s (answers from %s)\n",
+		printf(_("Checking the DNS records of %s (answers from %s)\n"),
 		    o.domain, who);
 	else
-		printf("Checking the DNS records of %s, asking %s\n",
+		printf(_("Checking the DNS records of %s, asking %s\n"),
 		    o.domain, who);
 	rc = 2;
 	if (!zone && check_probe(&c) == -1)
@@ -440,7 +442,7 @@ keys_check(int argc, char **argv)
 	rc = c.nfail > 0 ? 1 : 0;
 out:
 	dns_result_free(&c.domain_txt);
-	printf("%u OK, %u WARN, %u FAIL\n", c.nok, c.nwarn, c.nfail);
+	printf(_("%u OK, %u WARN, %u FAIL\n"), c.nok, c.nwarn, c.nfail);
 	dns_resolver_free(c.res);
 	keyset_free(&ks);
 	buf_free(&cmd);

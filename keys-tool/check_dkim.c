@@ -20,6 +20,7 @@
 #include "dkim_key.h"
 #include "dkim_keyrec.h"
 #include "err.h"
+#include "i18n.h"
 
 /* RSA under this is still accepted by receivers but no longer advised. */
 #define CHECK_RSA_GOOD_BITS	2048
@@ -93,11 +94,11 @@ check_rec(struct check *c, const char *name, const char *sel,
 		check_say(c, CHECK_FAIL, "DKIM %s: the record at %s has an "
 		    "empty p=, which means the key is revoked: every "
 		    "signature with selector %s fails. %s%s%s", sel, name, sel,
-		    ours != NULL ? "Publish the current key (`" : "Remove the "
-		    "record once no mail is signed with it",
+		    ours != NULL ? _("Publish the current key (`") :
+		    _("Remove the record once no mail is signed with it"),
 		    ours != NULL ? c->records_cmd : "",
-		    ours != NULL ? "` prints it), or stop signing with this "
-		    "selector" : "");
+		    ours != NULL ? _("` prints it), or stop signing with this "
+		    "selector") : "");
 		goto out;
 	case DKIM_KEYREC_TOO_SMALL:
 		check_say(c, CHECK_FAIL, "DKIM %s: the key at %s has only %d "
@@ -143,7 +144,7 @@ check_rec(struct check *c, const char *name, const char *sel,
 		    "not the one inkan signs with%s, so every signature with "
 		    "selector %s fails (an old key, or another server's). "
 		    "Replace the record with the one `%s` prints", sel, name,
-		    t != kr.type ? " (it is even of another type)" : "", sel,
+		    t != kr.type ? _(" (it is even of another type)") : "", sel,
 		    c->records_cmd);
 	else
 		check_say(c, CHECK_OK, "DKIM %s: %s publishes the public key "

@@ -22,6 +22,7 @@
 #include "dmarc.h"
 #include "dmarc_record.h"
 #include "err.h"
+#include "i18n.h"
 #include "orgdomain.h"
 
 /* The whole discovery (up to eight queries, plus one A query). */
@@ -50,14 +51,14 @@ policy_words(enum dmarc_request p)
 {
 	switch (p) {
 	case DMARC_REQ_NONE:
-		return "receivers only report; nothing is rejected or sent to "
-		    "spam. Once the reports show all your mail passes, move "
-		    "to p=quarantine";
+		return _("receivers only report; nothing is rejected or sent "
+		    "to spam. Once the reports show all your mail passes, move "
+		    "to p=quarantine");
 	case DMARC_REQ_QUARANTINE:
-		return "receivers put mail that fails DMARC in the spam "
-		    "folder";
+		return _("receivers put mail that fails DMARC in the spam "
+		    "folder");
 	case DMARC_REQ_REJECT:
-		return "receivers refuse mail that fails DMARC";
+		return _("receivers refuse mail that fails DMARC");
 	}
 	return "";
 }
@@ -178,11 +179,11 @@ check_record(struct check *c, const struct dmarc_policy *pol)
 		check_say(c, CHECK_OK, "DMARC: %s=%s%s%s: %s%s",
 		    dmarc_policy_tag_name(pol->tag),
 		    dmarc_request_name(pol->request),
-		    pol->tag != DMARC_TAG_P ? ", set by " : "",
+		    pol->tag != DMARC_TAG_P ? _(", set by ") : "",
 		    pol->tag != DMARC_TAG_P ? policy_dom : "",
 		    policy_words(pol->request), m->t ?
-		    " (t=y: testing, receivers apply one step less: "
-		    "quarantine becomes none, reject becomes quarantine)" : "");
+		    _(" (t=y: testing, receivers apply one step less: "
+		    "quarantine becomes none, reject becomes quarantine)") : "");
 		if (pol->tag == DMARC_TAG_NP)
 			check_more(c, "%s does not exist in DNS, so np= "
 			    "applies", pol->author_domain);
@@ -215,7 +216,7 @@ check_record(struct check *c, const struct dmarc_policy *pol)
 		check_say(c, CHECK_WARN, "DMARC: no %srua= report address, so "
 		    "you never learn who sends mail as %s or whether it "
 		    "passes. Add \"rua=mailto:dmarc-reports@%s\" to the "
-		    "record", m->nrua_dropped > 0 ? "usable " : "",
+		    "record", m->nrua_dropped > 0 ? _("usable ") : "",
 		    policy_dom, policy_dom);
 		return;
 	}

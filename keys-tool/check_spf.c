@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "check.h"
 #include "err.h"
+#include "i18n.h"
 #include "spf_eval.h"
 #include "spf_record.h"
 
@@ -98,9 +99,11 @@ void_check(struct spf_walk *w, const struct spf_mech *m, const char *name)
 	}
 	if (v) {
 		w->nvoid++;
-		buf_printf(&w->voids, "%s%.*s (%s has no %s record)",
+		buf_printf(&w->voids, m->kind == SPF_MECH_MX ?
+		    _("%s%.*s (%s has no MX record)") :
+		    _("%s%.*s (%s has no address record)"),
 		    w->voids.len > 0 ? ", " : "", (int)m->term.len, m->term.p,
-		    name, m->kind == SPF_MECH_MX ? "MX" : "address");
+		    name);
 	}
 	dns_result_free(&r);
 	dns_result_free(&r6);
@@ -134,7 +137,7 @@ walk_record(struct spf_walk *w, const char *domain,
 		    rec->redirect.p);
 	}
 	w->terms += here;
-	buf_printf(&w->chain, "%*s%s%s: %u lookup%s%s%s\n",
+	buf_printf(&w->chain, _("%*s%s%s: %u lookup%s%s%s\n"),
 	    (int)(2 * (w->depth - 1)), "", how, domain, here, here == 1 ? "" : "s",
 	    here > 0 ? ":" : "", buf_str(&line));
 	buf_free(&line);
@@ -222,9 +225,10 @@ walk_domain(struct spf_walk *w, const char *domain, const char *how)
 	if ((n = spf_records(&r, &which)) != 1) {
 		check_say(w->c, CHECK_FAIL, "SPF: %s%s: %s %s SPF record%s, "
 		    "an error (permerror) for every message. %s", how, domain,
-		    domain, n == 0 ? "has no" : "has more than one",
-		    n == 0 ? "" : "s", n == 0 ? "Fix the name or remove the "
-		    "term" : "Ask its owner to merge them, or remove the term");
+		    domain, n == 0 ? _("has no") : _("has more than one"),
+		    n == 0 ? "" : "s", n == 0 ? _("Fix the name or remove the "
+		    "term") : _("Ask its owner to merge them, or remove the "
+		    "term"));
 		if (is_void(r.status))
 			w->nvoid++;
 		w->broken = true;
@@ -356,7 +360,7 @@ check_one_ip(struct check *c, const char *ip, bool given)
 	struct spf_answer a;
 	struct timespec dl;
 	struct err e;
-	const char *who = given ? "" : "this host's address ";
+	const char *who = given ? "" : _("this host's address ");
 
 	memset(&req, 0, sizeof(req));
 	req.ip = ip;
@@ -391,10 +395,10 @@ check_one_ip(struct check *c, const char *ip, bool given)
 		    "(%s). %s\"%s:%s\" to the record before the all term, or "
 		    "the include of the service that sends from it%s", who, ip,
 		    c->domain, spf_result_name(a.result), a.reason,
-		    given ? "Add " : "If this host sends mail from it, add ",
+		    given ? _("Add ") : _("If this host sends mail from it, add "),
 		    strchr(ip, ':') != NULL ? "ip6" : "ip4", ip, given ? "" :
-		    ". A private address behind NAT is not what receivers "
-		    "see: rerun with --ip <the public address>");
+		    _(". A private address behind NAT is not what receivers "
+		    "see: rerun with --ip <the public address>"));
 	spf_answer_free(&a);
 }
 

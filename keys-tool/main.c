@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "keys.h"
 
 static int
@@ -34,6 +35,7 @@ usage(void)
 int
 main(int argc, char **argv)
 {
+	i18n_init();	/* check, records and rotate speak the locale's language */
 	if (argc < 2)
 		return usage();
 	if (strcmp(argv[1], "generate") == 0)

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "dkim_key.h"
 #include "err.h"
+#include "i18n.h"
 #include "json.h"
 #include "keys.h"
 #include "spf_eval.h"
@@ -43,7 +44,8 @@ struct rec {
 	const char	*what;		/* "DKIM", "SPF", "DMARC" */
 	char		*name;
 	struct buf	 value, zone;
-	char		*comment;
+	char		*comment;	/* English: --format=json */
+	char		*comment_tr;	/* the locale's (zone, value), or NULL */
 	bool		 pending;	/* DKIM: a key `rotate` left pending */
 };
 
@@ -187,11 +189,31 @@ rec_free(struct rec *r)
 {
 	free(r->name);
 	free(r->comment);
+	free(r->comment_tr);
 	buf_free(&r->value);
 	buf_free(&r->zone);
 }
 
 /* One DKIM record: of key k for selector sel, pending or in use. */
+/* T(s): translated if translate (see dkim_comment), else English. */
+#define T(s)	(translate ? _(s) : (s))
+
+/* The comment of a DKIM key's record, in English or the locale's words. */
+static void
+dkim_comment(struct buf *s, const char *sel, EVP_PKEY *k,
+    enum dkim_key_type t, bool pending, bool translate)
+{
+	if (t == DKIM_KEY_RSA)
+		buf_printf(s, T("DKIM key, selector %s (rsa, %d bits)"), sel,
+		    EVP_PKEY_get_bits(k));
+	else
+		buf_printf(s, T("DKIM key, selector %s (%s)"), sel,
+		    dkim_key_type_name(t));
+	if (pending)
+		buf_adds(s, T(", pending (inkan-keys rotate): publish it, "
+		    "then activate the key"));
+}
+
 static int
 dkim_rec(const char *domain, const char *sel, EVP_PKEY *k, bool pending,
     struct rec *x)
@@ -212,16 +234,11 @@ dkim_rec(const char *domain, const char *sel, EVP_PKEY *k, bool pending,
 	buf_printf(&s, "%s._domainkey.%s", sel, domain);
 	x->name = strdup(buf_str(&s));
 	buf_reset(&s);
-	if (t == DKIM_KEY_RSA)
-		buf_printf(&s, "DKIM key, selector %s (rsa, %d bits)", sel,
-		    EVP_PKEY_get_bits(k));
-	else
-		buf_printf(&s, "DKIM key, selector %s (%s)", sel,
-		    dkim_key_type_name(t));
-	if (pending)
-		buf_adds(&s, ", pending (inkan-keys rotate): publish it, "
-		    "then activate the key");
+	dkim_comment(&s, sel, k, t, pending, false);
 	x->comment = strdup(buf_str(&s));
+	buf_reset(&s);
+	dkim_comment(&s, sel, k, t, pending, true);
+	x->comment_tr = strdup(buf_str(&s));
 	x->pending = pending;
 	buf_free(&s);
 	return 0;
@@ -292,9 +309,9 @@ spf_rec(const struct rec_opts *o, struct rec *x, unsigned *terms)
 		buf_printf(&x->value, " include:%s", o->inc[i]);
 	buf_adds(&x->value, o->strict ? " -all" : " ~all");
 	if (o->nip == 0 && o->ninc == 0 && !o->a && !o->mx)
-		fprintf(stderr, "inkan-keys records: no --spf-ip, "
+		fprintf(stderr, "inkan-keys records: %s\n", _("no --spf-ip, "
 		    "--spf-include, --spf-a or --spf-mx given: the SPF record "
-		    "allows the domain's MX hosts only\n");
+		    "allows the domain's MX hosts only"));
 	if (buf_failed(&x->value))
 		return -1;
 	/* What we print must be a record receivers accept. */
@@ -307,10 +324,10 @@ spf_rec(const struct rec_opts *o, struct rec *x, unsigned *terms)
 		rc = -1;
 	} else if (rc == 0 && (*terms = spf_dns_terms(&rec)) >
 	    SPF_MAX_DNS_TERMS) {
-		fprintf(stderr, "inkan-keys records: the SPF record has %u "
+		fprintf(stderr, _("inkan-keys records: the SPF record has %u "
 		    "terms that need DNS lookups; receivers allow %d. Use "
 		    "--spf-ip for your own servers instead of --spf-a, "
-		    "--spf-mx or includes\n", *terms, SPF_MAX_DNS_TERMS);
+		    "--spf-mx or includes\n"), *terms, SPF_MAX_DNS_TERMS);
 		rc = -1;
 	} else if (rc == -1)
 		fprintf(stderr, "inkan-keys records: %s\n", e.msg);
@@ -318,14 +335,14 @@ spf_rec(const struct rec_opts *o, struct rec *x, unsigned *terms)
 	if (rc == -1)
 		return -1;
 	if (o->ninc > 0)
-		fprintf(stderr, "inkan-keys records: each include adds the "
+		fprintf(stderr, _("inkan-keys records: each include adds the "
 		    "lookups of the included record; after publishing, run "
-		    "`inkan-keys check --domain %s` to see the total\n",
+		    "`inkan-keys check --domain %s` to see the total\n"),
 		    o->domain);
 	x->name = strdup(o->domain);
-	x->comment = strdup(o->strict ? "SPF (mail from other servers "
-	    "fails: -all)" : "SPF (mail from other servers is suspicious: "
-	    "~all)");
+	x->comment = strdup(o->strict ? N_("SPF (mail from other servers "
+	    "fails: -all)") : N_("SPF (mail from other servers is suspicious: "
+	    "~all)"));
 	return 0;
 }
 
@@ -341,10 +358,10 @@ dmarc_rec(const struct rec_opts *o, struct rec *x)
 		buf_printf(&x->value, "; sp=%s", o->sp);
 	if (o->pct != NULL) {
 		buf_printf(&x->value, "; pct=%s", o->pct);
-		fprintf(stderr, "inkan-keys records: pct= is from RFC 7489; "
-		    "RFC 9989 removed it and receivers following it ignore "
-		    "it. To apply the policy gently, use t=y (testing) "
-		    "instead\n");
+		fprintf(stderr, "inkan-keys records: %s\n", _("pct= is from "
+		    "RFC 7489; RFC 9989 removed it and receivers following it "
+		    "ignore it. To apply the policy gently, use t=y (testing) "
+		    "instead"));
 	}
 	if (o->rua != NULL)
 		buf_printf(&x->value, "; rua=%s", o->rua);
@@ -353,11 +370,11 @@ dmarc_rec(const struct rec_opts *o, struct rec *x)
 		    o->domain);
 	snprintf(name, sizeof(name), "_dmarc.%s", o->domain);
 	x->name = strdup(name);
-	x->comment = strdup(strcmp(o->policy, "none") == 0 ? "DMARC "
-	    "(p=none: receivers only report, nothing is rejected)" :
-	    strcmp(o->policy, "quarantine") == 0 ? "DMARC (p=quarantine: "
-	    "mail failing DMARC goes to spam)" : "DMARC (p=reject: mail "
-	    "failing DMARC is refused)");
+	x->comment = strdup(strcmp(o->policy, "none") == 0 ? N_("DMARC "
+	    "(p=none: receivers only report, nothing is rejected)") :
+	    strcmp(o->policy, "quarantine") == 0 ? N_("DMARC (p=quarantine: "
+	    "mail failing DMARC goes to spam)") : N_("DMARC (p=reject: mail "
+	    "failing DMARC is refused)"));
 }
 
 static void
@@ -371,7 +388,8 @@ print_recs(const struct rec_opts *o, struct rec *r, size_t nr,
 		for (i = 0; i < nr; i++) {
 			if (i > 0)
 				buf_addc(out, '\n');
-			buf_printf(out, "; %s\n", r[i].comment);
+			buf_printf(out, "; %s\n", r[i].comment_tr != NULL ?
+			    r[i].comment_tr : _(r[i].comment));
 			if (strcmp(o->format, "zone") == 0) {
 				if (r[i].zone.len == 0)
 					keys_zone_txt(&r[i].zone, r[i].name,

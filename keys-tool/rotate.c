@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "dkim_key.h"
+#include "i18n.h"
 #include "keys.h"
 
 /* The active keys of the type of the new one: what the rotation retires. */
@@ -42,73 +43,74 @@ print_steps(const struct keys_gen *o, const struct keyset *ks,
 	size_t old[KEYSET_MAX], nold, i;
 
 	nold = old_keys(ks, o->type, old);
-	printf("Rotating the DKIM key of %s: ", d);
+	printf(_("Rotating the DKIM key of %s: "), d);
 	for (i = 0; i < nold; i++)
 		printf("%s%s", i > 0 ? ", " : "", ks->k[old[i]].selector);
-	printf("%s%s (%s", nold > 0 ? " -> " : "new selector ", sel, o->type);
+	printf("%s%s (%s", nold > 0 ? " -> " : _("new selector "), sel,
+	    o->type);
 	if (strcmp(o->type, "rsa") == 0)
-		printf(", %ld bits", o->bits);
+		printf(_(", %ld bits"), o->bits);
 	printf(")\n\n");
 
-	printf("The new key is %s (mode 0600).\n"
+	printf(_("The new key is %s (mode 0600).\n"
 	    "inkan does not sign with it yet (it loads only the *.private "
 	    "files of\n%s):\na signature whose record is not in DNS yet "
-	    "would fail at every receiver.\n\n", pending, ks->domdir);
+	    "would fail at every receiver.\n\n"), pending, ks->domdir);
 
 	if (strcmp(o->format, "value") == 0)
-		printf("1. Publish this TXT record in the zone of %s:\n\n"
-		    "name:  %s._domainkey.%s\ntype:  TXT\nvalue: %s\n\n", d,
+		printf(_("1. Publish this TXT record in the zone of %s:\n\n"
+		    "name:  %s._domainkey.%s\ntype:  TXT\nvalue: %s\n\n"), d,
 		    sel, d, record);
 	else
-		printf("1. Publish this TXT record in the zone of %s:\n\n"
-		    "%s\n\n", d, record);
+		printf(_("1. Publish this TXT record in the zone of %s:\n\n"
+		    "%s\n\n"), d, record);
 
-	printf("2. Wait until it is visible. Run\n"
+	printf(_("2. Wait until it is visible. Run\n"
 	    "       inkan-keys check --domain %s --dir %s\n"
 	    "   until it says \"selector %s is pending; its record is "
 	    "published and\n   matches\", then wait the TTL of your zone "
 	    "(typically 1 hour), so that\n   every DNS server of %s "
-	    "answers with it.\n\n", d, o->dir, sel, d);
+	    "answers with it.\n\n"), d, o->dir, sel, d);
 
-	printf("3. Activate the new key and reload inkan:\n"
+	printf(_("3. Activate the new key and reload inkan:\n"
 	    "       mv %s %s/%s.private\n"
 	    "       systemctl reload inkan-milter   (or: kill -HUP <pid of "
-	    "inkan-milter>)\n", pending, ks->domdir, sel);
+	    "inkan-milter>)\n"), pending, ks->domdir, sel);
 	if (nold == 0) {
-		printf("   Mail from %s then carries a signature with selector "
-		    "%s as well.\n", d, sel);
+		printf(_("   Mail from %s then carries a signature with selector "
+		    "%s as well.\n"), d, sel);
 		if (ks->n + 1 > DKIM_SIGN_MAX_KEYS)
-			printf("   inkan makes at most %d signatures a message; "
-			    "remove a key first.\n", DKIM_SIGN_MAX_KEYS);
+			printf(_("   inkan makes at most %d signatures a message; "
+			    "remove a key first.\n"), DKIM_SIGN_MAX_KEYS);
 		return;
 	}
-	printf("   inkan then signs with both ");
+	printf(_("   inkan then signs with both "));
 	for (i = 0; i < nold; i++)
 		printf("%s%s", i > 0 ? ", " : "", ks->k[old[i]].selector);
-	printf(" and %s,\n   so mail verifies with either record.\n",
+	printf(_(" and %s,\n   so mail verifies with either record.\n"),
 	    sel);
 	if (ks->n + 1 > DKIM_SIGN_MAX_KEYS)
-		printf("   inkan makes at most %d signatures a message: do "
-		    "step 4 at once.\n", DKIM_SIGN_MAX_KEYS);
+		printf(_("   inkan makes at most %d signatures a message: do "
+		    "step 4 at once.\n"), DKIM_SIGN_MAX_KEYS);
 	printf("\n");
 
-	printf("4. Retire the old key once the new one verifies (`check` "
+	printf(_("4. Retire the old key once the new one verifies (`check` "
 	    "says OK for %s;\n   mail you send shows \"dkim=pass "
-	    "header.s=%s\" at the receiver):\n", sel, sel);
+	    "header.s=%s\" at the receiver):\n"), sel, sel);
 	for (i = 0; i < nold; i++)
 		printf("       rm %s/%s.private\n", ks->domdir,
 		    ks->k[old[i]].selector);
-	printf("       systemctl reload inkan-milter\n"
-	    "   inkan then signs with %s only.\n\n", sel);
+	printf(_("       systemctl reload inkan-milter\n"
+	    "   inkan then signs with %s only.\n\n"), sel);
 
-	printf("5. Keep the old record");
-	printf("%s", nold > 1 ? "s " : " ");
+	fputs(nold > 1 ? _("5. Keep the old records ") :
+	    _("5. Keep the old record "), stdout);
 	for (i = 0; i < nold; i++)
 		printf("%s%s._domainkey.%s", i > 0 ? ", " : "",
 		    ks->k[old[i]].selector, d);
-	printf(" for a week:\n   mail signed with the old key may still be "
+	printf(_(" for a week:\n   mail signed with the old key may still be "
 	    "queued, or checked again later\n   (forwarders, mailing lists). "
-	    "Then delete it from the zone.\n");
+	    "Then delete it from the zone.\n"));
 }
 
 int

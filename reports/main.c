@@ -58,10 +58,11 @@ usage(void)
 	    "    [--out-dir DIR | --sendmail CMD] [--dns-zone ZONEFILE]\n"
 	    "    [--keep-days N] [--now EPOCH]\n"
 	    "       inkan-reports import --db PATH [--now EPOCH] "
-	    "[FILE|DIR|-]...\n"
+	    "[--metrics FILE]\n    [FILE|DIR|-]...\n"
 	    "       inkan-reports received --db PATH --domain DOMAIN "
 	    "[--days N]\n"
-	    "    [--now EPOCH] [--json]\n");
+	    "    [--now EPOCH] [--ptr | --dns-zone ZONEFILE] "
+	    "[--json | --html FILE]\n    [--metrics FILE]\n");
 	exit(2);
 }
 

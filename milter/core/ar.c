@@ -307,18 +307,27 @@ cur_authserv_id(struct ar_cur *c, char *id, size_t idsize)
 }
 
 /*
+ * What cur_resinfo hands each property it reads (RFC 8601 2.2 propspec):
+ * ptype, property and value; bare as cur_pvalue says.
+ */
+typedef void	 ar_prop_fn(void *arg, struct ar_view ptype,
+		    struct ar_view property, struct ar_view value, bool bare);
+
+/*
  * resinfo = [CFWS] ";" methodspec [ CFWS reasonspec ] [ CFWS 1*propspec ],
- * the ";" already taken; an spf one fills out where still empty.
+ * the ";" already taken: the method into *method, the result into *r
+ * (*known false when the word is not one of 2.7), each property to fn.
+ * A no-result ("; none") leaves method "none" and *known false.
  */
 static void
-cur_resinfo(struct ar_cur *c, struct ar_spf *out)
+cur_resinfo(struct ar_cur *c, struct ar_view *method, enum auth_result *r,
+    bool *known, ar_prop_fn *fn, void *arg)
 {
-	struct ar_view method, word, ptype, prop, val = { NULL, 0 };
-	struct ar_view mailfrom = { NULL, 0 }, helo = { NULL, 0 };
-	enum auth_result r;
-	bool bare, known;
+	struct ar_view word, ptype, prop, val;
+	bool bare;
 
-	method = cur_keyword(c);
+	*known = false;
+	*method = cur_keyword(c);
 	if (c->bad)
 		return;
 	if (cur_peek_take(c, '/'))
@@ -326,14 +335,14 @@ cur_resinfo(struct ar_cur *c, struct ar_spf *out)
 	if (!cur_peek_take(c, '=')) {
 		/* no-result: "; none", and nothing after it */
 		cur_cfws(c);
-		if (!view_is(method, "none") || c->p != c->end)
+		if (!view_is(*method, "none") || c->p != c->end)
 			c->bad = true;
 		return;
 	}
 	word = cur_keyword(c);
 	if (c->bad)
 		return;
-	known = auth_result_parse(word.p, word.len, &r) == 0;
+	*known = auth_result_parse(word.p, word.len, r) == 0;
 	for (;;) {
 		cur_cfws(c);
 		if (c->bad || c->p == c->end || *c->p == ';')
@@ -350,23 +359,75 @@ cur_resinfo(struct ar_cur *c, struct ar_spf *out)
 		val = cur_pvalue(c, &bare);
 		if (c->bad)
 			return;
-		if (!view_is(ptype, "smtp") || !bare)
-			continue;
-		if (view_is(prop, "mailfrom") && mailfrom.p == NULL)
-			mailfrom = val;
-		else if (view_is(prop, "helo") && helo.p == NULL)
-			helo = val;
+		fn(arg, ptype, prop, val, bare);
 	}
+}
+
+/*
+ * authserv-id [ CFWS authres-version ] ( no-result / 1*resinfo ), each
+ * resinfo to one (c, out) call of fn; false when the value does not
+ * follow the grammar.
+ */
+static bool
+cur_ar_value(struct ar_cur *c, char *id, size_t idsize,
+    void (*fn)(struct ar_cur *, void *), void *out)
+{
+	cur_authserv_id(c, id, idsize);
+	cur_cfws(c);
+	/* authres-version = 1*DIGIT [CFWS] */
+	while (!c->bad && c->p < c->end && *c->p >= '0' && *c->p <= '9')
+		c->p++;
+	cur_take(c, ';');
+	while (!c->bad) {
+		fn(c, out);
+		cur_cfws(c);
+		if (c->bad || c->p == c->end)
+			break;
+		cur_take(c, ';');
+	}
+	return !c->bad;
+}
+
+struct spf_props {
+	struct ar_view	 mailfrom, helo;
+};
+
+static void
+spf_prop(void *arg, struct ar_view ptype, struct ar_view prop,
+    struct ar_view val, bool bare)
+{
+	struct spf_props *sp = arg;
+
+	if (!view_is(ptype, "smtp") || !bare)
+		return;
+	if (view_is(prop, "mailfrom") && sp->mailfrom.p == NULL)
+		sp->mailfrom = val;
+	else if (view_is(prop, "helo") && sp->helo.p == NULL)
+		sp->helo = val;
+}
+
+/* One resinfo for ar_read_spf: an spf one fills out where still empty. */
+static void
+spf_resinfo(struct ar_cur *c, void *arg)
+{
+	struct ar_spf *out = arg;
+	struct spf_props sp = { { NULL, 0 }, { NULL, 0 } };
+	struct ar_view method;
+	enum auth_result r;
+	bool known;
+
+	cur_resinfo(c, &method, &r, &known, spf_prop, &sp);
 	if (c->bad || !known || !view_is(method, "spf"))
 		return;
-	if (mailfrom.p != NULL && !out->mailfrom.found) {
+	if (sp.mailfrom.p != NULL && !out->mailfrom.found) {
 		out->mailfrom.found = true;
 		out->mailfrom.result = r;
-		out->mailfrom.value = mailfrom;
-	} else if (mailfrom.p == NULL && helo.p != NULL && !out->helo.found) {
+		out->mailfrom.value = sp.mailfrom;
+	} else if (sp.mailfrom.p == NULL && sp.helo.p != NULL &&
+	    !out->helo.found) {
 		out->helo.found = true;
 		out->helo.result = r;
-		out->helo.value = helo;
+		out->helo.value = sp.helo;
 	}
 }
 
@@ -376,23 +437,88 @@ ar_read_spf(const char *value, size_t len, struct ar_spf *out)
 	struct ar_cur c = { value, value + len, false };
 
 	memset(out, 0, sizeof(*out));
-	cur_authserv_id(&c, out->id, sizeof(out->id));
-	cur_cfws(&c);
-	/* authres-version = 1*DIGIT [CFWS] */
-	while (!c.bad && c.p < c.end && *c.p >= '0' && *c.p <= '9')
-		c.p++;
-	cur_take(&c, ';');
-	while (!c.bad) {
-		cur_resinfo(&c, out);
-		cur_cfws(&c);
-		if (c.bad || c.p == c.end)
-			break;
-		cur_take(&c, ';');
-	}
-	if (c.bad) {
+	if (!cur_ar_value(&c, out->id, sizeof(out->id), spf_resinfo, out)) {
 		memset(&out->mailfrom, 0, sizeof(out->mailfrom));
 		memset(&out->helo, 0, sizeof(out->helo));
 		return -1;
 	}
 	return 0;
+}
+
+static void
+any_prop(void *arg, struct ar_view ptype, struct ar_view prop,
+    struct ar_view val, bool bare)
+{
+	struct ar_resinfo *ri = arg;
+
+	if (ri->nprop == AR_MAX_PROPS) {
+		ri->dropped++;
+		return;
+	}
+	ri->prop[ri->nprop].ptype = ptype;
+	ri->prop[ri->nprop].property = prop;
+	ri->prop[ri->nprop].value = val;
+	ri->prop[ri->nprop++].bare = bare;
+}
+
+/* One resinfo for ar_read_results: kept while there is room. */
+static void
+any_resinfo(struct ar_cur *c, void *arg)
+{
+	struct ar_results *out = arg;
+	struct ar_resinfo scratch, *ri;
+
+	ri = out->n < AR_MAX_RESINFO ? &out->ri[out->n] : &scratch;
+	memset(ri, 0, sizeof(*ri));
+	cur_resinfo(c, &ri->method, &ri->result, &ri->known, any_prop, ri);
+	if (c->bad)
+		return;
+	if (view_is(ri->method, "none") && !ri->known)
+		return;		/* the no-result form: nothing to keep */
+	if (ri == &scratch)
+		out->dropped++;
+	else
+		out->n++;
+}
+
+int
+ar_read_results(const char *value, size_t len, struct ar_results *out)
+{
+	struct ar_cur c = { value, value + len, false };
+
+	memset(out, 0, sizeof(*out));
+	if (!cur_ar_value(&c, out->id, sizeof(out->id), any_resinfo, out)) {
+		out->n = out->dropped = 0;
+		return -1;
+	}
+	return 0;
+}
+
+const struct ar_resinfo *
+ar_results_find(const struct ar_results *rs, const char *method,
+    enum auth_result result, size_t *from)
+{
+	for (; *from < rs->n; (*from)++) {
+		const struct ar_resinfo *ri = &rs->ri[*from];
+
+		if (ri->known && ri->result == result &&
+		    view_is(ri->method, method)) {
+			(*from)++;
+			return ri;
+		}
+	}
+	return NULL;
+}
+
+const struct ar_view *
+ar_resinfo_prop(const struct ar_resinfo *ri, const char *ptype,
+    const char *property)
+{
+	size_t i;
+
+	for (i = 0; i < ri->nprop; i++)
+		if (ri->prop[i].bare && view_is(ri->prop[i].ptype, ptype) &&
+		    view_is(ri->prop[i].property, property))
+			return &ri->prop[i].value;
+	return NULL;
 }

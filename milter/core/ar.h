@@ -4,8 +4,9 @@
  * Writing: one field per message, authserv-id first, one resinfo per
  * result, each on its own folded line. Reading: the authserv-id of an
  * existing field, to find forged ones that claim to be ours (section 5),
- * and the spf results of a field from a relay the admin trusts
- * (trusted_authserv_ids).
+ * the spf results of a field from a relay the admin trusts
+ * (trusted_authserv_ids), and every result of a field (ar_read_results:
+ * an ARC sealer's ARC-Authentication-Results).
  */
 #ifndef INKAN_AR_H
 #define INKAN_AR_H
@@ -77,5 +78,54 @@ struct ar_spf {
  * out->helo not found). Views point into value.
  */
 int	 ar_read_spf(const char *value, size_t len, struct ar_spf *out);
+
+/*
+ * The general reader: every resinfo of a value (an ARC-Authentication-
+ * Results payload after "i=N;", or an Authentication-Results value), with
+ * its method, result and properties, for the results a trusted ARC sealer
+ * recorded (dkim=, spf=, dmarc=). Caps: a value with more resinfos or
+ * properties than these is read whole (its grammar checked) and the rest
+ * only counted in dropped; no header inkan meets comes close (its own
+ * A-R has one resinfo per check, a few properties each).
+ */
+#define AR_MAX_RESINFO	16
+#define AR_MAX_PROPS	8
+
+struct ar_prop {
+	struct ar_view	 ptype, property, value;
+	bool		 bare;	/* token characters and '@' only, unquoted */
+};
+
+struct ar_resinfo {
+	struct ar_view	 method;	/* the method, without its version */
+	bool		 known;		/* result is one of RFC 8601 2.7's words */
+	enum auth_result result;
+	struct ar_prop	 prop[AR_MAX_PROPS];
+	size_t		 nprop;
+	size_t		 dropped;	/* properties past AR_MAX_PROPS */
+};
+
+struct ar_results {
+	char		 id[AR_ID_MAX];	/* the authserv-id, unquoted */
+	struct ar_resinfo ri[AR_MAX_RESINFO];
+	size_t		 n;
+	size_t		 dropped;	/* resinfos past AR_MAX_RESINFO */
+};
+
+/*
+ * Read value by the grammar of RFC 8601 2.2 into out (the no-result form
+ * "; none" gives n = 0). 0, or -1 when it does not follow the grammar:
+ * then out->n is 0 and nothing in it is used. Views point into value.
+ */
+int	 ar_read_results(const char *value, size_t len, struct ar_results *out);
+/*
+ * The next resinfo at or after *from whose method is method (case-
+ * insensitively) and result is result; *from moves past it. NULL at the end.
+ */
+const struct ar_resinfo *ar_results_find(const struct ar_results *,
+	    const char *method, enum auth_result result, size_t *from);
+/* The first bare value of property ptype.property of ri, or NULL. */
+const struct ar_view *ar_resinfo_prop(const struct ar_resinfo *,
+	    const char *ptype, const char *property);
 
 #endif

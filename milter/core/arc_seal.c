@@ -106,6 +106,23 @@ check_chain(const struct arc_sealer *s)
 	return NULL;
 }
 
+/* 4.1.1: the AAR is "i=N; " then the Authentication-Results payload. */
+static int
+set_payload(struct arc_sealer *s, const char *payload, struct err *e)
+{
+	while (*payload == ' ' || *payload == '\t' || *payload == '\r' ||
+	    *payload == '\n')
+		payload++;
+	buf_reset(&s->aar);
+	buf_reset(&s->aar_raw);
+	buf_printf(&s->aar, " i=%u; %s", s->instance, payload);
+	buf_adds(&s->aar_raw, ARC_AAR_FIELD ":");
+	buf_add(&s->aar_raw, s->aar.data, s->aar.len);
+	if (buf_failed(&s->aar) || buf_failed(&s->aar_raw))
+		return err_set(e, "out of memory");
+	return 0;
+}
+
 struct arc_sealer *
 arc_sealer_new(const struct arc_seal_params *p, const struct hdr_list *hdrs,
     struct err *e)
@@ -114,7 +131,7 @@ arc_sealer_new(const struct arc_seal_params *p, const struct hdr_list *hdrs,
 	struct dkim_sign_params dp;
 	struct dkim_sign_key k;
 	enum dkim_key_type type;
-	const char *why, *payload;
+	const char *why;
 	size_t nsign = 0, nover = 0;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -160,17 +177,8 @@ arc_sealer_new(const struct arc_seal_params *p, const struct hdr_list *hdrs,
 		err_set(e, "the ARC-Message-Signature must sign From");
 		goto fail;
 	}
-	/* 4.1.1: "i=N; " then the Authentication-Results payload */
-	for (payload = p->ar_payload; *payload == ' ' || *payload == '\t' ||
-	    *payload == '\r' || *payload == '\n'; payload++)
-		;
-	buf_printf(&s->aar, " i=%u; %s", s->instance, payload);
-	buf_adds(&s->aar_raw, ARC_AAR_FIELD ":");
-	buf_add(&s->aar_raw, s->aar.data, s->aar.len);
-	if (buf_failed(&s->aar) || buf_failed(&s->aar_raw)) {
-		err_set(e, "out of memory");
+	if (set_payload(s, p->ar_payload, e) == -1)
 		goto fail;
-	}
 	memset(&dp, 0, sizeof(dp));
 	k.domain = s->domain;
 	k.selector = s->selector;
@@ -190,6 +198,18 @@ arc_sealer_new(const struct arc_seal_params *p, const struct hdr_list *hdrs,
 fail:
 	arc_sealer_free(s);
 	return NULL;
+}
+
+int
+arc_sealer_conclude(struct arc_sealer *s, enum arc_cv cv,
+    const char *ar_payload, struct err *e)
+{
+	const char *why;
+
+	s->cv = cv;
+	if ((why = check_chain(s)) != NULL)
+		return err_set(e, "cannot seal: %s", why);
+	return set_payload(s, ar_payload, e);
 }
 
 int

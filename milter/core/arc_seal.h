@@ -64,6 +64,14 @@ struct arc_sealer *arc_sealer_new(const struct arc_seal_params *,
 	    const struct hdr_list *hdrs, struct err *e);
 int	 arc_sealer_body(struct arc_sealer *, const unsigned char *, size_t,
 	    struct err *e);
+/*
+ * Before finish, for a sealer made at end of headers when the chain's
+ * result and our A-R were not known yet: the cv= (the verifier's, from
+ * arc_verifier_may_seal) and the AAR payload replace those given to new,
+ * with the same checks. 0, or -1 and e.
+ */
+int	 arc_sealer_conclude(struct arc_sealer *, enum arc_cv cv,
+	    const char *ar_payload, struct err *e);
 /* Make the three values; 0, or -1 and e (the caller tempfails). */
 int	 arc_sealer_finish(struct arc_sealer *, struct err *e);
 /*

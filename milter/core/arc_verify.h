@@ -116,7 +116,9 @@ const struct arc_instance *arc_verifier_instance(const struct arc_verifier *,
  * After finish: may we add a Set, and with which instance and cv=
  * (RFC 8617 5.1): false when the newest AS already says cv=fail (5.1
  * step 1) or the chain is at 50 Sets; else *instance is N + 1 (1 without
- * ARC) and *cv the chain's result (none, pass or fail).
+ * ARC) and *cv the chain's result (none, pass or fail). The bool and
+ * *instance depend on the chain's form alone, so they are already right
+ * after new (a sealer starts at end of headers); *cv only after finish.
  */
 bool	 arc_verifier_may_seal(const struct arc_verifier *, unsigned *instance,
 	    enum arc_cv *cv);

@@ -74,40 +74,57 @@ dkim_task_body(struct dkim_task *c, const unsigned char *p, size_t n,
 	return dkim_verifier_body(c->vf, p, n, e);
 }
 
-/* Hand one DNS answer to the verifier. */
-static int
-give_key(struct dkim_task *c, size_t i, const struct dns_result *r,
-    struct err *e)
+int
+dkim_task_key_answer(const struct dns_result *r, enum dkim_key_lookup *lk,
+    const char ***txt, size_t **len, size_t *n, struct err *e)
 {
-	const char **txt = NULL;
-	size_t *len = NULL, j, n = 0;
+	size_t j;
 
+	*txt = NULL;
+	*len = NULL;
+	*n = 0;
 	switch (r->status) {
 	case DNS_OK:
 		break;
 	case DNS_NXDOMAIN:
 	case DNS_NODATA:
-		dkim_verifier_set_key(c->vf, i, DKIM_KEY_ABSENT, NULL, NULL, 0);
+		*lk = DKIM_KEY_ABSENT;
 		return 0;
 	case DNS_TIMEOUT:
-		dkim_verifier_set_key(c->vf, i, DKIM_KEY_TIMEOUT, NULL, NULL, 0);
+		*lk = DKIM_KEY_TIMEOUT;
 		return 0;
 	case DNS_SERVFAIL:
 	case DNS_ERROR:
-		dkim_verifier_set_key(c->vf, i, DKIM_KEY_SERVFAIL, NULL, NULL, 0);
+		*lk = DKIM_KEY_SERVFAIL;
 		return 0;
 	}
-	if (r->n > 0 && ((txt = calloc(r->n, sizeof(*txt))) == NULL ||
-	    (len = calloc(r->n, sizeof(*len))) == NULL)) {
-		free(txt);
+	*lk = DKIM_KEY_FOUND;
+	if (r->n > 0 && ((*txt = calloc(r->n, sizeof(**txt))) == NULL ||
+	    (*len = calloc(r->n, sizeof(**len))) == NULL)) {
+		free(*txt);
+		*txt = NULL;
 		return err_set(e, "out of memory");
 	}
 	for (j = 0; j < r->n; j++)
 		if (r->rr[j].type == DNS_TXT) {
-			txt[n] = (const char *)r->rr[j].data;
-			len[n++] = r->rr[j].len;
+			(*txt)[*n] = (const char *)r->rr[j].data;
+			(*len)[(*n)++] = r->rr[j].len;
 		}
-	dkim_verifier_set_key(c->vf, i, DKIM_KEY_FOUND, txt, len, n);
+	return 0;
+}
+
+/* Hand one DNS answer to the verifier. */
+static int
+give_key(struct dkim_task *c, size_t i, const struct dns_result *r,
+    struct err *e)
+{
+	enum dkim_key_lookup lk;
+	const char **txt;
+	size_t *len, n;
+
+	if (dkim_task_key_answer(r, &lk, &txt, &len, &n, e) == -1)
+		return -1;
+	dkim_verifier_set_key(c->vf, i, lk, txt, len, n);
 	free(txt);
 	free(len);
 	return 0;

@@ -36,6 +36,16 @@ size_t	 dkim_task_ignored(const struct dkim_task *);
 /* DNS queries started, and the most that were in flight at once. */
 size_t	 dkim_task_queries(const struct dkim_task *);
 size_t	 dkim_task_max_in_flight(const struct dkim_task *);
+/*
+ * A DNS answer for a key (DKIM's or ARC's) as the verifiers take it: the
+ * lookup outcome and, when found, the TXT records as (pointer, length)
+ * into r, in two arrays the caller frees (NULL when there are none).
+ * A timeout, SERVFAIL or backend error is never "absent". 0, or -1 and e.
+ */
+struct dns_result;
+int	 dkim_task_key_answer(const struct dns_result *r,
+	    enum dkim_key_lookup *lk, const char ***txt, size_t **len,
+	    size_t *n, struct err *e);
 /* Cancels lookups still in flight. NULL does nothing. */
 void	 dkim_task_free(struct dkim_task *);
 

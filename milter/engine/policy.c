@@ -4,7 +4,9 @@
  * policy.h).
  */
 #include <string.h>
+#include <strings.h>
 
+#include "ar.h"
 #include "cidr.h"
 #include "policy.h"
 #include "strlist.h"
@@ -41,18 +43,153 @@ reply(struct policy_decision *d, enum txn_action a, const char *code,
 	d->reply_text = buf_str(&d->reply);
 }
 
+/* a and b (len bytes of b) name the same domain: any case, a final dot */
+static bool
+same_domain(const char *a, const char *b, size_t len)
+{
+	size_t alen = strlen(a);
+
+	if (alen > 0 && a[alen - 1] == '.')
+		alen--;
+	if (len > 0 && b[len - 1] == '.')
+		len--;
+	return alen > 0 && alen == len && strncasecmp(a, b, len) == 0;
+}
+
+/*
+ * Is id (len bytes: a domain, or an address whose domain is taken) aligned
+ * with the From domain? Strict: the From domain itself (RFC 9989 4.4.1).
+ * Relaxed: the same Organizational Domain. That is decided here from what
+ * the results hold, with no DNS (policy is pure): the Organizational
+ * Domain of the From domain that DMARC discovery found, and id equal to it
+ * or below it. A name below it whose own Organizational Domain would be
+ * deeper (a PSD boundary inside a registered domain) is not looked for:
+ * the sealer that recorded the result is one the admin trusts, and the
+ * domain it names lies within the same registration as the author's.
+ * Without a known Organizational Domain only the strict match counts.
+ */
+static bool
+aligned(const struct results *r, const char *id, size_t len, bool strict)
+{
+	const char *at = memchr(id, '@', len), *org = r->policy->org_domain;
+	size_t olen = strlen(org);
+
+	if (at != NULL) {
+		len -= (size_t)(at + 1 - id);
+		id = at + 1;
+		while ((at = memchr(id, '@', len)) != NULL) {
+			len -= (size_t)(at + 1 - id);
+			id = at + 1;
+		}
+	}
+	if (same_domain(r->from_domain, id, len))
+		return true;
+	if (strict || olen == 0)
+		return false;
+	if (olen > 0 && org[olen - 1] == '.')
+		olen--;
+	if (same_domain(org, id, len))
+		return true;
+	return len > olen + 1 && id[len - olen - 1] == '.' &&
+	    same_domain(org, id + len - olen, olen);
+}
+
+/* A resinfo's property value (bare), as (pointer, length), or false. */
+static bool
+prop(const struct ar_resinfo *ri, const char *ptype, const char *name,
+    const char **v, size_t *len)
+{
+	const struct ar_view *pv = ar_resinfo_prop(ri, ptype, name);
+
+	if (pv == NULL || pv->len == 0)
+		return false;
+	*v = pv->p;
+	*len = pv->len;
+	return true;
+}
+
+/*
+ * What the AAR of Set in records that vouches for the author (RFC 8617
+ * 7.2: a receiver may use the results a sealer it trusts recorded): a
+ * dmarc=pass for the From domain, or an spf=pass (smtp.mailfrom) or
+ * dkim=pass (header.d, else header.i) aligned with it as the DMARC record
+ * asks (aspf, adkim). The method word, or NULL.
+ */
+static const char *
+aar_vouches(const struct results *r, const struct arc_instance *in)
+{
+	struct ar_results rs;
+	const struct ar_resinfo *ri;
+	const struct dmarc_record *rec = &r->policy->rec;
+	const char *v;
+	size_t from, len;
+
+	if (in->aar == NULL || ar_read_results(in->aar, in->aar_len, &rs) == -1)
+		return NULL;
+	for (from = 0; (ri = ar_results_find(&rs, "dmarc", AUTH_PASS,
+	    &from)) != NULL;)
+		if (prop(ri, "header", "from", &v, &len) &&
+		    same_domain(r->from_domain, v, len))
+			return "dmarc=pass";
+	for (from = 0; (ri = ar_results_find(&rs, "spf", AUTH_PASS,
+	    &from)) != NULL;)
+		if (prop(ri, "smtp", "mailfrom", &v, &len) &&
+		    aligned(r, v, len, rec->aspf == DMARC_ALIGN_STRICT))
+			return "spf=pass";
+	for (from = 0; (ri = ar_results_find(&rs, "dkim", AUTH_PASS,
+	    &from)) != NULL;)
+		if ((prop(ri, "header", "d", &v, &len) ||
+		    prop(ri, "header", "i", &v, &len)) &&
+		    aligned(r, v, len, rec->adkim == DMARC_ALIGN_STRICT))
+			return "dkim=pass";
+	return NULL;
+}
+
+/*
+ * arc_trusted_sealers: the chain passes and the newest Set sealed by a
+ * trusted domain (the AS d=) vouches for the author (aar_vouches). Only
+ * that Set counts: an older one, even trusted, saw the message before a
+ * hop the newer trusted sealer knows better. why gets the words for the
+ * A-R comment, the log line and the report. RFC 8617 7.2.1 leaves this
+ * to local policy; a failed chain or an untrusted sealer changes nothing.
+ */
+static bool
+arc_trusted(const struct results *r, const struct config *c, struct buf *why)
+{
+	const char *what;
+	unsigned k;
+
+	if (r->arc == NULL || r->arc->result != AUTH_PASS || r->policy == NULL ||
+	    c->arc_trusted_sealers.n == 0)
+		return false;
+	for (k = r->narc; k >= 1; k--) {
+		const struct arc_instance *in = r->arc_set[k - 1];
+
+		if (in->domain[0] == '\0' ||
+		    !strlist_has(&c->arc_trusted_sealers, in->domain))
+			continue;
+		if ((what = aar_vouches(r, in)) == NULL)
+			return false;
+		buf_printf(why, "arc trusted sealer %s %s", in->domain, what);
+		return !buf_failed(why);
+	}
+	return false;
+}
+
 /*
  * What is done with a message that failed DMARC, after local policy: the
  * disposition the Domain Owner asks for (t=y already lowered it, RFC 9989
  * 4.7) unless dmarc_enforce = no or dmarc_never_reject spares the domain
  * (none), or a reject is held instead (quarantine) because the client is
- * a trusted forwarder or dmarc_reject_action = quarantine. *why names the
+ * a trusted forwarder or dmarc_reject_action = quarantine; a message a
+ * trusted ARC sealer vouches for is delivered (none). *why names the
  * override as the aggregate report's PolicyOverrideType (RFC 9990 2.1.5),
- * or is NULL when the Domain Owner's disposition stands.
+ * or is NULL when the Domain Owner's disposition stands; d->arc_override
+ * says which sealer.
  */
 static enum dmarc_request
 applied_disposition(const struct results *r, const struct config *c,
-    const char **why)
+    const char **why, struct policy_decision *d)
 {
 	const struct dmarc_verdict *v = r->dmarc;
 
@@ -66,6 +203,11 @@ applied_disposition(const struct results *r, const struct config *c,
 	if (!c->dmarc_enforce ||
 	    strlist_has(&c->dmarc_never_reject, r->from_domain)) {
 		*why = "local_policy";
+		return DMARC_REQ_NONE;
+	}
+	if (arc_trusted(r, c, &d->arc)) {
+		*why = "trusted_forwarder";
+		d->arc_override = buf_str(&d->arc);
 		return DMARC_REQ_NONE;
 	}
 	if (v->disposition != DMARC_REQ_REJECT)
@@ -197,10 +339,12 @@ policy_decide(const struct results *r, const struct config *c,
 {
 	buf_reset(&d->reply);
 	buf_reset(&d->header);
+	buf_reset(&d->arc);
+	d->arc_override = NULL;
 	d->action = TXN_ACCEPT;
 	d->reply_code = d->reply_xcode = d->reply_text = NULL;
 	d->quarantine_header = NULL;
-	d->applied = applied_disposition(r, c, &d->override);
+	d->applied = applied_disposition(r, c, &d->override, d);
 	if (r->failed) {
 		d->action = TXN_TEMPFAIL;
 		d->reply_code = "451";
@@ -221,4 +365,5 @@ policy_decision_free(struct policy_decision *d)
 {
 	buf_free(&d->reply);
 	buf_free(&d->header);
+	buf_free(&d->arc);
 }

@@ -7,8 +7,8 @@
  * too many forged Authentication-Results refuse; in the verify role SPF
  * alone (spf_reject_fail, spf_tempfail_on_temperror), then the author
  * identity (from_reject) and DMARC (dmarc_enforce, dmarc_reject_action,
- * dmarc_quarantine_action, dmarc_never_reject, dmarc_trusted_forwarders,
- * dmarc_tempfail_on_temperror). Owner: the caller owns the decision and
+ * dmarc_quarantine_action, dmarc_never_reject, arc_trusted_sealers,
+ * dmarc_trusted_forwarders, dmarc_tempfail_on_temperror). Owner: the caller owns the decision and
  * its buffers (policy_decision_free); its strings point into them, into
  * the results or at constants.
  */
@@ -29,8 +29,11 @@ struct policy_decision {
 	/* the DMARC disposition applied, and why it is not the owner's */
 	enum dmarc_request applied;
 	const char	*override;
+	/* the trusted ARC sealer that spared the message (results.h) */
+	const char	*arc_override;
 	struct buf	 reply;		/* owned: reply_text's storage */
 	struct buf	 header;	/* owned: quarantine_header's */
+	struct buf	 arc;		/* owned: arc_override's */
 };
 
 /*

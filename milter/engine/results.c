@@ -4,8 +4,11 @@
  * table the log line, JSON and metrics all use; and reading the checks'
  * findings into a struct results.
  */
+#include "ar_seen.h"
+#include "arc_task.h"
 #include "dkim_task.h"
 #include "dkim_sign.h"
+#include "policy.h"
 #include "results.h"
 #include "spf_task.h"
 
@@ -73,4 +76,53 @@ results_fill_dkim(struct results *r, const struct dkim_task *c)
 	r->dkim_ignored = dkim_task_ignored(c);
 	r->dns_queries = dkim_task_queries(c);
 	r->dns_max_in_flight = dkim_task_max_in_flight(c);
+}
+
+void
+results_fill_arc(struct results *r, const struct arc_task *c)
+{
+	unsigned i;
+
+	if (c == NULL)
+		return;
+	/* a task made for sealing alone: no ARC field, the result none */
+	if (arc_task_result(c)->fields == 0)
+		return;
+	r->arc = arc_task_result(c);
+	for (i = 1; i <= r->arc->instances && i <= ARC_MAX_INSTANCES; i++)
+		if ((r->arc_set[r->narc] = arc_task_instance(c, i)) != NULL)
+			r->narc++;
+	r->dns_queries += arc_task_queries(c);
+	/* ARC's lookups are in flight with DKIM's, all from end of headers */
+	r->dns_max_in_flight += arc_task_max_in_flight(c);
+}
+
+void
+results_fill_arc_seal(struct results *r, const struct arc_task *c)
+{
+	r->arc_aar = arc_task_aar(c);
+	r->arc_ams = arc_task_ams(c);
+	r->arc_as = arc_task_as(c);
+}
+
+void
+results_fill_seen(struct results *r, const struct ar_seen *s)
+{
+	r->up_id = s->up_id;
+	r->up_why = s->up_why;
+	r->nforged = s->nforged;
+	r->forged = s->forged;
+	r->forged_over = s->forged_over;
+}
+
+void
+results_fill_decision(struct results *r, const struct policy_decision *d)
+{
+	r->action = d->action;
+	r->reply_code = d->reply_code;
+	r->reply_xcode = d->reply_xcode;
+	r->reply_text = d->reply_text;
+	r->applied = d->applied;
+	r->override = d->override;
+	r->arc_override = d->arc_override;
 }

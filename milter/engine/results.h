@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "arc_verify.h"
 #include "auth_result.h"
 #include "dkim_sign.h"
 #include "dkim_verify.h"
@@ -90,6 +91,7 @@ struct results_sig {
 	const char	*value;		/* the DKIM-Signature field's value */
 };
 
+struct arc_task;
 struct dkim_task;
 struct dkim_signer;
 struct spf_task;
@@ -133,6 +135,16 @@ struct results {
 	size_t		 dkim_ignored;	/* signatures past max_signatures */
 	size_t		 dns_queries;
 	size_t		 dns_max_in_flight;
+	/*
+	 * ARC (verify role): arc NULL when the message has no ARC field
+	 * (the result is none), else the chain's result and its Sets,
+	 * arc_set[k] being instance k + 1 (narc = arc->instances).
+	 */
+	const struct arc_result *arc;
+	unsigned	 narc;
+	const struct arc_instance *arc_set[ARC_MAX_INSTANCES];
+	/* the ARC Set inkan added (arc_seal = yes): NULL when none */
+	const char	*arc_aar, *arc_ams, *arc_as;
 	/* DMARC: NULL when not evaluated; policy NULL when not looked up */
 	const struct dmarc_verdict *dmarc;
 	const struct dmarc_policy *policy;
@@ -151,6 +163,12 @@ struct results {
 	const char	*reply_text;
 	enum dmarc_request applied;
 	const char	*override;
+	/*
+	 * The DMARC policy was not applied because a trusted ARC sealer
+	 * saw the message pass (arc_trusted_sealers): who and what, as
+	 * "arc trusted sealer D spf=pass", or NULL.
+	 */
+	const char	*arc_override;
 };
 
 /*
@@ -160,5 +178,16 @@ struct results {
 void	 results_fill_signer(struct results *r, const struct dkim_signer *);
 void	 results_fill_spf(struct results *r, const struct spf_task *);
 void	 results_fill_dkim(struct results *r, const struct dkim_task *);
+/* The chain's result and Sets, and the DNS statistics added to DKIM's. */
+void	 results_fill_arc(struct results *r, const struct arc_task *);
+/* What ar_seen.c found among the A-R fields the message came with. */
+struct ar_seen;
+void	 results_fill_seen(struct results *r, const struct ar_seen *);
+/* The policy's decision (policy.h) into r. */
+struct policy_decision;
+void	 results_fill_decision(struct results *r,
+	    const struct policy_decision *);
+/* The Set made by arc_task_seal, if any. */
+void	 results_fill_arc_seal(struct results *r, const struct arc_task *);
 
 #endif

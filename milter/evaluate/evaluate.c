@@ -153,6 +153,8 @@ print_json(const struct txn *t, const struct txn_outcome *out)
 	render_json_dkim(txn_results(t), &j);
 	buf_adds(&j, ", \"dmarc\": ");
 	render_json_dmarc(txn_results(t), &j);
+	buf_adds(&j, ", \"arc\": ");
+	render_json_arc(txn_results(t), &j);
 	buf_adds(&j, ", \"role\": ");
 	json_str(&j, txn_role(t) == TXN_ROLE_SIGN ? "sign" : "verify");
 	buf_adds(&j, ", \"signed\": ");

@@ -37,6 +37,21 @@ render_ar(const struct results *r, struct buf *out)
 	}
 	if (r->ndkim == 0)
 		ar_add(out, "dkim", AUTH_NONE, "no signatures", NULL);
+	/*
+	 * RFC 8617 7.2 (and its IANA registrations, 10.1): arc with
+	 * smtp.remote-ip, the client the chain came from, and
+	 * header.oldest-pass when an older AMS no longer validates. Only for
+	 * a message with ARC fields: others' fields stay as they were.
+	 */
+	if (r->arc != NULL) {
+		char oldest[16];
+		const char *props[] = { "smtp.remote-ip", r->client_ip,
+		    "header.oldest-pass", r->arc->result == AUTH_PASS &&
+		    r->arc->oldest_pass > 0 ? oldest : NULL, NULL };
+
+		snprintf(oldest, sizeof(oldest), "%u", r->arc->oldest_pass);
+		ar_add(out, "arc", r->arc->result, r->arc->reason, props);
+	}
 	if (r->dmarc != NULL) {
 		const struct dmarc_verdict *v = r->dmarc;
 		const struct dmarc_policy *pol = r->policy;
@@ -52,12 +67,14 @@ render_ar(const struct results *r, struct buf *out)
 		    "polrec.p", found ? dmarc_request_name(pol->rec.p) : NULL,
 		    "polrec.domain", found && strcasecmp(pol->policy_domain,
 		    r->from_domain) != 0 ? pol->policy_domain : NULL, NULL };
-		char why[DMARC_REASON_MAX + 64];
+		char why[DMARC_REASON_MAX + 64 + 300];
 
-		snprintf(why, sizeof(why), "p=%s dis=%s%s",
+		snprintf(why, sizeof(why), "p=%s dis=%s%s%s%s",
 		    dmarc_request_name(v->policy),
 		    dmarc_request_name(v->disposition),
-		    v->testing ? " t=y" : "");
+		    v->testing ? " t=y" : "", r->arc_override != NULL ?
+		    "; overridden: " : "", r->arc_override != NULL ?
+		    r->arc_override : "");
 		ar_add(out, "dmarc", v->result, v->result == AUTH_NONE ||
 		    v->result == AUTH_TEMPERROR || v->result == AUTH_PERMERROR ?
 		    v->reason : why, props);

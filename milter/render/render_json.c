@@ -122,3 +122,33 @@ render_json_signed(const struct results *r, struct buf *out)
 	}
 	buf_addc(out, ']');
 }
+
+void
+render_json_arc(const struct results *r, struct buf *out)
+{
+	const struct arc_result *a = r->arc;
+	unsigned k;
+
+	buf_adds(out, "{\"result\": ");
+	json_str(out, auth_result_name(a != NULL ? a->result : AUTH_NONE));
+	buf_printf(out, ", \"instances\": %u, \"oldest_pass\": %u, "
+	    "\"reason\": ", a != NULL ? a->instances : 0,
+	    a != NULL && a->result == AUTH_PASS ? a->oldest_pass : 0);
+	json_str(out, a != NULL ? a->reason : NULL);
+	buf_adds(out, ", \"sealers\": [");
+	for (k = 0; k < r->narc; k++) {
+		const struct arc_instance *in = r->arc_set[k];
+
+		buf_printf(out, "%s{\"i\": %u, \"d\": ", k == 0 ? "" : ", ",
+		    in->i);
+		json_str(out, in->domain);
+		buf_adds(out, ", \"s\": ");
+		json_str(out, in->selector);
+		buf_adds(out, ", \"cv\": ");
+		json_str(out, arc_cv_name(in->cv));
+		buf_adds(out, ", \"result\": ");
+		json_str(out, auth_result_name(in->seal));
+		buf_addc(out, '}');
+	}
+	buf_adds(out, "]}");
+}

@@ -16,6 +16,8 @@ void	 render_json_signed(const struct results *, struct buf *out);
 void	 render_json_dkim(const struct results *, struct buf *out);
 void	 render_json_dns(const struct results *, struct buf *out);
 void	 render_json_dmarc(const struct results *, struct buf *out);
+/* The ARC object: always there, result "none" without ARC fields. */
+void	 render_json_arc(const struct results *, struct buf *out);
 /* "spf" (MAIL FROM) or, with helo, "spf_helo"; null when not checked. */
 void	 render_json_spf(const struct results *, struct buf *out, bool helo);
 

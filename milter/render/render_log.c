@@ -116,6 +116,14 @@ log_verify(const struct results *r, struct buf *b)
 		snprintf(num, sizeof(num), "%zu", r->dkim_ignored);
 		log_kv(b, "dkim_ignored", num, false);
 	}
+	if (r->arc != NULL) {
+		log_kv(b, "arc", auth_result_name(r->arc->result), false);
+		if (r->arc->result == AUTH_PASS && r->arc->oldest_pass > 0) {
+			snprintf(num, sizeof(num), "%u", r->arc->oldest_pass);
+			log_kv(b, "arc_oldest_pass", num, false);
+		}
+		log_kv(b, "arc_reason", r->arc->reason, true);
+	}
 	if (r->dmarc != NULL) {
 		log_kv(b, "dmarc", auth_result_name(r->dmarc->result), false);
 		log_kv(b, "header.from", r->from_domain, false);
@@ -132,8 +140,11 @@ log_verify(const struct results *r, struct buf *b)
 			    dmarc_request_name(r->dmarc->disposition), false);
 		}
 		log_kv(b, "dmarc_reason", r->dmarc->reason, true);
+		log_kv(b, "dmarc_override", r->arc_override, true);
 	} else if (r->bad_from)
 		log_kv(b, "from_error", r->from_why, true);
+	if (r->arc_as != NULL)
+		log_kv(b, "arc_sealed", "yes", false);
 }
 
 void

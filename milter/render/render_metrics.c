@@ -28,4 +28,9 @@ render_metrics(const struct results *r)
 		metrics_spf(r->spf_mf->result);
 	if (r->dmarc != NULL)
 		metrics_dmarc(r->dmarc->result);
+	metrics_arc(r->arc != NULL ? r->arc->result : AUTH_NONE);
+	if (r->arc_override != NULL)
+		metrics_arc_override();
+	if (r->arc_as != NULL)
+		metrics_arc_sealed();
 }

@@ -4,6 +4,7 @@
  * (see render_outcome.h).
  */
 #include "ar.h"
+#include "arc_set.h"
 #include "render_ar.h"
 #include "render_outcome.h"
 
@@ -32,6 +33,16 @@ render_outcome(const struct results *r, const struct policy_decision *d,
 	if (!r->failed && !r->forged_over && r->signing)
 		for (i = 0; i < r->nsig; i++)
 			add_field(out, DKIM_SIGNATURE_FIELD, r->sig[i].value);
+	/*
+	 * Our ARC Set (arc_seal) above our A-R, as if added after it, in
+	 * the order RFC 8617 5.1 adds its fields (AAR, then AMS, then AS),
+	 * so the AS is topmost: added[] runs from the top down.
+	 */
+	if (!r->failed && !r->forged_over && r->arc_as != NULL) {
+		add_field(out, ARC_SEAL_FIELD, r->arc_as);
+		add_field(out, ARC_AMS_FIELD, r->arc_ams);
+		add_field(out, ARC_AAR_FIELD, r->arc_aar);
+	}
 	if (!r->failed && !r->forged_over && r->role == TXN_ROLE_VERIFY) {
 		render_ar(r, &bufs->ar);
 		add_field(out, AR_FIELD, buf_str(&bufs->ar));

@@ -2,7 +2,7 @@
 /*
  * render_outcome.h - the answer to the MTA (struct txn_outcome) from a
  * message's results and the policy's decision: the action and reply, the
- * header fields to add (DKIM-Signature, or Authentication-Results,
+ * header fields to add (DKIM-Signature, or an ARC Set, Authentication-Results,
  * Received-SPF and X-DMARC-Quarantine) and the forged ones to delete. The
  * log line is render_log's. Owner: the caller owns bufs, which hold the
  * values of the fields added; out points into them, into r and into d.

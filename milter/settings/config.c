@@ -173,6 +173,20 @@ static const struct cfg_key cfg_keys[] = {
 	{ "dmarc_trusted_forwarders", CFG_CIDRS,
 	    OFF(dmarc_trusted_forwarders), "", 0, 0, true,
 	    "clients (mailing lists, forwarders) whose DMARC rejects become quarantine" },
+	/* RFC 8617: the forwarders whose ARC-Authentication-Results we believe */
+	{ "arc_trusted_sealers", CFG_LIST, OFF(arc_trusted_sealers), "", 0, 0,
+	    true, "ARC sealers (ARC-Seal d= domains) whose recorded SPF, DKIM "
+	    "or DMARC pass spares a DMARC failure the sender's policy" },
+	{ "arc_seal", CFG_BOOL, OFF(arc_seal), "no", 0, 0, true,
+	    "add an ARC Set (RFC 8617) to verified inbound mail, as a "
+	    "forwarder or mailing list does" },
+	{ "arc_seal_domain", CFG_STRING, OFF(arc_seal_domain), "", 0, 0, true,
+	    "d= of the ARC Sets inkan adds" },
+	{ "arc_seal_selector", CFG_STRING, OFF(arc_seal_selector), "", 0, 0,
+	    true, "s= of the ARC Sets inkan adds" },
+	{ "arc_seal_key", CFG_STRING, OFF(arc_seal_key), "", 0, 0, true,
+	    "RSA private key (PEM) for ARC sealing; empty: "
+	    "key_dir/DOMAIN/SELECTOR.private" },
 	{ "dmarc_report_db", CFG_STRING, OFF(dmarc_report_db), "", 0, 0, false,
 	    "SQLite database where DMARC results are recorded for inkan-reports "
 	    "(empty: not recorded)" },

@@ -81,6 +81,11 @@ struct config {
 	enum config_quarantine_action quarantine_action; /* dmarc_quarantine_action */
 	struct strlist	 dmarc_never_reject;	/* From domains */
 	struct cidr_list dmarc_trusted_forwarders;
+	struct strlist	 arc_trusted_sealers;	/* ARC-Seal d= domains */
+	bool		 arc_seal;
+	char		*arc_seal_domain;
+	char		*arc_seal_selector;
+	char		*arc_seal_key;	/* "": key_dir/DOMAIN/SELECTOR.private */
 	char		*dmarc_report_db;
 	char		*dns_zone_file;	/* "": DNS from the network */
 	struct strlist	 dns_forwarders;

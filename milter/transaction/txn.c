@@ -12,21 +12,24 @@
  * decides from it, and render_*.c write the answer, the header fields,
  * the log line, the report row and the metrics from it alone.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "ar.h"
 #include "ar_seen.h"
+#include "arc_task.h"
 #include "author.h"
 #include "dkim_task.h"
 #include "dmarc_task.h"
 #include "spf_task.h"
 #include "dkim_sign.h"
 #include "hdr.h"
+#include "fqdn.h"
 #include "metrics.h"
 #include "policy.h"
+#include "resolver.h"
+#include "render_ar.h"
 #include "render_log.h"
 #include "render_metrics.h"
 #include "render_outcome.h"
@@ -54,6 +57,7 @@ struct txn {
 	struct dkim_task *dkim;	/* verify role */
 	struct spf_task *spf;		/* verify role, from MAIL FROM */
 	struct dmarc_task *dmarc;	/* verify role, from end of headers */
+	struct arc_task	*arc;		/* verify role, with ARC or arc_seal */
 	struct dmarc_verdict dmarc_v;
 	char		 from_domain[256];
 	struct buf	 from_why;	/* why the From identity is unusable */
@@ -105,6 +109,8 @@ txn_reset(struct txn *t)
 	t->spf = NULL;
 	dmarc_task_free(t->dmarc);
 	t->dmarc = NULL;
+	arc_task_free(t->arc);
+	t->arc = NULL;
 	t->bad_from = false;
 	t->from_domain[0] = '\0';
 	buf_free(&t->from_why);
@@ -155,30 +161,10 @@ txn_set_daemon_name(struct txn *t, const char *name)
 	replace(&t->daemon_name, name);
 }
 
-/*
- * A host name good for an authserv-id: what the MTA calls itself is a
- * domain name (RFC 1035 2.3.4: at most 253 bytes, plus a final dot), made
- * of letters, digits, hyphens and dots; underscores are let through, as
- * some hosts carry them. Anything else is not used.
- */
-static bool
-usable_host(const char *s)
-{
-	size_t len = s != NULL ? strlen(s) : 0, i;
-
-	if (len == 0 || len > 254 || s[0] == '.')
-		return false;
-	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
-		    s[i] != '.' && s[i] != '_')
-			return false;
-	return true;
-}
-
 void
 txn_set_mta_host(struct txn *t, const char *j)
 {
-	replace(&t->mta_host, usable_host(j) ? j : NULL);
+	replace(&t->mta_host, fqdn_usable(j) ? j : NULL);
 }
 
 void
@@ -203,19 +189,6 @@ enum txn_role
 txn_role(const struct txn *t)
 {
 	return t->role;
-}
-
-/* Now plus the configured DNS budget, on the monotonic clock. */
-static void
-budget_deadline(const struct config *c, struct timespec *d)
-{
-	clock_gettime(CLOCK_MONOTONIC, d);
-	d->tv_sec += (time_t)(c->dns_budget / 1000);
-	d->tv_nsec += (long)(c->dns_budget % 1000) * 1000000L;
-	if (d->tv_nsec >= 1000000000L) {
-		d->tv_sec++;
-		d->tv_nsec -= 1000000000L;
-	}
 }
 
 int
@@ -253,7 +226,7 @@ txn_mail_from(struct txn *t, const char *addr, const char *auth_user,
 		struct timespec d;
 
 		/* RFC 7208 2.5: SPF at MAIL FROM time; the answer waits for EOM */
-		budget_deadline(t->cfg, &d);
+		resolver_deadline(t->cfg->dns_budget, &d);
 		t->spf = spf_task_start(t->world->resolver, t->client_ip, t->helo,
 		    addr, t->authserv_id, t->now != 0 ? t->now : time(NULL),
 		    &d, &t->err);
@@ -339,20 +312,21 @@ start_signing(struct txn *t)
 }
 
 /*
- * Start DKIM verification: the key lookups go out now, while the body is
- * still to come. SPF (from MAIL FROM) and DKIM (from here) each get
- * dns_budget from their start; at end of message both are collected at
- * once, so the wait there stays within one budget.
+ * Start DKIM and ARC verification: the key lookups go out now, while the
+ * body is still to come. SPF (from MAIL FROM) and DKIM and ARC (from
+ * here) each get dns_budget from their start; at end of message all are
+ * collected at once, so the wait there stays within one budget.
  */
 static int
 start_verifying(struct txn *t)
 {
 	char local[1024];
 
-	budget_deadline(t->cfg, &t->dns_deadline);
+	resolver_deadline(t->cfg->dns_budget, &t->dns_deadline);
 	t->dkim = dkim_task_start(&t->hdrs, t->world->resolver,
 	    t->cfg->max_signatures, &t->err);
-	if (t->dkim == NULL) {
+	if (t->dkim == NULL || arc_task_start(&t->arc, &t->hdrs, t->world,
+	    t->now != 0 ? t->now : time(NULL), &t->err) == -1) {
 		t->failed = true;
 		return -1;
 	}
@@ -407,7 +381,8 @@ txn_body(struct txn *t, const unsigned char *p, size_t n)
 		t->failed = true;
 		return -1;
 	}
-	if (t->dkim != NULL && dkim_task_body(t->dkim, p, n, &t->err) == -1) {
+	if ((t->dkim != NULL && dkim_task_body(t->dkim, p, n, &t->err) == -1) ||
+	    (t->arc != NULL && arc_task_body(t->arc, p, n, &t->err) == -1)) {
 		t->failed = true;
 		return -1;
 	}
@@ -439,11 +414,38 @@ fill_results(struct txn *t)
 	results_fill_signer(r, t->signer);
 	results_fill_spf(r, t->spf);
 	results_fill_dkim(r, t->dkim);
-	r->up_id = t->seen.up_id;
-	r->up_why = t->seen.up_why;
-	r->nforged = t->seen.nforged;
-	r->forged = t->seen.forged;
-	r->forged_over = t->seen.forged_over;
+	results_fill_arc(r, t->arc);
+	results_fill_seen(r, &t->seen);
+}
+
+/* The policy's decision, into the results the renderers read. */
+static void
+decide(struct txn *t)
+{
+	t->res.failed = t->failed;
+	t->res.error = t->err.msg;
+	policy_decide(&t->res, t->cfg, &t->pol);
+	results_fill_decision(&t->res, &t->pol);
+}
+
+/*
+ * arc_seal: our ARC Set on a message delivered or held (a refused one
+ * goes nowhere), its AAR our own A-R as the renderer writes it. A Set
+ * that cannot be made (OpenSSL trouble) tempfails, decided again.
+ */
+static void
+seal(struct txn *t)
+{
+	if (t->failed || !arc_task_sealing(t->arc) || t->res.forged_over ||
+	    (t->pol.action != TXN_ACCEPT && t->pol.action != TXN_QUARANTINE))
+		return;
+	render_ar(&t->res, &t->fields.ar);
+	if (arc_task_seal(t->arc, buf_str(&t->fields.ar), &t->err) == 0) {
+		results_fill_arc_seal(&t->res, t->arc);
+		return;
+	}
+	t->failed = true;
+	decide(t);
 }
 
 int
@@ -473,21 +475,17 @@ txn_eom(struct txn *t, struct txn_outcome *out)
 	    dkim_task_finish(t->dkim, &t->dns_deadline,
 	    t->now != 0 ? t->now : time(NULL), &t->err) == -1)
 		t->failed = true;
+	if (!t->failed && t->arc != NULL && arc_task_finish(t->arc,
+	    &t->dns_deadline, t->now != 0 ? t->now : time(NULL), &t->err) == -1)
+		t->failed = true;
 	fill_results(t);
 	if (!t->failed && t->dmarc != NULL && dmarc_task_join(t->dmarc,
 	    &t->res, &t->dmarc_v, &t->err) == -1)
 		t->failed = true;
-	t->res.failed = t->failed;
-	t->res.error = t->err.msg;
 	t->res.dmarc = !t->failed && t->dmarc != NULL ? &t->dmarc_v : NULL;
 	t->res.policy = t->dmarc != NULL ? dmarc_task_policy(t->dmarc) : NULL;
-	policy_decide(&t->res, t->cfg, &t->pol);
-	t->res.action = t->pol.action;
-	t->res.reply_code = t->pol.reply_code;
-	t->res.reply_xcode = t->pol.reply_xcode;
-	t->res.reply_text = t->pol.reply_text;
-	t->res.applied = t->pol.applied;
-	t->res.override = t->pol.override;
+	decide(t);
+	seal(t);
 	render_outcome(&t->res, &t->pol, t->cfg != NULL &&
 	    t->cfg->received_spf, &t->fields, out);
 	/* a tempfailed message is counted when it is retried */

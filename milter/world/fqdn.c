@@ -4,6 +4,7 @@
  */
 #include <sys/socket.h>
 
+#include <ctype.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -95,4 +96,18 @@ fqdn_default(char *host, size_t len)
 	if (fqdn.done && fqdn.name[0] != '\0')
 		strlcpy(host, fqdn.name, len);
 	pthread_mutex_unlock(&fqdn.mu);
+}
+
+bool
+fqdn_usable(const char *s)
+{
+	size_t len = s != NULL ? strlen(s) : 0, i;
+
+	if (len == 0 || len > 254 || s[0] == '.')
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '.' && s[i] != '_')
+			return false;
+	return true;
 }

@@ -7,6 +7,7 @@
 #ifndef INKAN_FQDN_H
 #define INKAN_FQDN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -17,5 +18,12 @@
  * a dot; the bare host name otherwise (and -n warns), "localhost" last.
  */
 void	 fqdn_default(char *host, size_t len);
+/*
+ * Is s a host name good for an authserv-id (the MTA's j macro)? What the
+ * MTA calls itself is a domain name (RFC 1035 2.3.4: at most 253 bytes,
+ * plus a final dot), made of letters, digits, hyphens and dots;
+ * underscores are let through, as some hosts carry them. NULL: no.
+ */
+bool	 fqdn_usable(const char *s);
 
 #endif

@@ -480,6 +480,16 @@ known_file(const struct keystore *ks, const struct ks_file *id)
 	return true;
 }
 
+EVP_PKEY *
+keystore_read_key(const char *path, struct buf *problems)
+{
+	struct ks_file id;
+	EVP_PKEY *k;
+
+	return read_key(AT_FDCWD, path, path, true, &id, &k, problems) == -1 ?
+	    NULL : k;
+}
+
 /*
  * Check the key file at path, as the store's check says: with
  * KEYSTORE_CHECK_ALL decode it too, and keep the decoded key in the cache

@@ -104,6 +104,13 @@ void	 keystore_release(struct dkim_sign_key *, size_t n);
  */
 int	 keystore_warnings(const struct keystore *ks,
 	    const struct keystore *old, struct buf *warnings);
+/*
+ * Read and parse one private key file (PEM, RSA or Ed25519) with the
+ * checks every key file gets: a regular file, not accessible by group or
+ * others, not too large, RSA keys of RFC 8301's size. NULL with one
+ * problem line appended. For keys outside the store (arc_seal_key).
+ */
+EVP_PKEY *keystore_read_key(const char *path, struct buf *problems);
 /* How many keys were loaded, for the start-up log line. */
 size_t	 keystore_count(const struct keystore *);
 

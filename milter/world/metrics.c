@@ -88,6 +88,9 @@ static struct {
 	counter		 dkim[NAUTH];
 	counter		 spf[NSPF];
 	counter		 dmarc[NAUTH];
+	counter		 arc[NAUTH];
+	counter		 arc_overrides;
+	counter		 arc_sealed;
 	counter		 actions[NACTIONS];
 	counter		 dns_queries;
 	counter		 dns_errors[NELEM(dns_kinds)];
@@ -142,6 +145,25 @@ metrics_dmarc(enum auth_result r)
 {
 	if ((size_t)r < NAUTH)
 		inc(&m.dmarc[r]);
+}
+
+void
+metrics_arc(enum auth_result r)
+{
+	if ((size_t)r < NAUTH)
+		inc(&m.arc[r]);
+}
+
+void
+metrics_arc_override(void)
+{
+	inc(&m.arc_overrides);
+}
+
+void
+metrics_arc_sealed(void)
+{
+	inc(&m.arc_sealed);
 }
 
 void
@@ -257,6 +279,8 @@ family(struct buf *out, const char *name, const char *help,
 	BIT(AUTH_PERMERROR))
 #define DMARC_WORDS	(BIT(AUTH_NONE) | BIT(AUTH_PASS) | BIT(AUTH_FAIL) | \
 	BIT(AUTH_TEMPERROR) | BIT(AUTH_PERMERROR))
+/* RFC 8617 10.1: the arc method's results are none, pass and fail */
+#define ARC_WORDS	(BIT(AUTH_NONE) | BIT(AUTH_PASS) | BIT(AUTH_FAIL))
 
 static void
 single(struct buf *out, const char *name, const char *help, counter *c)
@@ -316,6 +340,15 @@ metrics_render(struct buf *out)
 	family_of(out, "inkan_dmarc_results_total",
 	    "DMARC results of inbound messages.", "result", auth_words,
 	    m.dmarc, NELEM(auth_words), DMARC_WORDS);
+	family_of(out, "inkan_arc_results_total",
+	    "ARC chain results of inbound messages (none: no ARC fields).",
+	    "result", auth_words, m.arc, NELEM(auth_words), ARC_WORDS);
+	single(out, "inkan_arc_overrides_total",
+	    "DMARC failures whose policy was not applied because a trusted "
+	    "ARC sealer (arc_trusted_sealers) vouched for the author.",
+	    &m.arc_overrides);
+	single(out, "inkan_arc_sealed_total",
+	    "ARC Sets added to inbound messages (arc_seal).", &m.arc_sealed);
 	family(out, "inkan_actions_total",
 	    "What the MTA was told to do with a message.", "action", actions,
 	    m.actions, NELEM(actions));

@@ -33,6 +33,12 @@ void	 metrics_dkim(enum auth_result);
 void	 metrics_spf(enum spf_result);
 /* Verify role: the DMARC result. */
 void	 metrics_dmarc(enum auth_result);
+/* Verify role: the ARC result (none without ARC fields). */
+void	 metrics_arc(enum auth_result);
+/* A DMARC policy not applied because a trusted ARC sealer vouched. */
+void	 metrics_arc_override(void);
+/* An ARC Set added (arc_seal). */
+void	 metrics_arc_sealed(void);
 /* What the MTA was told to do with a message. */
 void	 metrics_action(enum txn_action);
 /* Time from end of message to the answer (DNS waits, hashing, signing). */

@@ -82,3 +82,15 @@ resolver_counted(struct dns_resolver *inner, struct err *e)
 		return NULL;
 	return dns_resolver_new(&counted_backend, inner, e);
 }
+
+void
+resolver_deadline(unsigned long ms, struct timespec *d)
+{
+	clock_gettime(CLOCK_MONOTONIC, d);
+	d->tv_sec += (time_t)(ms / 1000);
+	d->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (d->tv_nsec >= 1000000000L) {
+		d->tv_sec++;
+		d->tv_nsec -= 1000000000L;
+	}
+}

@@ -5,6 +5,8 @@
 #ifndef INKAN_RESOLVER_H
 #define INKAN_RESOLVER_H
 
+#include <time.h>
+
 #include "dns.h"
 #include "err.h"
 
@@ -25,5 +27,11 @@ struct dns_resolver *resolver_system(const struct config *c,
  */
 struct dns_resolver *resolver_counted(struct dns_resolver *inner,
 	    struct err *e);
+
+/*
+ * Now plus ms (a message's dns_budget), on the monotonic clock: the
+ * deadline every lookup of the message shares.
+ */
+void	 resolver_deadline(unsigned long ms, struct timespec *d);
 
 #endif

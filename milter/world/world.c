@@ -7,6 +7,7 @@
 
 #include <libpsl.h>
 
+#include "dkim_key.h"
 #include "dns.h"
 #include "log.h"
 #include "report_db.h"
@@ -23,6 +24,7 @@ world_free(struct world *w)
 	if (w->psl != NULL)
 		psl_free(w->psl);
 	report_db_close(w->reports);
+	EVP_PKEY_free(w->arc_key);
 	buf_free(&w->warnings);
 	config_unref(w->cfg);
 	free(w);
@@ -66,6 +68,59 @@ load_psl(struct world *w, struct buf *problems)
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * arc_seal = yes: the sealing key, refused at load when it cannot be used
+ * (RFC 8617 4.1.2, 4.1.3: ARC signs with rsa-sha256 only), so a sealer
+ * misconfigured shows at start, reload and -n rather than on the first
+ * message. arc_seal_key, or key_dir/DOMAIN/SELECTOR.private as DKIM keys.
+ */
+static int
+load_arc_key(struct world *w, struct buf *problems)
+{
+	const struct config *c = w->cfg;
+	const char *path = c->path != NULL ? c->path : "config";
+	struct buf file = BUF_INIT;
+	enum dkim_key_type type;
+	struct err e;
+	int n = 0;
+
+	if (!c->arc_seal)
+		return 0;
+	if (*c->arc_seal_domain == '\0' || *c->arc_seal_selector == '\0') {
+		buf_printf(problems, "%s: arc_seal = yes needs arc_seal_domain "
+		    "and arc_seal_selector\n", path);
+		return 1;
+	}
+	if (*c->arc_seal_key != '\0')
+		buf_adds(&file, c->arc_seal_key);
+	else if (*c->key_dir != '\0')
+		buf_printf(&file, "%s/%s/%s.private", c->key_dir,
+		    c->arc_seal_domain, c->arc_seal_selector);
+	else {
+		buf_printf(problems, "%s: arc_seal = yes needs arc_seal_key "
+		    "(or key_dir holding %s/%s.private)\n", path,
+		    c->arc_seal_domain, c->arc_seal_selector);
+		return 1;
+	}
+	if (buf_failed(&file))
+		n = 1;
+	else if ((w->arc_key = keystore_read_key(buf_str(&file),
+	    problems)) == NULL) {
+		buf_printf(problems, "%s: arc_seal_key: no usable key for "
+		    "sealing\n", path);
+		n = 1;
+	} else if (dkim_key_type(w->arc_key, &type, &e) == -1 ||
+	    type != DKIM_KEY_RSA) {
+		buf_printf(problems, "%s: %s: ARC sealing needs an RSA key "
+		    "(RFC 8617: rsa-sha256 only)\n", path, buf_str(&file));
+		EVP_PKEY_free(w->arc_key);
+		w->arc_key = NULL;
+		n = 1;
+	}
+	buf_free(&file);
+	return n;
 }
 
 /*
@@ -146,6 +201,8 @@ world_build(struct config *cfg, struct buf *problems)
 		n += make_resolver(w, problems);
 	if (n == 0)
 		n += load_psl(w, problems);
+	if (n == 0)
+		n += load_arc_key(w, problems);
 	if (n == 0 && keystore_warnings(w->keys, running != NULL ?
 	    running->keys : NULL, &w->warnings) == -1)
 		n++;

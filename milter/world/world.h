@@ -16,6 +16,8 @@
 #ifndef INKAN_WORLD_H
 #define INKAN_WORLD_H
 
+#include <openssl/evp.h>
+
 #include "buf.h"
 #include "config.h"
 #include "dns.h"
@@ -31,6 +33,7 @@ struct world {
 	struct dns_resolver *resolver;	/* counted for the metrics */
 	struct psl_ctx_st *psl;		/* dmarc_discovery = psl; else NULL */
 	struct report_db *reports;	/* NULL when not recording */
+	EVP_PKEY	*arc_key;	/* arc_seal = yes: the RSA key; else NULL */
 	/*
 	 * What does not refuse the world but should be read: a domain that
 	 * signs nothing (compared with the running world, on a reload). One

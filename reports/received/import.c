@@ -10,6 +10,8 @@
  * then "N imported, N duplicates, N refused". A bad report never stops
  * the run. No path: standard input (a .forward or pipe delivery).
  * --now: the time recorded as the import time (default: the clock).
+ * --metrics FILE: the run's counts added to the counters of a Prometheus
+ * textfile (metrics.c).
  * Exit: 0 every report was readable, 1 some was refused or the database
  * failed, 2 usage.
  */
@@ -29,12 +31,14 @@
 #include "received_db.h"
 #include "report_db.h"
 #include "source.h"
+#include "summary.h"
 #include "xml_text.h"
 
 struct import {
-	sqlite3		*db;
-	int64_t		 now;
-	size_t		 imported, duplicates, refused;
+	sqlite3			*db;
+	int64_t			 now;
+	size_t			 imported, duplicates, refused;
+	struct rcv_import_counts c;	/* for --metrics */
 };
 
 void
@@ -55,6 +59,7 @@ refused(void *arg, const char *label, const char *reason, struct err *e)
 
 	(void)e;
 	im->refused++;
+	im->c.refused_by[rcv_refused_classify(reason)]++;
 	buf_printf(&b, "refused %s: %s", label, reason);
 	rcv_print_clean(buf_str(&b));
 	buf_free(&b);
@@ -84,6 +89,7 @@ xml(void *arg, const char *label, const void *p, size_t len, struct err *e)
 		msgs += r->rec[i].count;
 	if (added) {
 		im->imported++;
+		im->c.messages += msgs;
 		buf_printf(&b, "imported %s: %s report %s about %s, %zu "
 		    "records, %llu messages", label, r->org_name, r->report_id,
 		    r->domain, r->nrec, (unsigned long long)msgs);
@@ -102,7 +108,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: inkan-reports import --db PATH [--now EPOCH] "
-	    "[FILE|DIR|-]...\n");
+	    "[--metrics FILE]\n    [FILE|DIR|-]...\n");
 	exit(2);
 }
 
@@ -133,13 +139,14 @@ rcv_import_main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "now", required_argument, NULL, 'n' },
+		{ "metrics", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct import im;
 	struct rcv_sink sink = { xml, refused, &im };
 	struct err e = { "" };
 	struct report_db *rdb;
-	const char *dbpath = NULL;
+	const char *dbpath = NULL, *metrics = NULL;
 	char *end;
 	int c, i, status = 0;
 
@@ -155,10 +162,11 @@ rcv_import_main(int argc, char **argv)
 			    im.now < 0)
 				usage();
 			break;
+		case 'm': metrics = optarg; break;
 		default: usage();
 		}
 	}
-	if (dbpath == NULL)
+	if (dbpath == NULL || (metrics != NULL && *metrics == '\0'))
 		usage();
 	if ((rdb = rcv_open_db(dbpath, &im.db)) == NULL)
 		return 1;
@@ -174,5 +182,13 @@ rcv_import_main(int argc, char **argv)
 	printf("%zu imported, %zu duplicates, %zu refused\n", im.imported,
 	    im.duplicates, im.refused);
 	report_db_close(rdb);
+	if (metrics != NULL) {
+		im.c.imported = im.imported;
+		im.c.duplicates = im.duplicates;
+		im.c.refused = im.refused;
+		im.c.now = im.now;
+		if (rcv_metrics_import(metrics, &im.c) == -1)
+			status = 1;
+	}
 	return status != 0 || im.refused > 0 ? 1 : 0;
 }

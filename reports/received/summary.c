@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * summary.c - `inkan-reports received --db DB --domain D [--days N]
- * [--now EPOCH] [--json]`: what the imported aggregate reports say about
+ * [--now EPOCH] [--json | --html FILE]`: what the imported aggregate reports say about
  * the mail of domain D over the last N days (default 7) before --now
  * (default the clock): per source address the messages, how many passed
  * DMARC, SPF and DKIM (passed, and passed aligned: RFC 9989's identifier
@@ -18,6 +18,10 @@
  * formats carry none; with --ptr (the network) or --dns-zone ZONEFILE
  * (answers from the file) the first RCV_PTR_MAX sources get theirs
  * (ptr.c), shown beside the address.
+ * --metrics FILE also writes the numbers as Prometheus gauges
+ * (metrics.c). --html FILE writes the page of html.c instead (messages per day are
+ * counted here, in add_day). The text and the page are in the language
+ * of the locale (i18n.h); --json stays English.
  * Not here: reading reports (import.c), SQL (received_db.c).
  */
 #include <ctype.h>
@@ -29,48 +33,26 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <wchar.h>
 
+#include <libpsl.h>
 #include <sqlite3.h>
 
 #include "buf.h"
 #include "dns.h"
 #include "dns_unbound.h"
 #include "err.h"
+#include "i18n.h"
 #include "json.h"
+#include "orgdomain.h"
 #include "ptr.h"
 #include "received.h"
 #include "received_db.h"
+#include "summary.h"
 #include "report_db.h"
 #include "xml_text.h"
 
 #define MAX_ORGS	16	/* reporting organisations named per source */
-
-/* What a failing row lacked, for the verdict (see classify). */
-enum spf_state { SPF_UNALIGNED, SPF_FAILED, SPF_SOFT, SPF_NONE, SPF_N };
-enum dkim_state { DKIM_NONE, DKIM_UNALIGNED, DKIM_FAILED, DKIM_N };
-
-struct src {
-	char		*ip;
-	char		 ptr[DNS_NAME_MAX + 1];	/* "" if none (or not asked) */
-	uint64_t	 msgs, dmarc_pass;
-	uint64_t	 spf_pass, spf_aligned, dkim_pass, dkim_aligned;
-	uint64_t	 none, quarantine, reject;
-	uint64_t	 ed25519;	/* messages with an explained DKIM fail */
-	uint64_t	 why[SPF_N][DKIM_N];	/* failing messages by cause */
-	struct buf	 orgs;		/* ", "-separated */
-	size_t		 norgs;
-	struct buf	 other_d;	/* a d= that passed, not aligned */
-	struct buf	 spf_d;		/* an SPF domain that passed, not aligned */
-};
-
-struct summary {
-	const char	*domain;
-	struct src	*s;
-	size_t		 n;
-	uint64_t	 msgs, dmarc_pass, ed25519;
-	struct buf	 ed_note;	/* selectors explained */
-	char		 published[200];	/* the latest report's policy */
-};
 
 /* Is the tab-separated line field i of line equal to want (case ignored)? */
 static bool
@@ -239,6 +221,28 @@ classify(struct src *s, const struct received_row_view *v)
 			}
 }
 
+/* The row's messages on the day of the middle of its report's period. */
+static void
+add_day(struct summary *sm, const struct received_row_view *v, bool pass)
+{
+	int64_t b = v->begin, e = v->end, d;
+	size_t i;
+
+	if (b < sm->since)
+		b = sm->since;
+	if (e > sm->until)
+		e = sm->until;
+	if (e < b)
+		e = b;
+	d = (b + (e - b) / 2) / 86400 - sm->first_day;
+	if (sm->ndays == 0)
+		return;
+	i = d < 0 ? 0 : (size_t)d >= sm->ndays ? sm->ndays - 1 : (size_t)d;
+	sm->days[i].msgs += v->count;
+	if (pass)
+		sm->days[i].dmarc_pass += v->count;
+}
+
 static int
 add_row(void *arg, const struct received_row_view *v, struct err *e)
 {
@@ -281,6 +285,7 @@ add_row(void *arg, const struct received_row_view *v, struct err *e)
 	}
 	if (!pass)
 		classify(s, v);
+	add_day(sm, v, pass);
 	add_org(s, v->org_name);
 	sm->msgs += v->count;
 	if (pass)
@@ -289,9 +294,8 @@ add_row(void *arg, const struct received_row_view *v, struct err *e)
 	    err_set(e, "out of memory") : 0;
 }
 
-/* n with thousands separators, as the admin reads it: "1,204". */
-static const char *
-num(uint64_t n, char out[32])
+const char *
+rcv_num(uint64_t n, char out[32])
 {
 	char tmp[32];
 	size_t len, i, j = 0;
@@ -307,18 +311,29 @@ num(uint64_t n, char out[32])
 	return out;
 }
 
-/* The verdict for source s into b ("" if it does not fail). */
-static void
-source_verdict(const struct summary *sm, const struct src *s, struct buf *b)
+/*
+ * T(s): s in the language of the locale when the caller asked for it
+ * (translate), else the English msgid, byte for byte (--json).
+ */
+#define T(s)	(translate ? _(s) : (s))
+
+void
+rcv_source_verdict(const struct summary *sm, const struct src *s,
+    struct buf *b, bool translate)
 {
 	static const char *const spf_words[SPF_N] = {
-		"SPF pass but not aligned", "SPF fail", "SPF softfail",
-		"no SPF pass" };
+		N_("SPF pass but not aligned"), N_("SPF fail"),
+		N_("SPF softfail"), N_("no SPF pass") };
 	static const char *const dkim_words[DKIM_N] = {
-		"no DKIM", "DKIM pass but not aligned", "DKIM fail" };
+		N_("no DKIM"), N_("DKIM pass but not aligned"),
+		N_("DKIM fail") };
 	uint64_t fail = s->msgs - s->dmarc_pass, best = 0;
 	int i, j, bi = 0, bj = 0;
 	char n1[32], n2[32];
+	/* TRANSLATORS: separates the parts of a source's verdict */
+	const char *comma = T(", ");
+	/* TRANSLATORS: between a source and what is wrong with it */
+	const char *colon = T(": ");
 
 	if (fail == 0)
 		return;
@@ -332,147 +347,200 @@ source_verdict(const struct summary *sm, const struct src *s, struct buf *b)
 	buf_adds(b, s->ip);
 	if (s->ptr[0] != '\0')
 		buf_printf(b, " (%s)", s->ptr);
+	buf_adds(b, colon);
 	if (fail == s->msgs)
-		buf_printf(b, ": %s messages", num(fail, n1));
+		buf_printf(b, T("%s messages"), rcv_num(fail, n1));
 	else
-		buf_printf(b, ": %s of %s messages", num(fail, n1),
-		    num(s->msgs, n2));
-	buf_printf(b, ", %s", spf_words[bi]);
+		buf_printf(b, T("%s of %s messages"), rcv_num(fail, n1),
+		    rcv_num(s->msgs, n2));
+	buf_adds(b, comma);
+	buf_adds(b, T(spf_words[bi]));
 	if (bi == SPF_UNALIGNED && s->spf_d.len > 0)
 		buf_printf(b, " (%s)", buf_str(&s->spf_d));
-	buf_printf(b, ", %s", dkim_words[bj]);
+	buf_adds(b, comma);
+	buf_adds(b, T(dkim_words[bj]));
 	if (bj == DKIM_UNALIGNED && s->other_d.len > 0)
 		buf_printf(b, " (d=%s)", buf_str(&s->other_d));
-	buf_adds(b, ": ");
+	buf_adds(b, colon);
 	if (bj == DKIM_UNALIGNED)
-		buf_printf(b, "have that service sign with d=%s (a DKIM key "
-		    "for it under your domain, or a CNAME to its key)",
+		buf_printf(b, T("have that service sign with d=%s (a DKIM key "
+		    "for it under your domain, or a CNAME to its key)"),
 		    sm->domain);
 	else if (bj == DKIM_FAILED)
-		buf_adds(b, "check the key its selector points to, and "
+		buf_adds(b, T("check the key its selector points to, and "
 		    "whether a forwarder or mailing list changes the "
-		    "messages on the way");
+		    "messages on the way"));
 	else if (bi == SPF_UNALIGNED)
-		buf_adds(b, "add a DKIM key for that service or a CNAME to "
-		    "its key");
+		buf_adds(b, T("add a DKIM key for that service or a CNAME to "
+		    "its key"));
 	else
-		buf_printf(b, "if it sends for %s, add it to the SPF record "
+		buf_printf(b, T("if it sends for %s, add it to the SPF record "
 		    "and have it sign with DKIM; if not, this is forged "
-		    "mail, which p=reject stops", sm->domain);
+		    "mail, which p=reject stops"), sm->domain);
 	if (best < fail)
-		buf_adds(b, " (the most common cause)");
+		buf_adds(b, T(" (the most common cause)"));
 }
 
-/* The verdict for the domain into b; *ready set if nothing fails. */
-static void
-domain_verdict(const struct summary *sm, int64_t reports, struct buf *b,
-    bool *ready)
+void
+rcv_domain_verdict(const struct summary *sm, struct buf *b, bool *ready,
+    bool translate)
 {
 	uint64_t fail = sm->msgs - sm->dmarc_pass;
 	char n1[32], n2[32];
 
 	*ready = sm->msgs > 0 && fail == 0;
 	if (sm->msgs == 0) {
-		buf_printf(b, "no report about %s in the period: publish a "
-		    "DMARC record with rua= and wait for reports", sm->domain);
+		buf_printf(b, T("no report about %s in the period: publish a "
+		    "DMARC record with rua= and wait for reports"), sm->domain);
 		return;
 	}
 	if (fail == 0) {
-		buf_printf(b, "ready for p=quarantine and p=reject: all %s "
-		    "messages in %" PRId64 " reports passed DMARC",
-		    num(sm->msgs, n1), reports);
+		buf_printf(b, T("ready for p=quarantine and p=reject: all %s "
+		    "messages in %" PRId64 " reports passed DMARC"),
+		    rcv_num(sm->msgs, n1), sm->reports);
 		return;
 	}
-	buf_printf(b, "not ready for p=quarantine or p=reject: %s of %s "
+	buf_printf(b, T("not ready for p=quarantine or p=reject: %s of %s "
 	    "messages (%.1f%%) failed DMARC and would have been quarantined "
-	    "or rejected; fix the failing sources first", num(fail, n1),
-	    num(sm->msgs, n2), 100.0 * (double)fail / (double)sm->msgs);
+	    "or rejected; fix the failing sources first"), rcv_num(fail, n1),
+	    rcv_num(sm->msgs, n2), 100.0 * (double)fail / (double)sm->msgs);
+}
+
+/*
+ * s padded with spaces to width columns of the terminal (wcwidth: a
+ * Japanese character takes two), on the left if width < 0, else on the
+ * right after a separating space (the layout of "%-39s" and " %12s" in
+ * the C locale, byte for byte).
+ */
+static void
+pad(struct buf *b, const char *s, int width)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t len = strlen(s), k, i;
+	int cols = 0, w, want = width < 0 ? -width : width - 1;
+	const char *p = s;
+
+	memset(&st, 0, sizeof(st));
+	while (len > 0 && (k = mbrtowc(&wc, p, len, &st)) != 0 &&
+	    k != (size_t)-1 && k != (size_t)-2) {
+		w = wcwidth(wc);
+		cols += w > 0 ? w : 1;
+		p += k;
+		len -= k;
+	}
+	cols += (int)len;	/* bytes the locale cannot read: one column each */
+	if (width > 0)
+		buf_addc(b, ' ');
+	if (width < 0)
+		buf_adds(b, s);
+	for (i = (size_t)cols; i < (size_t)want; i++)
+		buf_addc(b, ' ');
+	if (width > 0)
+		buf_adds(b, s);
 }
 
 static void
-print_text(const struct summary *sm, int64_t since, int64_t until,
-    int64_t reports)
+print_text(const struct summary *sm)
 {
 	struct buf b = BUF_INIT;
-	char d1[32], d2[32], n[6][32];
+	char d1[32], d2[32], n[6][32], spf[70], dkim[70], ip[300];
 	struct tm tm;
 	time_t t;
 	size_t i;
 	bool ready, any = false;
 
-	t = (time_t)since;
+	t = (time_t)sm->since;
 	gmtime_r(&t, &tm);
 	strftime(d1, sizeof(d1), "%Y-%m-%d %H:%M", &tm);
-	t = (time_t)until;
+	t = (time_t)sm->until;
 	gmtime_r(&t, &tm);
 	strftime(d2, sizeof(d2), "%Y-%m-%d %H:%M", &tm);
-	buf_printf(&b, "DMARC aggregate reports about %s, %s to %s UTC: %"
-	    PRId64 " reports", sm->domain, d1, d2, reports);
+	buf_printf(&b, _("DMARC aggregate reports about %s, %s to %s UTC: %"
+	    PRId64 " reports"), sm->domain, d1, d2, sm->reports);
 	rcv_print_clean(buf_str(&b));
 	if (sm->published[0] != '\0') {
 		buf_reset(&b);
-		buf_printf(&b, "published (the latest report): %s",
+		buf_printf(&b, _("published (the latest report): %s"),
 		    sm->published);
 		rcv_print_clean(buf_str(&b));
 	}
-	if (sm->n > 0)
-		printf("%-39s %12s %12s %21s %21s %s\n", "source", "messages",
-		    "DMARC pass", "SPF pass/aligned", "DKIM pass/aligned",
-		    "none/quarantine/reject, reported by");
+	if (sm->n > 0) {
+		buf_reset(&b);
+		pad(&b, _("source"), -39);
+		pad(&b, _("messages"), 13);
+		pad(&b, _("DMARC pass"), 13);
+		pad(&b, _("SPF pass/aligned"), 22);
+		pad(&b, _("DKIM pass/aligned"), 22);
+		buf_printf(&b, " %s", _("none/quarantine/reject, reported by"));
+		printf("%s\n", buf_str(&b));
+	}
 	for (i = 0; i < sm->n; i++) {
 		const struct src *s = &sm->s[i];
-		char spf[70], dkim[70];
 
-		snprintf(spf, sizeof(spf), "%s/%s", num(s->spf_pass, n[0]),
-		    num(s->spf_aligned, n[1]));
-		snprintf(dkim, sizeof(dkim), "%s/%s", num(s->dkim_pass, n[2]),
-		    num(s->dkim_aligned, n[3]));
-		char ip[300];
-
+		snprintf(spf, sizeof(spf), "%s/%s", rcv_num(s->spf_pass, n[0]),
+		    rcv_num(s->spf_aligned, n[1]));
+		snprintf(dkim, sizeof(dkim), "%s/%s",
+		    rcv_num(s->dkim_pass, n[2]), rcv_num(s->dkim_aligned, n[3]));
 		snprintf(ip, sizeof(ip), "%s%s%s%s", s->ip, s->ptr[0] != '\0' ?
 		    " (" : "", s->ptr, s->ptr[0] != '\0' ? ")" : "");
 		buf_reset(&b);
 		buf_printf(&b, "%-39s %12s %12s %21s %21s ", ip,
-		    num(s->msgs, n[4]), num(s->dmarc_pass, n[5]), spf, dkim);
-		buf_printf(&b, "%s/", num(s->none, n[0]));
-		buf_printf(&b, "%s/", num(s->quarantine, n[0]));
-		buf_printf(&b, "%s, %s", num(s->reject, n[0]),
+		    rcv_num(s->msgs, n[4]), rcv_num(s->dmarc_pass, n[5]), spf,
+		    dkim);
+		buf_printf(&b, "%s/", rcv_num(s->none, n[0]));
+		buf_printf(&b, "%s/", rcv_num(s->quarantine, n[0]));
+		buf_printf(&b, "%s, %s", rcv_num(s->reject, n[0]),
 		    buf_str(&s->orgs));
 		rcv_print_clean(buf_str(&b));
 	}
-	printf("%-39s %12s %12s\n", "total", num(sm->msgs, n[0]),
-	    num(sm->dmarc_pass, n[1]));
+	buf_reset(&b);
+	pad(&b, _("total"), -39);
+	buf_printf(&b, " %12s %12s", rcv_num(sm->msgs, n[0]),
+	    rcv_num(sm->dmarc_pass, n[1]));
+	printf("%s\n", buf_str(&b));
+	if (sm->norgs > 0)
+		printf("%s\n", _("by organisation (the registered domain of the "
+		    "PTR name):"));
+	for (i = 0; i < sm->norgs; i++) {
+		buf_reset(&b);
+		buf_printf(&b, "  %s: ", sm->orgs[i].name);
+		buf_printf(&b, ngettext("%s messages from %zu source, %s "
+		    "passed DMARC", "%s messages from %zu sources, %s passed "
+		    "DMARC", sm->orgs[i].nsrc), rcv_num(sm->orgs[i].msgs, n[0]),
+		    sm->orgs[i].nsrc, rcv_num(sm->orgs[i].dmarc_pass, n[1]));
+		rcv_print_clean(buf_str(&b));
+	}
 	for (i = 0; i < sm->n; i++) {
 		buf_reset(&b);
-		source_verdict(sm, &sm->s[i], &b);
+		rcv_source_verdict(sm, &sm->s[i], &b, true);
 		if (b.len == 0)
 			continue;
 		if (!any)
-			printf("failing sources:\n");
+			printf("%s\n", _("failing sources:"));
 		any = true;
-		buf_printf(&b, "%s", "");
 		printf("  ");
 		rcv_print_clean(buf_str(&b));
 	}
 	if (sm->ed25519 > 0) {
 		buf_reset(&b);
-		buf_printf(&b, "note: %s messages were reported with a DKIM "
+		buf_printf(&b, _("note: %s messages were reported with a DKIM "
 		    "fail (%s) where another signature of the same domain "
 		    "passed: most likely an Ed25519 signature (RFC 8463) that "
-		    "the receiver does not verify; not counted against %s",
-		    num(sm->ed25519, n[0]), buf_str(&sm->ed_note), sm->domain);
+		    "the receiver does not verify; not counted against %s"),
+		    rcv_num(sm->ed25519, n[0]), buf_str(&sm->ed_note),
+		    sm->domain);
 		rcv_print_clean(buf_str(&b));
 	}
 	buf_reset(&b);
-	buf_adds(&b, "verdict: ");
-	domain_verdict(sm, reports, &b, &ready);
+	buf_adds(&b, _("verdict: "));
+	rcv_domain_verdict(sm, &b, &ready, true);
 	rcv_print_clean(buf_str(&b));
 	buf_free(&b);
 }
 
 static void
-print_json(const struct summary *sm, int64_t since, int64_t until,
-    int64_t reports)
+print_json(const struct summary *sm)
 {
 	struct buf b = BUF_INIT, v = BUF_INIT;
 	uint64_t fail = sm->msgs - sm->dmarc_pass;
@@ -486,8 +554,8 @@ print_json(const struct summary *sm, int64_t since, int64_t until,
 	buf_printf(&b, ", \"period\": {\"begin\": %" PRId64 ", \"end\": %"
 	    PRId64 "}, \"reports\": %" PRId64 ", \"messages\": %" PRIu64
 	    ", \"dmarc_pass\": %" PRIu64 ", \"dmarc_fail\": %" PRIu64
-	    ", \"ed25519_explained\": %" PRIu64 ", \"sources\": [", since,
-	    until, reports, sm->msgs, sm->dmarc_pass, fail, sm->ed25519);
+	    ", \"ed25519_explained\": %" PRIu64 ", \"sources\": [", sm->since,
+	    sm->until, sm->reports, sm->msgs, sm->dmarc_pass, fail, sm->ed25519);
 	for (i = 0; i < sm->n; i++) {
 		const struct src *s = &sm->s[i];
 
@@ -495,6 +563,8 @@ print_json(const struct summary *sm, int64_t since, int64_t until,
 		json_str(&b, s->ip);
 		buf_adds(&b, ", \"ptr\": ");
 		json_str(&b, s->ptr[0] != '\0' ? s->ptr : NULL);
+		buf_adds(&b, ", \"organisation\": ");
+		json_str(&b, s->org[0] != '\0' ? s->org : NULL);
 		buf_printf(&b, ", \"messages\": %" PRIu64 ", \"dmarc_pass\": %"
 		    PRIu64 ", \"spf_pass\": %" PRIu64 ", \"spf_aligned\": %"
 		    PRIu64 ", \"dkim_pass\": %" PRIu64 ", \"dkim_aligned\": %"
@@ -507,12 +577,20 @@ print_json(const struct summary *sm, int64_t since, int64_t until,
 		json_str(&b, buf_str(&s->orgs));
 		buf_adds(&b, ", \"verdict\": ");
 		buf_reset(&v);
-		source_verdict(sm, s, &v);
+		rcv_source_verdict(sm, s, &v, false);
 		json_str(&b, v.len > 0 ? buf_str(&v) : NULL);
 		buf_adds(&b, "}");
 	}
+	buf_adds(&b, "], \"organisations\": [");
+	for (i = 0; i < sm->norgs; i++) {
+		buf_adds(&b, i > 0 ? ", {\"name\": " : "{\"name\": ");
+		json_str(&b, sm->orgs[i].name);
+		buf_printf(&b, ", \"messages\": %" PRIu64 ", \"dmarc_pass\": %"
+		    PRIu64 ", \"sources\": %zu}", sm->orgs[i].msgs,
+		    sm->orgs[i].dmarc_pass, sm->orgs[i].nsrc);
+	}
 	buf_reset(&v);
-	domain_verdict(sm, reports, &v, &ready);
+	rcv_domain_verdict(sm, &v, &ready, false);
 	buf_printf(&b, "], \"ready_quarantine\": %s, \"ready_reject\": %s, "
 	    "\"would_affect\": %" PRIu64 ", \"would_affect_percent\": %.1f, "
 	    "\"verdict\": ", ready ? "true" : "false", ready ? "true" :
@@ -536,6 +614,64 @@ by_messages(const void *a, const void *b)
 	if (x->msgs != y->msgs)
 		return x->msgs > y->msgs ? -1 : 1;
 	return strcmp(x->ip, y->ip);
+}
+
+static int
+by_org_messages(const void *a, const void *b)
+{
+	const struct org_group *x = a, *y = b;
+
+	if (x->msgs != y->msgs)
+		return x->msgs > y->msgs ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * The organisation of each source with a PTR name (its registered
+ * domain: the system's Public Suffix List, else libpsl's own), and the
+ * groups of sources by organisation.
+ */
+static int
+group(struct summary *sm)
+{
+	psl_ctx_t *psl;
+	struct org_group *g;
+	size_t i, j;
+
+	if ((psl = psl_latest(NULL)) == NULL &&
+	    (psl = (psl_ctx_t *)psl_builtin()) == NULL)
+		return 0;	/* no list: no groups */
+	for (i = 0; i < sm->n; i++)
+		if (sm->s[i].ptr[0] != '\0')
+			orgdomain_psl(psl, sm->s[i].ptr, sm->s[i].org);
+	if (psl != psl_builtin())
+		psl_free(psl);
+	for (i = 0; i < sm->n; i++) {
+		const struct src *s = &sm->s[i];
+
+		if (s->org[0] == '\0')
+			continue;
+		for (j = 0; j < sm->norgs; j++)
+			if (strcmp(sm->orgs[j].name, s->org) == 0)
+				break;
+		if (j == sm->norgs) {
+			if ((g = reallocarray(sm->orgs, sm->norgs + 1,
+			    sizeof(*g))) == NULL) {
+				fprintf(stderr, "inkan-reports: out of memory\n");
+				return -1;
+			}
+			sm->orgs = g;
+			memset(&g[j], 0, sizeof(g[j]));
+			g[j].name = s->org;
+			sm->norgs++;
+		}
+		sm->orgs[j].msgs += s->msgs;
+		sm->orgs[j].dmarc_pass += s->dmarc_pass;
+		sm->orgs[j].nsrc++;
+	}
+	if (sm->norgs > 1)
+		qsort(sm->orgs, sm->norgs, sizeof(*sm->orgs), by_org_messages);
+	return 0;
 }
 
 /*
@@ -568,7 +704,7 @@ sort_and_name(struct summary *sm, bool ptr, const char *zone)
 	for (i = 0; i < sm->n && i < RCV_PTR_MAX; i++)
 		rcv_ptr(res, sm->s[i].ip, sm->s[i].ptr, sizeof(sm->s[i].ptr));
 	dns_resolver_free(res);
-	return 0;
+	return group(sm);
 }
 
 static void
@@ -576,7 +712,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: inkan-reports received --db PATH --domain "
 	    "DOMAIN [--days N]\n    [--now EPOCH] [--ptr | --dns-zone "
-	    "ZONEFILE] [--json]\n");
+	    "ZONEFILE] [--json | --html FILE]\n    [--metrics FILE]\n");
 	exit(2);
 }
 
@@ -604,19 +740,22 @@ rcv_received_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "ptr", no_argument, NULL, 'p' },
 		{ "dns-zone", required_argument, NULL, 'z' },
+		{ "html", required_argument, NULL, 'h' },
+		{ "metrics", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct summary sm;
 	struct err e = { "" };
 	struct report_db *rdb;
 	sqlite3 *db;
-	const char *dbpath = NULL, *zone = NULL;
+	const char *dbpath = NULL, *zone = NULL, *html = NULL, *metrics = NULL;
 	char *dom = NULL;
-	int64_t days = 7, now = (int64_t)time(NULL), since, reports;
+	int64_t days = 7, now = (int64_t)time(NULL), since, last;
 	bool json = false, ptr = false;
 	size_t i;
 	int c, status = 0;
 
+	i18n_init();
 	memset(&sm, 0, sizeof(sm));
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -627,11 +766,15 @@ rcv_received_main(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'p': ptr = true; break;
 		case 'z': zone = optarg; break;
+		case 'h': html = optarg; break;
+		case 'm': metrics = optarg; break;
 		default: usage();
 		}
 	}
 	if (optind != argc || dbpath == NULL || sm.domain == NULL ||
-	    days == 0 || *sm.domain == '\0' || (ptr && zone != NULL))
+	    days == 0 || *sm.domain == '\0' || (ptr && zone != NULL) ||
+	    (json && html != NULL) || (html != NULL && *html == '\0') ||
+	    (metrics != NULL && *metrics == '\0'))
 		usage();
 	if ((dom = strdup(sm.domain)) == NULL) {
 		fprintf(stderr, "inkan-reports: out of memory\n");
@@ -643,7 +786,18 @@ rcv_received_main(int argc, char **argv)
 	if ((rdb = rcv_open_db(dbpath, &db)) == NULL)
 		return 1;
 	since = now - days * 86400;
-	if ((reports = received_db_count_reports(db, sm.domain, since, now,
+	sm.since = since;
+	sm.until = now;
+	/*
+	 * The days charted: those of the period (one ending at 00:00 ends
+	 * the day before), the last RCV_MAX_DAYS.
+	 */
+	last = (now - 1) / 86400;
+	sm.first_day = since / 86400;
+	if (last - sm.first_day >= RCV_MAX_DAYS)
+		sm.first_day = last - RCV_MAX_DAYS + 1;
+	sm.ndays = (size_t)(last - sm.first_day + 1);
+	if ((sm.reports = received_db_count_reports(db, sm.domain, since, now,
 	    &e)) == -1 || received_db_rows(db, sm.domain, since, now,
 	    add_row, &sm, &e) == -1 || received_db_policy(db, sm.domain, since,
 	    now, sm.published, sizeof(sm.published), &e) == -1) {
@@ -651,10 +805,15 @@ rcv_received_main(int argc, char **argv)
 		status = 1;
 	} else if (sort_and_name(&sm, ptr, zone) == -1)
 		status = 1;
+	else if (html != NULL)
+		status = rcv_html_write(&sm, html) == -1 ? 1 : 0;
 	else if (json)
-		print_json(&sm, since, now, reports);
+		print_json(&sm);
 	else
-		print_text(&sm, since, now, reports);
+		print_text(&sm);
+	if (status == 0 && metrics != NULL &&
+	    rcv_metrics_summary(metrics, &sm) == -1)
+		status = 1;
 	for (i = 0; i < sm.n; i++) {
 		free(sm.s[i].ip);
 		buf_free(&sm.s[i].orgs);
@@ -662,6 +821,7 @@ rcv_received_main(int argc, char **argv)
 		buf_free(&sm.s[i].spf_d);
 	}
 	free(sm.s);
+	free(sm.orgs);
 	buf_free(&sm.ed_note);
 	free(dom);
 	report_db_close(rdb);

@@ -102,7 +102,8 @@ expected="0755 $sbindir/inkan-milter
 0644 $prefix/lib/systemd/system/inkan-reports.timer
 0755 $libexecdir/inkan/inkan-reports-daily
 0644 $prefix/lib/sysusers.d/inkan.conf
-0644 $prefix/lib/tmpfiles.d/inkan.conf"
+0644 $prefix/lib/tmpfiles.d/inkan.conf
+0644 $prefix/share/locale/ja/LC_MESSAGES/inkan.mo"
 got=$(cd "$root" && find . \! -type d -printf '%#m /%P\n' | sed 's/^0*\([0-7]\{4\}\) /\1 /' | sort -k2)
 want=$(printf '%s\n' "$expected" | sort -k2)
 if [ "$got" = "$want" ]; then

@@ -13,6 +13,10 @@
 #       "ID; arc=CV" (dkimpy's arc_sign takes cv= from it), seal with
 #       timestamp T and write the message with the new Set (and the A-R)
 #       on top to stdout; exit 1 when dkimpy adds no Set.
+#       --results TEXT adds resinfos to that A-R ("spf=pass
+#       smtp.mailfrom=a@example.com"), for the AAR a trusted forwarder
+#       writes; --cv pass|fail|none forces the arc= result (a list that
+#       changed the body after verifying, for oldest-pass).
 #
 # KEYFILE lines are "NAME RECORD" (RECORD TIMEOUT or SERVFAIL fail the
 # lookup); an unlisted name is absent. The clock is fixed by replacing
@@ -94,7 +98,12 @@ def main(argv):
 	mine = b"authentication-results: " + srv.lower() + b";"
 	head = b"\r\n".join(l for l in head.split(b"\r\n")
 	    if not l.lower().startswith(mine))
-	ar = b"Authentication-Results: " + srv + b"; arc=" + cv.encode("ascii") + b"\r\n"
+	cv = opts.get("cv", cv)
+	extra = b""
+	if "results" in opts:
+		extra = b";\r\n\t" + opts["results"].encode("ascii")
+	ar = (b"Authentication-Results: " + srv + b"; arc=" + cv.encode("ascii") +
+	    extra + b"\r\n")
 	msg = ar + head + sep + body
 	sets = dkim.arc_sign(msg, opts["selector"].encode("ascii"),
 	    opts["domain"].encode("ascii"), pem, srv, timestamp=now)

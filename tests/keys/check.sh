@@ -6,6 +6,9 @@
 # a key rotation (`inkan-keys rotate`, then check at each step).
 # Usage: check.sh PATH/TO/inkan-keys
 set -u
+# English whatever the caller's locale (tests/i18n has the Japanese)
+LC_ALL=C
+export LC_ALL
 
 KEYS=${1:?usage: check.sh PATH/TO/inkan-keys}
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -103,6 +103,7 @@ want="0644 /etc/inkan/inkan.conf
 0644 /usr/share/doc/inkan/examples/postfix-master.cf
 0644 /usr/share/doc/inkan/examples/reports.conf
 0644 /usr/share/doc/inkan/examples/sendmail.mc
+0644 /usr/share/locale/ja/LC_MESSAGES/inkan.mo
 0644 /usr/share/man/man1/inkan-keys.1.gz
 0644 /usr/share/man/man5/inkan.conf.5.gz
 0644 /usr/share/man/man8/inkan-milter.8.gz

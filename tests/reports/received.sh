@@ -7,6 +7,9 @@
 # itself wrote from fill_db.c's rows, imported and summarised.
 # Every time is fixed (--now); nothing depends on the clock.
 set -eu
+# English whatever the caller's locale (tests/i18n has the Japanese)
+LC_ALL=C
+export LC_ALL
 R=$1 FILL=$2 SRC=$3
 PY=/usr/bin/python3
 T=$(mktemp -d)
@@ -101,13 +104,20 @@ jcheck "$T/4.json" 'j["ready_quarantine"] is False and j["ready_reject"] is Fals
 # PTR names from a zone file, IPv4 and IPv6
 cat >"$T/ptr.zone" <<'EOF'
 7.2.0.192.in-addr.arpa		PTR	newsletter.example-esp.com.
+1.2.0.192.in-addr.arpa		PTR	mta2.mail.example-esp.com.
 5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa	PTR	mx.example.org.
 EOF
 "$R" received --db "$DB" --domain example.com --days 3 --now $NOW --dns-zone "$T/ptr.zone" >"$T/4p.txt"
 has "$T/4p.txt" "  192.0.2.7 (newsletter.example-esp.com): 1,210 messages, SPF pass but not aligned (esp.example), no DKIM: add a DKIM key for that service or a CNAME to its key"
 grep -q '^198.51.100.5 (' "$T/4p.txt" && fail "a PTR name for 198.51.100.5"
+# sources grouped by the registered domain of their PTR names
+has "$T/4p.txt" "by organisation (the registered domain of the PTR name):"
+has "$T/4p.txt" "  example-esp.com: 1,225 messages from 2 sources, 15 passed DMARC"
 "$R" received --db "$DB" --domain example.com --days 3 --now $NOW --dns-zone "$T/ptr.zone" --json >"$T/4p.json"
 jcheck "$T/4p.json" 'j["sources"][0]["ptr"] == "newsletter.example-esp.com" and j["sources"][2]["ptr"] is None'
+jcheck "$T/4p.json" '[s["organisation"] for s in j["sources"]] == ["example-esp.com", "example-esp.com", None]'
+jcheck "$T/4p.json" 'j["organisations"] == [{"name": "example-esp.com", "messages": 1225, "dmarc_pass": 15, "sources": 2}]'
+jcheck "$T/4.json" 'j["organisations"] == [] and j["sources"][0]["organisation"] is None'
 # a period without reports; a domain with only passing mail
 "$R" received --db "$DB" --domain example.com --now 2000000000 --json >"$T/5.json"
 jcheck "$T/5.json" 'j["messages"] == 0 and j["sources"] == [] and j["verdict"].startswith("no report")'

@@ -3,7 +3,8 @@
  * test_ar.c - unit tests for ar.c: the Authentication-Results value we
  * write (RFC 8601 section 2.2; values are RFC 2045 tokens or quoted
  * strings), the authserv-id reader that finds forged fields (section 5)
- * and the reader of a trusted relay's spf results.
+ * the reader of a trusted relay's spf results, and the general reader of
+ * every result (an ARC sealer's ARC-Authentication-Results).
  * Every ar_claims() input is passed as an exact-size malloc'd copy with no
  * NUL after it, so a read past len shows up under AddressSanitizer.
  */
@@ -376,6 +377,144 @@ test_ar_read_spf(void **state)
 	}
 }
 
+/*
+ * ar_read_results: every resinfo with its properties, a summary string per
+ * case: "method=result[ ptype.prop=value]..." joined by "; " ("?" for a
+ * result word not in RFC 8601 2.7; quoted values marked with a "q").
+ */
+static void
+summarize(const struct ar_results *rs, struct buf *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < rs->n; i++) {
+		const struct ar_resinfo *ri = &rs->ri[i];
+
+		if (i > 0)
+			buf_adds(b, "; ");
+		buf_add(b, ri->method.p, ri->method.len);
+		buf_printf(b, "=%s", ri->known ? auth_result_name(ri->result) :
+		    "?");
+		for (j = 0; j < ri->nprop; j++) {
+			const struct ar_prop *p = &ri->prop[j];
+
+			buf_addc(b, ' ');
+			buf_add(b, p->ptype.p, p->ptype.len);
+			buf_addc(b, '.');
+			buf_add(b, p->property.p, p->property.len);
+			buf_adds(b, p->bare ? "=" : "=q");
+			buf_add(b, p->value.p, p->value.len);
+		}
+		if (ri->dropped > 0)
+			buf_printf(b, " +%zu", ri->dropped);
+	}
+	if (rs->dropped > 0)
+		buf_printf(b, " +%zu", rs->dropped);
+}
+
+static void
+test_ar_read_results(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*value;
+		int		 rc;
+		const char	*id, *want;
+	} t[] = {
+		{ "an ARC sealer's AAR payload", " fwd.example;\r\n\tdkim=pass "
+		    "header.d=example.com header.s=sel;\r\n\tspf=fail "
+		    "smtp.mailfrom=a@example.com;\r\n\tdmarc=pass "
+		    "(p=reject) header.from=example.com", 0, "fwd.example",
+		    "dkim=pass header.d=example.com header.s=sel; spf=fail "
+		    "smtp.mailfrom=a@example.com; dmarc=pass "
+		    "header.from=example.com" },
+		{ "version, reason, method version, any case", "mx 1; DKIM/1=Pass "
+		    "reason=\"good\" Header.D=x.example", 0, "mx",
+		    "DKIM=pass Header.D=x.example" },
+		{ "quoted value kept and marked", "mx; dkim=pass header.b=\"a b\"",
+		    0, "mx", "dkim=pass header.b=q\"a b\"" },
+		{ "unknown result word kept, not known", "mx; arc=maybe", 0, "mx",
+		    "arc=?" },
+		{ "no result", "mx; none", 0, "mx", "" },
+		{ "properties past the cap are counted", "mx; dkim=pass a.a=1 "
+		    "b.b=2 c.c=3 d.d=4 e.e=5 f.f=6 g.g=7 h.h=8 i.i=9 j.j=10", 0,
+		    "mx", "dkim=pass a.a=1 b.b=2 c.c=3 d.d=4 e.e=5 f.f=6 g.g=7 "
+		    "h.h=8 +2" },
+		{ "resinfos past the cap are counted", "mx; a=pass; b=pass; "
+		    "c=pass; d=pass; e=pass; f=pass; g=pass; h=pass; i=pass; "
+		    "j=pass; k=pass; l=pass; m=pass; n=pass; o=pass; p=pass; "
+		    "q=pass; r=pass", 0, "mx", "a=pass; b=pass; c=pass; d=pass; "
+		    "e=pass; f=pass; g=pass; h=pass; i=pass; j=pass; k=pass; "
+		    "l=pass; m=pass; n=pass; o=pass; p=pass +2" },
+		{ "junk after good results: nothing kept", "mx; dkim=pass "
+		    "header.d=x.example; ???", -1, NULL, "" },
+		{ "no resinfo", "mx", -1, NULL, "" },
+		{ "empty", "", -1, NULL, "" },
+		{ "unterminated quoted value", "mx; dkim=pass header.b=\"x", -1,
+		    NULL, "" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		size_t len = strlen(t[i].value);
+		char *v = malloc(len > 0 ? len : 1);
+		struct ar_results *got = malloc(sizeof(*got));
+		struct buf b = BUF_INIT;
+		int rc;
+
+		print_message("case: %s\n", t[i].name);
+		assert_non_null(v);
+		assert_non_null(got);
+		memcpy(v, t[i].value, len);	/* no NUL after it */
+		rc = ar_read_results(v, len, got);
+		assert_int_equal(rc, t[i].rc);
+		if (t[i].id != NULL)
+			assert_string_equal(got->id, t[i].id);
+		summarize(got, &b);
+		assert_string_equal(buf_str(&b), t[i].want);
+		buf_free(&b);
+		free(got);
+		free(v);
+	}
+}
+
+/* ar_results_find and ar_resinfo_prop pick results by method and word. */
+static void
+test_ar_results_find(void **state)
+{
+	static const char v[] = "fwd.example; dkim=fail header.d=a.example; "
+	    "dkim=pass header.d=b.example header.d=c.example; spf=pass "
+	    "smtp.mailfrom=\"q r\"@x.example; DKIM=pass header.i=@d.example";
+	struct ar_results *rs = malloc(sizeof(*rs));
+	const struct ar_resinfo *ri;
+	const struct ar_view *pv;
+	size_t from = 0;
+
+	(void)state;
+	assert_non_null(rs);
+	assert_int_equal(ar_read_results(v, sizeof(v) - 1, rs), 0);
+	ri = ar_results_find(rs, "dkim", AUTH_PASS, &from);
+	assert_non_null(ri);
+	pv = ar_resinfo_prop(ri, "header", "d");
+	assert_non_null(pv);
+	assert_int_equal(pv->len, 9);
+	assert_memory_equal(pv->p, "b.example", 9);	/* the first one */
+	ri = ar_results_find(rs, "dkim", AUTH_PASS, &from);
+	assert_non_null(ri);
+	assert_null(ar_resinfo_prop(ri, "header", "d"));
+	assert_non_null(ar_resinfo_prop(ri, "HEADER", "I"));
+	assert_null(ar_results_find(rs, "dkim", AUTH_PASS, &from));
+	from = 0;
+	ri = ar_results_find(rs, "spf", AUTH_PASS, &from);
+	assert_non_null(ri);
+	/* a quoted value is never handed out */
+	assert_null(ar_resinfo_prop(ri, "smtp", "mailfrom"));
+	from = 0;
+	assert_null(ar_results_find(rs, "dmarc", AUTH_PASS, &from));
+	free(rs);
+}
+
 int
 main(void)
 {
@@ -386,6 +525,8 @@ main(void)
 		cmocka_unit_test(test_ar_claims_len),
 		cmocka_unit_test(test_ar_claims_dotted_id),
 		cmocka_unit_test(test_ar_read_spf),
+		cmocka_unit_test(test_ar_read_results),
+		cmocka_unit_test(test_ar_results_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -530,8 +530,8 @@ test_garbage(void **state)
 		"ARC-Seal: i=1; i=1",
 		"ARC-Message-Signature: i=1; ;;==",
 		"ARC-Message-Signature: i=x",
-		"ARC-Message-Signature: i=1; a=rsa-sha256; b=AAAA; bh=AAAA; "
-		    "d=x.example; s=s; h=To",
+		("ARC-Message-Signature: i=1; a=rsa-sha256; b=AAAA; bh=AAAA; "
+		    "d=x.example; s=s; h=To"),
 		"ARC-Authentication-Results: no instance",
 		"ARC-Authentication-Results: i=0; x; none",
 		"ARC-Authentication-Results: i=1 x; none",

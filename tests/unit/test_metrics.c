@@ -170,6 +170,11 @@ test_format(void **state)
 	metrics_dkim(AUTH_PASS);
 	metrics_spf(SPF_SOFTFAIL);
 	metrics_dmarc(AUTH_FAIL);
+	metrics_arc(AUTH_PASS);
+	metrics_arc(AUTH_PASS);
+	metrics_arc(AUTH_NONE);
+	metrics_arc_override();
+	metrics_arc_sealed();
 	metrics_action(TXN_REJECT);
 	metrics_action(TXN_TEMPFAIL);
 	metrics_action(TXN_TEMPFAIL);
@@ -202,6 +207,17 @@ test_format(void **state)
 	    "inkan_spf_results_total{result=\"softfail\"}"), 1);
 	assert_int_equal(sample(text,
 	    "inkan_dmarc_results_total{result=\"fail\"}"), 1);
+	assert_int_equal(sample(text,
+	    "inkan_arc_results_total{result=\"pass\"}"), 2);
+	assert_int_equal(sample(text,
+	    "inkan_arc_results_total{result=\"none\"}"), 1);
+	assert_int_equal(sample(text,
+	    "inkan_arc_results_total{result=\"fail\"}"), 0);
+	/* RFC 8617 10.1: arc has no temperror, no softfail */
+	assert_int_equal(sample(text,
+	    "inkan_arc_results_total{result=\"temperror\"}"), -1);
+	assert_int_equal(sample(text, "inkan_arc_overrides_total"), 1);
+	assert_int_equal(sample(text, "inkan_arc_sealed_total"), 1);
 	assert_int_equal(sample(text,
 	    "inkan_actions_total{action=\"reject\"}"), 1);
 	assert_int_equal(sample(text,
@@ -499,6 +515,7 @@ test_txn_verify(void **state)
 	assert_memory_equal(out.log_line, want, sizeof(want) - 1);
 	assert_non_null(strstr(out.log_line, " dkim=none dmarc=fail "
 	    "header.from=example.com p=reject dis=reject dmarc_reason=\""));
+	assert_null(strstr(out.log_line, " arc"));	/* no ARC, no field */
 	assert_non_null(strstr(out.log_line, " action=reject reply=\"550 "
 	    "5.7.1 Rejected by the DMARC policy of example.com ("));
 	txn_free(t);
@@ -513,6 +530,10 @@ test_txn_verify(void **state)
 	    "inkan_dkim_results_total{result=\"none\"}"), 1);
 	assert_int_equal(sample(text,
 	    "inkan_dmarc_results_total{result=\"fail\"}"), 1);
+	/* a message without ARC fields counts as arc none, nothing else */
+	assert_int_equal(sample(text,
+	    "inkan_arc_results_total{result=\"none\"}"), 1);
+	assert_int_equal(sample(text, "inkan_arc_overrides_total"), 0);
 	assert_true(sample(text, "inkan_dns_queries_total") >= 2);
 	assert_int_equal(sample(text, "inkan_eom_duration_seconds_count"), 1);
 	/* actions are counted by the glue, which saw the MTA's answer */

@@ -3,7 +3,8 @@
  * test_policy.c - policy_decide as a table: each row is a message's results
  * (role, internal failure, forged A-R, From, SPF, DMARC verdict) and the
  * settings, and the decision wanted (action, reply, X-DMARC-Quarantine,
- * the disposition applied and why it overrides the Domain Owner's).
+ * the disposition applied and why it overrides the Domain Owner's); and
+ * the same for the ARC trusted-sealer override (arc_trusted_sealers).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -382,6 +383,195 @@ test_role(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/*
+ * arc_trusted_sealers (RFC 8617 7.2.1, local policy): a DMARC failure
+ * whose ARC chain passes, and whose newest Set sealed by a trusted domain
+ * records an aligned SPF or DKIM pass (or dmarc=pass), is delivered with
+ * override trusted_forwarder. Each row: the DMARC verdict and policy, the
+ * chain (its result; Sets oldest first as "d|AAR payload"), the trusted
+ * list, strict alignment, and the decision with the arc_override words.
+ */
+#define MAX_SETS	3
+struct arc_row {
+	const char	*name;
+	int		 dmarc;		/* enum auth_result */
+	enum dmarc_request p, dis;
+	enum auth_result chain;
+	const char	*sets[MAX_SETS];	/* oldest first; NULL ends */
+	const char	*trusted;	/* one domain, or NULL */
+	bool		 strict;	/* adkim=s; aspf=s */
+	unsigned	 set;		/* DEF etc. */
+	const char	*want;
+};
+
+#define AAR_SPF	"fwd.example; spf=pass smtp.mailfrom=alice@example.com"
+#define AAR_DKIM_SUB	"fwd.example; dkim=pass header.d=mail.example.com"
+#define AAR_OTHER	"fwd.example; spf=pass smtp.mailfrom=a@other.example; " \
+	"dkim=pass header.d=other.example; dmarc=pass header.from=other.example"
+#define REJ	"reject 550 5.7.1 Rejected by the DMARC policy of example.com " \
+	"(no aligned identifier); header=-; applied=reject; override=-; arc=-"
+
+static const struct arc_row arc_rows[] = {
+	{ "trusted sealer, chain pass, aligned spf: delivered", AUTH_FAIL,
+	    RR, RR, AUTH_PASS, { "fwd.example|" AAR_SPF }, "fwd.example",
+	    false, DEF, "accept -; header=-; applied=none; "
+	    "override=trusted_forwarder; arc=arc trusted sealer fwd.example "
+	    "spf=pass" },
+	{ "sealer names compare in any case", AUTH_FAIL, RR, RR, AUTH_PASS,
+	    { "FWD.example|" AAR_SPF }, "fwd.EXAMPLE", false, DEF,
+	    "accept -; header=-; applied=none; override=trusted_forwarder; "
+	    "arc=arc trusted sealer FWD.example spf=pass" },
+	{ "untrusted sealer: policy applied", AUTH_FAIL, RR, RR, AUTH_PASS,
+	    { "fwd.example|" AAR_SPF }, "other-fwd.example", false, DEF, REJ },
+	{ "no sealer trusted (the default): policy applied", AUTH_FAIL, RR, RR,
+	    AUTH_PASS, { "fwd.example|" AAR_SPF }, NULL, false, DEF, REJ },
+	{ "chain fail: policy applied", AUTH_FAIL, RR, RR, AUTH_FAIL,
+	    { "fwd.example|" AAR_SPF }, "fwd.example", false, DEF, REJ },
+	{ "trusted, AAR not aligned: policy applied", AUTH_FAIL, RR, RR,
+	    AUTH_PASS, { "fwd.example|" AAR_OTHER }, "fwd.example", false, DEF,
+	    REJ },
+	{ "trusted, AAR records fails only: policy applied", AUTH_FAIL, RR, RR,
+	    AUTH_PASS, { "fwd.example|fwd.example; spf=fail "
+	    "smtp.mailfrom=alice@example.com; dkim=fail header.d=example.com" },
+	    "fwd.example", false, DEF, REJ },
+	{ "trusted, AAR that does not parse: policy applied", AUTH_FAIL, RR,
+	    RR, AUTH_PASS, { "fwd.example|fwd.example; spf=pass "
+	    "smtp.mailfrom=alice@example.com; ???" }, "fwd.example", false, DEF,
+	    REJ },
+	{ "dmarc pass is unaffected", AUTH_PASS, RR, RN, AUTH_PASS,
+	    { "fwd.example|" AAR_SPF }, "fwd.example", false, DEF,
+	    "accept -; header=-; applied=none; override=-; arc=-" },
+	{ "dmarc pass with a failed chain stays a pass", AUTH_PASS, RR, RN,
+	    AUTH_FAIL, { "fwd.example|" AAR_OTHER }, "fwd.example", false, DEF,
+	    "accept -; header=-; applied=none; override=-; arc=-" },
+	{ "p=quarantine, trusted: delivered, not held", AUTH_FAIL, RQU, RQU,
+	    AUTH_PASS, { "fwd.example|" AAR_SPF }, "fwd.example", false, DEF,
+	    "accept -; header=-; applied=none; override=trusted_forwarder; "
+	    "arc=arc trusted sealer fwd.example spf=pass" },
+	{ "p=quarantine, untrusted: held", AUTH_FAIL, RQU, RQU, AUTH_PASS,
+	    { "fwd.example|" AAR_SPF }, NULL, false, DEF,
+	    "quarantine - DMARC policy of example.com: quarantine; header=-; "
+	    "applied=quarantine; override=-; arc=-" },
+	{ "relaxed: a dkim pass of a subdomain aligns", AUTH_FAIL, RR, RR,
+	    AUTH_PASS, { "fwd.example|" AAR_DKIM_SUB }, "fwd.example", false,
+	    DEF, "accept -; header=-; applied=none; "
+	    "override=trusted_forwarder; arc=arc trusted sealer fwd.example "
+	    "dkim=pass" },
+	{ "strict: a dkim pass of a subdomain does not", AUTH_FAIL, RR, RR,
+	    AUTH_PASS, { "fwd.example|" AAR_DKIM_SUB }, "fwd.example", true,
+	    DEF, REJ },
+	{ "a look-alike domain does not align", AUTH_FAIL, RR, RR, AUTH_PASS,
+	    { "fwd.example|fwd.example; dkim=pass header.d=badexample.com" },
+	    "fwd.example", false, DEF, REJ },
+	{ "dmarc=pass recorded for the From domain", AUTH_FAIL, RR, RR,
+	    AUTH_PASS, { "fwd.example|fwd.example; spf=fail "
+	    "smtp.mailfrom=x@fwd.example; dmarc=pass header.from=EXAMPLE.COM" },
+	    "fwd.example", true, DEF, "accept -; header=-; applied=none; "
+	    "override=trusted_forwarder; arc=arc trusted sealer fwd.example "
+	    "dmarc=pass" },
+	{ "the newest trusted Set decides, not an older one", AUTH_FAIL, RR,
+	    RR, AUTH_PASS, { "fwd.example|" AAR_SPF, "fwd.example|" AAR_OTHER },
+	    "fwd.example", false, DEF, REJ },
+	{ "an untrusted newer Set is passed over", AUTH_FAIL, RR, RR,
+	    AUTH_PASS, { "fwd.example|" AAR_SPF, "list.example|" AAR_OTHER },
+	    "fwd.example", false, DEF, "accept -; header=-; applied=none; "
+	    "override=trusted_forwarder; arc=arc trusted sealer fwd.example "
+	    "spf=pass" },
+	{ "p=none: nothing to override", AUTH_FAIL, RN, RN, AUTH_PASS,
+	    { "fwd.example|" AAR_SPF }, "fwd.example", false, DEF,
+	    "accept -; header=-; applied=none; override=-; arc=-" },
+	{ "enforce off is local policy first", AUTH_FAIL, RR, RR, AUTH_PASS,
+	    { "fwd.example|" AAR_SPF }, "fwd.example", false, FROMR | DTEMP,
+	    "accept -; header=-; applied=none; override=local_policy; arc=-" },
+	{ "temperror is not a fail to override", AUTH_TEMPERROR, RR, RN,
+	    AUTH_PASS, { "fwd.example|" AAR_SPF }, "fwd.example", false, DEF,
+	    "tempfail 451 4.7.1 Temporary DNS failure evaluating the DMARC "
+	    "policy of example.com; try again later; header=-; applied=none; "
+	    "override=-; arc=-" },
+};
+
+static void
+test_arc_table(void **state)
+{
+	size_t i, k;
+	int bad = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(arc_rows) / sizeof(arc_rows[0]); i++) {
+		const struct arc_row *w = &arc_rows[i];
+		struct arc_instance in[MAX_SETS];
+		struct arc_result ar;
+		struct dmarc_policy pol;
+		struct dmarc_verdict v;
+		struct policy_decision d;
+		struct results r;
+		struct config c;
+		char got[1024], line[1100];
+
+		memset(&c, 0, sizeof(c));
+		memset(&r, 0, sizeof(r));
+		memset(&v, 0, sizeof(v));
+		memset(&d, 0, sizeof(d));
+		memset(&pol, 0, sizeof(pol));
+		memset(&ar, 0, sizeof(ar));
+		memset(in, 0, sizeof(in));
+		c.dmarc_enforce = (w->set & ENF) != 0;
+		c.from_reject = (w->set & FROMR) != 0;
+		c.dmarc_tempfail_on_temperror = (w->set & DTEMP) != 0;
+		if (w->trusted != NULL)
+			assert_int_equal(strlist_add(&c.arc_trusted_sealers,
+			    w->trusted, strlen(w->trusted)), 0);
+		assert_int_equal(strlist_add(&c.arc_trusted_sealers,
+		    "unrelated.example", 17), 0);
+		r.role = TXN_ROLE_VERIFY;
+		r.client_ip = "192.0.2.1";
+		r.authserv_id = "mx.example.net";
+		r.from_domain = "example.com";
+		r.from_why = "";
+		pol.status = DMARC_POLICY_FOUND;
+		strlcpy(pol.author_domain, "example.com",
+		    sizeof(pol.author_domain));
+		strlcpy(pol.policy_domain, "example.com",
+		    sizeof(pol.policy_domain));
+		strlcpy(pol.org_domain, "example.com", sizeof(pol.org_domain));
+		pol.rec.p = w->p;
+		pol.rec.adkim = pol.rec.aspf = w->strict ? DMARC_ALIGN_STRICT :
+		    DMARC_ALIGN_RELAXED;
+		r.policy = &pol;
+		v.result = (enum auth_result)w->dmarc;
+		v.policy = w->p;
+		v.disposition = w->dis;
+		strlcpy(v.reason, "no aligned identifier", sizeof(v.reason));
+		r.dmarc = &v;
+		ar.result = w->chain;
+		for (k = 0; k < MAX_SETS && w->sets[k] != NULL; k++) {
+			const char *bar = strchr(w->sets[k], '|');
+
+			in[k].i = (unsigned)k + 1;
+			memcpy(in[k].domain, w->sets[k],
+			    (size_t)(bar - w->sets[k]));
+			in[k].aar = bar + 1;
+			in[k].aar_len = strlen(bar + 1);
+			r.arc_set[k] = &in[k];
+		}
+		ar.instances = r.narc = (unsigned)k;
+		ar.fields = 3 * k;
+		r.arc = &ar;
+		policy_decide(&r, &c, &d);
+		decision_line(&d, got, sizeof(got));
+		snprintf(line, sizeof(line), "%s; arc=%s", got,
+		    or_dash(d.arc_override));
+		if (strcmp(line, w->want) != 0) {
+			print_message("case: %s\n  got  [%s]\n  want [%s]\n",
+			    w->name, line, w->want);
+			bad++;
+		}
+		policy_decision_free(&d);
+		strlist_free(&c.arc_trusted_sealers);
+	}
+	assert_int_equal(bad, 0);
+}
+
 /* The same results twice give the same decision (no state kept). */
 static void
 test_reuse(void **state)
@@ -416,6 +606,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_arc_table),
 		cmocka_unit_test(test_role),
 		cmocka_unit_test(test_reuse),
 	};
