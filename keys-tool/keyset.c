@@ -135,6 +135,8 @@ keyset_load(struct keyset *s, const char *cmd, const char *config,
 	struct buf problems = BUF_INIT;
 	struct keystore *ks;
 	struct stat st;
+	struct err e;
+	int n;
 
 	memset(s, 0, sizeof(*s));
 	if (config != NULL && dir != NULL) {
@@ -142,11 +144,11 @@ keyset_load(struct keyset *s, const char *cmd, const char *config,
 		return -1;
 	}
 	if (config != NULL) {
-		int n = 0;
-
+		n = 0;
 		/* the settings and the keys only: no resolver, no database */
 		if ((s->cfg = config_load(config, &problems)) == NULL ||
-		    (s->ks = keystore_load_config(s->cfg, &problems, &n)) == NULL ||
+		    (s->ks = keystore_load_config(s->cfg, KEYSTORE_CHECK_ALL,
+		    NULL, &problems, &n)) == NULL ||
 		    n > 0) {
 			print_problems(cmd, &problems);
 			keys_fail(cmd, "cannot use %s (see above)", config);
@@ -182,8 +184,13 @@ keyset_load(struct keyset *s, const char *cmd, const char *config,
 	 * "postmaster" stands for any sender of the domain; signing tables
 	 * that give keys per local part are matched for that address only.
 	 */
-	s->n = keystore_lookup(ks, "postmaster", domain, false, s->k,
-	    KEYSET_MAX);
+	if ((n = keystore_lookup(ks, "postmaster", domain, false, s->k,
+	    KEYSET_MAX, &e)) == -1) {
+		keys_fail(cmd, "%s", e.msg);
+		keyset_free(s);
+		return -1;
+	}
+	s->n = (size_t)n;	/* references, given back by keyset_free */
 	/* pending keys exist only beside a key_dir (`rotate` writes them) */
 	if (dir == NULL && s->cfg->key_dir[0] != '\0')
 		dir = s->cfg->key_dir;
@@ -204,6 +211,7 @@ keyset_free(struct keyset *s)
 		EVP_PKEY_free(s->pending[i].key);
 	}
 	free(s->domdir);
+	keystore_release(s->k, s->n);
 	if (s->cfg != NULL)
 		config_unref(s->cfg);
 	keystore_free(s->ks);

@@ -482,6 +482,9 @@ main(int argc, char **argv)
 	if (path == NULL && access(DEFAULT_CONFIG, F_OK) == 0 &&
 	    (path = strdup(DEFAULT_CONFIG)) == NULL)
 		return 1;
+	/* -n decodes every key; the daemon each on first use (keystore.h) */
+	if (!check)
+		world_set_key_check(KEYSTORE_CHECK_FILES);
 	if ((w = world_load(path, &problems)) == NULL) {
 		print_problems(&problems, !check && !foreground);
 		buf_free(&problems);

@@ -268,7 +268,7 @@ start_signing(struct txn *t)
 	struct dkim_sign_key keys[DKIM_SIGN_MAX_KEYS];
 	struct dkim_sign_params p;
 	char local[1024];
-	size_t n;
+	int n;
 
 	if (author_identity(&t->hdrs, local, sizeof(local), t->from_domain,
 	    sizeof(t->from_domain), &t->from_why) == -1) {
@@ -277,14 +277,23 @@ start_signing(struct txn *t)
 		return 0;
 	}
 	n = keystore_lookup(t->world->keys, local, t->from_domain,
-	    t->cfg->sign_subdomains, keys, DKIM_SIGN_MAX_KEYS);
+	    t->cfg->sign_subdomains, keys, DKIM_SIGN_MAX_KEYS, &t->err);
+	if (n == -1) {
+		/*
+		 * A key decoded on first use that does not decode (broken or
+		 * replaced since the load): tempfail, logged with the file,
+		 * rather than send the domain's mail unsigned.
+		 */
+		t->failed = true;
+		return -1;
+	}
 	if (n == 0) {
 		buf_printf(&t->why, "; no key for %s", t->from_domain);
 		return 0;
 	}
 	memset(&p, 0, sizeof(p));
 	p.keys = keys;
-	p.nkeys = n;
+	p.nkeys = (size_t)n;
 	p.hcanon = t->cfg->hcanon;
 	p.bcanon = t->cfg->bcanon;
 	p.sign_headers = (const char *const *)t->cfg->sign_headers.v;
@@ -293,7 +302,9 @@ start_signing(struct txn *t)
 	p.noversign_headers = t->cfg->oversign_headers.n;
 	p.now = t->now != 0 ? t->now : time(NULL);
 	p.ttl = t->cfg->signature_ttl;
-	if ((t->signer = dkim_signer_new(&p, &t->hdrs, &t->err)) == NULL) {
+	t->signer = dkim_signer_new(&p, &t->hdrs, &t->err);
+	keystore_release(keys, (size_t)n);	/* the signer has its own */
+	if (t->signer == NULL) {
 		t->failed = true;
 		return -1;
 	}

@@ -5,6 +5,14 @@
  * group or others may read is refused, as OpenDKIM's RequireSafeKeys did,
  * because a leaked DKIM key lets anyone send as the domain. File bytes are
  * wiped as soon as OpenSSL has parsed them.
+ *
+ * The store itself holds names only (domain, selector, path, the file's
+ * identity), sorted so a lookup is a binary search. Decoded keys are in
+ * the cache below, shared by every store of the process: one mutex
+ * guards it, held for a hash probe and a list move, never while a key is
+ * read or decoded. Each key handed out carries its own reference
+ * (OpenSSL 3 keys are reference counted), so eviction never frees a key
+ * a signer is still using.
  */
 #include <sys/stat.h>
 
@@ -13,6 +21,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +35,21 @@
 #include "dkim_key.h"
 #include "keystore.h"
 
+/* What says a key file is the one that was checked (or decoded) before. */
+struct ks_file {
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 mtime, ctime;
+};
+
 struct ks_key {
 	char		*name;		/* KeyTable name; NULL for key_dir */
-	char		*domain;
+	char		*domain;	/* lower case */
 	char		*selector;
-	EVP_PKEY	*key;
+	char		*path;
+	struct ks_file	 id;		/* as checked at load */
+	/* one allocation holds the four strings: domain points to it */
 };
 
 struct ks_rule {			/* one SigningTable line */
@@ -39,18 +60,239 @@ struct ks_rule {			/* one SigningTable line */
 
 struct keystore {
 	struct ks_key	*keys;
-	size_t		 nkeys;
+	size_t		 nkeys, capkeys;
+	size_t		*byname;	/* KeyTable: indexes by name */
 	struct ks_rule	*rules;
 	size_t		 nrules;
 	bool		 by_dir;	/* key_dir: rules are implicit */
+	enum keystore_check check;
+	/* a reload's running store: its files, sorted (keystore_set_running) */
+	bool		 reload;
+	struct ks_file	*known;
+	size_t		 nknown;
 	char		**empty;	/* key_dir domains with no key file */
 	size_t		 nempty;
 };
 
+/*
+ * The cache of decoded keys: a hash table on the file identity, and a
+ * list from the most to the least recently used entry.
+ */
+#define KC_BUCKETS	8192	/* a power of two, 2 per cached key */
+
+struct kc_entry {
+	struct ks_file	 id;
+	uint64_t	 hash;
+	EVP_PKEY	*key;		/* the cache's reference */
+	struct kc_entry	*chain;		/* same bucket */
+	struct kc_entry	*newer, *older;
+};
+
+static pthread_mutex_t kc_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct kc_entry *kc_table[KC_BUCKETS];
+static struct kc_entry *kc_newest, *kc_oldest;
+static size_t kc_n, kc_max = KEYSTORE_CACHE_KEYS;
+static size_t kc_decoded;	/* keys decoded, for keystore_cache_stats */
+static size_t kc_stores;	/* stores alive; the last one empties it */
+
+static bool
+same_file(const struct ks_file *a, const struct ks_file *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	    a->mtime.tv_sec == b->mtime.tv_sec &&
+	    a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	    a->ctime.tv_sec == b->ctime.tv_sec &&
+	    a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+static void
+file_id(const struct stat *st, struct ks_file *id)
+{
+	memset(id, 0, sizeof(*id));
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->size = st->st_size;
+	id->mtime = st->st_mtim;
+	id->ctime = st->st_ctim;
+}
+
+static uint64_t
+file_hash(const struct ks_file *id)
+{
+	uint64_t v[5] = { (uint64_t)id->dev, (uint64_t)id->ino,
+	    (uint64_t)id->size, (uint64_t)id->mtime.tv_sec * 1000000000u +
+	    (uint64_t)id->mtime.tv_nsec, (uint64_t)id->ctime.tv_sec *
+	    1000000000u + (uint64_t)id->ctime.tv_nsec };
+	uint64_t h = 14695981039346656037ULL;
+	size_t i;
+
+	/* FNV-1a over the words, then a final mix for the low bits */
+	for (i = 0; i < 5; i++)
+		h = (h ^ v[i]) * 1099511628211ULL;
+	return h ^ (h >> 29);
+}
+
+/* With kc_lock held. */
+static void
+kc_unlink_lru(struct kc_entry *c)
+{
+	if (c->newer != NULL)
+		c->newer->older = c->older;
+	else
+		kc_newest = c->older;
+	if (c->older != NULL)
+		c->older->newer = c->newer;
+	else
+		kc_oldest = c->newer;
+	c->newer = c->older = NULL;
+}
+
+static void
+kc_push_newest(struct kc_entry *c)
+{
+	c->older = kc_newest;
+	c->newer = NULL;
+	if (kc_newest != NULL)
+		kc_newest->newer = c;
+	kc_newest = c;
+	if (kc_oldest == NULL)
+		kc_oldest = c;
+}
+
+static struct kc_entry *
+kc_find(const struct ks_file *id, uint64_t h)
+{
+	struct kc_entry *c;
+
+	for (c = kc_table[h & (KC_BUCKETS - 1)]; c != NULL; c = c->chain)
+		if (c->hash == h && same_file(&c->id, id))
+			return c;
+	return NULL;
+}
+
+static void
+kc_remove(struct kc_entry *c)
+{
+	struct kc_entry **pp = &kc_table[c->hash & (KC_BUCKETS - 1)];
+
+	while (*pp != c)
+		pp = &(*pp)->chain;
+	*pp = c->chain;
+	kc_unlink_lru(c);
+	EVP_PKEY_free(c->key);
+	free(c);
+	kc_n--;
+}
+
+/* Drop the oldest entries beyond the bound. With kc_lock held. */
+static void
+kc_trim(void)
+{
+	while (kc_n > kc_max && kc_oldest != NULL)
+		kc_remove(kc_oldest);
+}
+
+/* A new reference to the key decoded from id, or NULL. */
+static EVP_PKEY *
+kc_get(const struct ks_file *id)
+{
+	uint64_t h = file_hash(id);
+	struct kc_entry *c;
+	EVP_PKEY *k = NULL;
+
+	pthread_mutex_lock(&kc_lock);
+	if ((c = kc_find(id, h)) != NULL && EVP_PKEY_up_ref(c->key) == 1) {
+		k = c->key;
+		kc_unlink_lru(c);
+		kc_push_newest(c);
+	}
+	pthread_mutex_unlock(&kc_lock);
+	return k;
+}
+
+/*
+ * Keep k (the cache takes a reference of its own) as the key of id, and
+ * return the key to use: k, or the one another thread stored meanwhile
+ * (then k is freed). Either way the caller holds one reference to the
+ * result. Out of memory only means the key is not kept.
+ */
+static EVP_PKEY *
+kc_put(const struct ks_file *id, EVP_PKEY *k)
+{
+	uint64_t h = file_hash(id);
+	struct kc_entry *c, *nc;
+
+	nc = calloc(1, sizeof(*nc));
+	pthread_mutex_lock(&kc_lock);
+	if ((c = kc_find(id, h)) != NULL && EVP_PKEY_up_ref(c->key) == 1) {
+		EVP_PKEY *theirs = c->key;	/* c may go once unlocked */
+
+		kc_unlink_lru(c);
+		kc_push_newest(c);
+		pthread_mutex_unlock(&kc_lock);
+		free(nc);
+		EVP_PKEY_free(k);
+		return theirs;
+	}
+	if (nc == NULL || EVP_PKEY_up_ref(k) != 1) {
+		pthread_mutex_unlock(&kc_lock);
+		free(nc);
+		return k;
+	}
+	nc->id = *id;
+	nc->hash = h;
+	nc->key = k;
+	nc->chain = kc_table[h & (KC_BUCKETS - 1)];
+	kc_table[h & (KC_BUCKETS - 1)] = nc;
+	kc_push_newest(nc);
+	kc_n++;
+	kc_trim();
+	pthread_mutex_unlock(&kc_lock);
+	return k;
+}
+
+static void
+kc_clear(void)
+{
+	while (kc_oldest != NULL)
+		kc_remove(kc_oldest);
+}
+
+void
+keystore_cache_stats(size_t *decoded, size_t *kept)
+{
+	pthread_mutex_lock(&kc_lock);
+	*decoded = kc_decoded;
+	*kept = kc_n;
+	pthread_mutex_unlock(&kc_lock);
+}
+
+void
+keystore_cache_limit(size_t max)
+{
+	pthread_mutex_lock(&kc_lock);
+	kc_max = max > 0 ? max : KEYSTORE_CACHE_KEYS;
+	kc_trim();
+	pthread_mutex_unlock(&kc_lock);
+}
+
 struct keystore *
 keystore_new(void)
 {
-	return calloc(1, sizeof(struct keystore));
+	struct keystore *ks = calloc(1, sizeof(struct keystore));
+
+	if (ks != NULL) {
+		pthread_mutex_lock(&kc_lock);
+		kc_stores++;
+		pthread_mutex_unlock(&kc_lock);
+	}
+	return ks;
+}
+
+void
+keystore_set_check(struct keystore *ks, enum keystore_check check)
+{
+	ks->check = check;
 }
 
 void
@@ -60,20 +302,23 @@ keystore_free(struct keystore *ks)
 
 	if (ks == NULL)
 		return;
-	for (i = 0; i < ks->nkeys; i++) {
-		free(ks->keys[i].name);
-		free(ks->keys[i].domain);
-		free(ks->keys[i].selector);
-		EVP_PKEY_free(ks->keys[i].key);
-	}
+	for (i = 0; i < ks->nkeys; i++)
+		free(ks->keys[i].domain);	/* the strings' one block */
 	for (i = 0; i < ks->nrules; i++)
 		free(ks->rules[i].pattern);
 	for (i = 0; i < ks->nempty; i++)
 		free(ks->empty[i]);
 	free(ks->empty);
+	free(ks->byname);
+	free(ks->known);
 	free(ks->keys);
 	free(ks->rules);
 	free(ks);
+	/* no store left to ask for a key: keep none (leak checkers, -n) */
+	pthread_mutex_lock(&kc_lock);
+	if (--kc_stores == 0)
+		kc_clear();
+	pthread_mutex_unlock(&kc_lock);
 }
 
 size_t
@@ -82,8 +327,16 @@ keystore_count(const struct keystore *ks)
 	return ks->nkeys;
 }
 
-EVP_PKEY *
-keystore_read_key(const char *path, struct buf *problems)
+/*
+ * Check one key file (name, relative to the directory dfd, or AT_FDCWD;
+ * path is how problems name it) and, with decode, read and parse it. The
+ * checks are the same either way: a regular file, private to its owner,
+ * not empty, not too large. *id gets the identity of the file checked.
+ * Returns 0 (and *out the key when decoding), or -1 with one problem line.
+ */
+static int
+read_key(int dfd, const char *name, const char *path, bool decode,
+    struct ks_file *id, EVP_PKEY **out, struct buf *problems)
 {
 	struct buf pem = BUF_INIT;
 	struct stat st;
@@ -91,13 +344,15 @@ keystore_read_key(const char *path, struct buf *problems)
 	EVP_PKEY *k = NULL;
 	char chunk[4096];
 	ssize_t n;
-	int fd;
+	int fd, rc = -1;
 
+	if (out != NULL)
+		*out = NULL;
 	/* O_NONBLOCK: a FIFO named like a key must not hang the load */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		buf_printf(problems, "%s: cannot open key: %s\n", path,
 		    strerror(errno));
-		return NULL;
+		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		buf_printf(problems, "%s: not a regular file\n", path);
@@ -113,6 +368,17 @@ keystore_read_key(const char *path, struct buf *problems)
 		buf_printf(problems, "%s: too large to be a key\n", path);
 		goto out;
 	}
+	if (st.st_size == 0) {
+		/* OpenSSL would only say "passed a null parameter" */
+		buf_printf(problems, "%s: the file is empty (expected a PEM "
+		    "private key, as inkan-keys generate writes)\n", path);
+		goto out;
+	}
+	file_id(&st, id);
+	if (!decode) {
+		rc = 0;
+		goto out;
+	}
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0 &&
 	    pem.len + (size_t)n <= KEYSTORE_MAX_FILE)
 		buf_add(&pem, chunk, (size_t)n);
@@ -122,11 +388,13 @@ keystore_read_key(const char *path, struct buf *problems)
 		goto out;
 	}
 	if (pem.len == 0) {
-		/* OpenSSL would only say "passed a null parameter" */
 		buf_printf(problems, "%s: the file is empty (expected a PEM "
 		    "private key, as inkan-keys generate writes)\n", path);
 		goto out;
 	}
+	pthread_mutex_lock(&kc_lock);
+	kc_decoded++;
+	pthread_mutex_unlock(&kc_lock);
 	if ((k = dkim_key_from_pem(pem.data, pem.len, &e)) == NULL)
 		buf_printf(problems, "%s: %s\n", path, e.msg);
 	else {
@@ -146,34 +414,177 @@ keystore_read_key(const char *path, struct buf *problems)
 			k = NULL;
 		}
 	}
+	if (k != NULL) {
+		*out = k;
+		rc = 0;
+	}
 out:
 	buf_wipe(&pem);
 	close(fd);
-	return k;
+	return rc;
 }
 
 static int
-add_key(struct keystore *ks, const char *name, const char *domain,
-    const char *selector, EVP_PKEY *k)
+cmp_files(const void *a, const void *b)
 {
-	struct ks_key *nk = reallocarray(ks->keys, ks->nkeys + 1, sizeof(*nk));
-	struct ks_key *e;
+	const struct ks_file *x = a, *y = b;
 
-	if (nk == NULL)
+#define CMP(f)	if (x->f != y->f) return x->f < y->f ? -1 : 1
+	CMP(dev);
+	CMP(ino);
+	CMP(size);
+	CMP(mtime.tv_sec);
+	CMP(mtime.tv_nsec);
+	CMP(ctime.tv_sec);
+	CMP(ctime.tv_nsec);
+#undef CMP
+	return 0;
+}
+
+int
+keystore_set_running(struct keystore *ks, const struct keystore *running)
+{
+	size_t i;
+
+	free(ks->known);
+	ks->known = NULL;
+	ks->nknown = 0;
+	ks->reload = running != NULL;
+	if (running == NULL || running->nkeys == 0)
+		return 0;
+	if ((ks->known = reallocarray(NULL, running->nkeys,
+	    sizeof(*ks->known))) == NULL)
 		return -1;
-	ks->keys = nk;
-	e = &ks->keys[ks->nkeys];
-	e->name = name != NULL ? strdup(name) : NULL;
-	e->domain = strdup(domain);
-	e->selector = strdup(selector);
-	e->key = k;
-	if (e->domain == NULL || e->selector == NULL ||
-	    (name != NULL && e->name == NULL)) {
-		free(e->name);
-		free(e->domain);
-		free(e->selector);
+	for (i = 0; i < running->nkeys; i++)
+		ks->known[i] = running->keys[i].id;
+	ks->nknown = running->nkeys;
+	qsort(ks->known, ks->nknown, sizeof(*ks->known), cmp_files);
+	return 0;
+}
+
+/*
+ * Whether a reload may take the file id as checked: the running store
+ * has the same file, or its key is decoded (in the cache).
+ */
+static bool
+known_file(const struct keystore *ks, const struct ks_file *id)
+{
+	EVP_PKEY *k;
+
+	if (ks->nknown > 0 && bsearch(id, ks->known, ks->nknown,
+	    sizeof(*ks->known), cmp_files) != NULL)
+		return true;
+	if ((k = kc_get(id)) == NULL)
+		return false;
+	EVP_PKEY_free(k);
+	return true;
+}
+
+EVP_PKEY *
+keystore_read_key(const char *path, struct buf *problems)
+{
+	struct ks_file id;
+	EVP_PKEY *k;
+
+	return read_key(AT_FDCWD, path, path, true, &id, &k, problems) == -1 ?
+	    NULL : k;
+}
+
+/*
+ * Check the key file at path, as the store's check says: with
+ * KEYSTORE_CHECK_ALL decode it too, and keep the decoded key in the cache
+ * (a -n or inkan-keys run then finds it there). KEYSTORE_CHECK_FILES
+ * decodes nothing at the start; on a reload, it decodes the files that
+ * are new or changed since the running store, so a key replaced by a
+ * broken one refuses the reload (the running keys go on signing) rather
+ * than fail mail. 0, or -1 and a problem.
+ */
+static int
+check_key(const struct keystore *ks, int dfd, const char *name,
+    const char *path, struct ks_file *id, struct buf *problems)
+{
+	EVP_PKEY *k;
+
+	if (ks->check == KEYSTORE_CHECK_FILES) {
+		if (read_key(dfd, name, path, false, id, NULL, problems) == -1)
+			return -1;
+		if (!ks->reload || known_file(ks, id))
+			return 0;
+	}
+	if (read_key(dfd, name, path, true, id, &k, problems) == -1)
+		return -1;
+	EVP_PKEY_free(kc_put(id, k));
+	return 0;
+}
+
+/*
+ * A new reference to key k, decoded from its file if the cache lacks it.
+ * The file is read again now: one replaced since the load is used if it
+ * passes the same checks (the key that path holds now, as a reload would
+ * find it), and kept under the identity the load saw, so it is decoded
+ * once. -1 and e (the file and what is wrong) when it cannot be used.
+ */
+static int
+key_of(const struct ks_key *k, EVP_PKEY **out, struct err *e)
+{
+	struct buf problem = BUF_INIT;
+	struct ks_file now;
+	EVP_PKEY *pk;
+
+	if ((*out = kc_get(&k->id)) != NULL)
+		return 0;
+	if (read_key(AT_FDCWD, k->path, k->path, true, &now, &pk,
+	    &problem) == -1) {
+		size_t len = strcspn(buf_str(&problem), "\n");
+
+		err_set(e, "signing key %.*s (inkan-milter -n checks every "
+		    "key)", (int)len, buf_failed(&problem) ? "out of memory" :
+		    buf_str(&problem));
+		buf_free(&problem);
 		return -1;
 	}
+	buf_free(&problem);
+	*out = kc_put(&k->id, pk);
+	return 0;
+}
+
+void
+keystore_release(struct dkim_sign_key *keys, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		EVP_PKEY_free(keys[i].key);
+		keys[i].key = NULL;
+	}
+}
+
+/* Append a key (its strings in one allocation); -1 when out of memory. */
+static int
+add_key(struct keystore *ks, const char *name, const char *domain,
+    const char *selector, const char *path, const struct ks_file *id)
+{
+	size_t ld = strlen(domain) + 1, ls = strlen(selector) + 1,
+	    lp = strlen(path) + 1, ln = name != NULL ? strlen(name) + 1 : 0;
+	struct ks_key *nk, *e;
+	char *b;
+
+	if (ks->nkeys == ks->capkeys) {
+		size_t cap = ks->capkeys > 0 ? ks->capkeys * 2 : 16;
+
+		if ((nk = reallocarray(ks->keys, cap, sizeof(*nk))) == NULL)
+			return -1;
+		ks->keys = nk;
+		ks->capkeys = cap;
+	}
+	if ((b = malloc(ld + ls + lp + ln)) == NULL)
+		return -1;
+	e = &ks->keys[ks->nkeys];
+	e->domain = memcpy(b, domain, ld);
+	e->selector = memcpy(b + ld, selector, ls);
+	e->path = memcpy(b + ld + ls, path, lp);
+	e->name = name != NULL ? memcpy(b + ld + ls + lp, name, ln) : NULL;
+	e->id = *id;
 	/* lower-case the domain once, so lookups compare bytes */
 	for (char *p = e->domain; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
@@ -181,10 +592,36 @@ add_key(struct keystore *ks, const char *name, const char *domain,
 	return 0;
 }
 
+/* The array add_key doubles, down to its size once loaded. */
+static void
+shrink_keys(struct keystore *ks)
+{
+	struct ks_key *nk;
+
+	if (ks->nkeys > 0 && ks->nkeys < ks->capkeys &&
+	    (nk = reallocarray(ks->keys, ks->nkeys, sizeof(*nk))) != NULL) {
+		ks->keys = nk;
+		ks->capkeys = ks->nkeys;
+	}
+}
+
 static int
 cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * key_dir order: by domain, then by path (the directory as spelled, then
+ * the selector), so a domain's keys come out in selector order.
+ */
+static int
+cmp_dir_keys(const void *a, const void *b)
+{
+	const struct ks_key *x = a, *y = b;
+	int c = strcmp(x->domain, y->domain);
+
+	return c != 0 ? c : strcmp(x->path, y->path);
 }
 
 /* Remember a domain directory that holds no key, for keystore_warnings. */
@@ -206,17 +643,24 @@ add_empty(struct keystore *ks, const char *domain)
 
 /* Load the .private files of DIR/domain in selector order (stable output). */
 static int
-load_domain_dir(struct keystore *ks, const char *dir, const char *domain,
-    struct buf *problems)
+load_domain_dir(struct keystore *ks, int topfd, const char *dir,
+    const char *domain, struct buf *problems)
 {
-	char path[4096], **names = NULL;
+	char path[4096], fname[NAME_MAX + 1], **names = NULL;
 	size_t nnames = 0, i;
 	struct dirent *de;
-	int problems_n = 0, rc = 0;
-	DIR *d;
+	int problems_n = 0, rc = 0, fd;
+	DIR *d = NULL;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, domain);
-	if ((d = opendir(path)) == NULL) {
+	/* relative to key_dir: no walk from / for each of 100,000 domains */
+	if ((fd = openat(topfd, domain, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1 || (d = fdopendir(fd)) == NULL) {
+		int saved = errno;
+
+		if (fd != -1)
+			close(fd);
+		errno = saved;
 		/* a plain file beside the domains is not a domain */
 		if (errno == ENOTDIR)
 			return 0;
@@ -254,7 +698,6 @@ load_domain_dir(struct keystore *ks, const char *dir, const char *domain,
 		names = nn;
 		nnames++;
 	}
-	closedir(d);
 	/* no key (all deleted, or only a .pending one): names is NULL */
 	if (rc == 0 && nnames > 0)
 		qsort(names, nnames, sizeof(*names), cmp_names);
@@ -263,7 +706,7 @@ load_domain_dir(struct keystore *ks, const char *dir, const char *domain,
 		rc = -1;
 	for (i = 0; rc == 0 && i < nnames; i++) {
 		size_t slen = strlen(names[i]) - 8;
-		EVP_PKEY *k;
+		struct ks_file id;
 
 		names[i][slen] = '\0';
 		if (!addr_domain_valid(names[i], slen)) {
@@ -274,15 +717,15 @@ load_domain_dir(struct keystore *ks, const char *dir, const char *domain,
 		}
 		snprintf(path, sizeof(path), "%s/%s/%s.private", dir, domain,
 		    names[i]);
-		if ((k = keystore_read_key(path, problems)) == NULL) {
+		snprintf(fname, sizeof(fname), "%s.private", names[i]);
+		if (check_key(ks, dirfd(d), fname, path, &id, problems) == -1) {
 			problems_n++;
 			continue;
 		}
-		if (add_key(ks, NULL, domain, names[i], k) == -1) {
-			EVP_PKEY_free(k);
+		if (add_key(ks, NULL, domain, names[i], path, &id) == -1)
 			rc = -1;
-		}
 	}
+	closedir(d);
 	for (i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
@@ -319,13 +762,17 @@ keystore_load_dir(struct keystore *ks, const char *dir, struct buf *problems)
 			n++;
 			continue;
 		}
-		if ((r = load_domain_dir(ks, dir, de->d_name, problems)) == -1) {
+		if ((r = load_domain_dir(ks, dirfd(d), dir, de->d_name,
+		    problems)) == -1) {
 			closedir(d);
 			return -1;
 		}
 		n += r;
 	}
 	closedir(d);
+	shrink_keys(ks);
+	if (ks->nkeys > 0)
+		qsort(ks->keys, ks->nkeys, sizeof(*ks->keys), cmp_dir_keys);
 	if (ks->nempty > 0)
 		qsort(ks->empty, ks->nempty, sizeof(*ks->empty), cmp_names);
 	return n;
@@ -393,7 +840,7 @@ load_keytable(struct keystore *ks, const char *spec, struct buf *problems)
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char *p = line, *name, *val, *dom, *sel, *kpath;
-		EVP_PKEY *k;
+		struct ks_file id;
 
 		lineno++;
 		if (!table_line(line))
@@ -416,12 +863,11 @@ load_keytable(struct keystore *ks, const char *spec, struct buf *problems)
 			n++;
 			continue;
 		}
-		if ((k = keystore_read_key(kpath, problems)) == NULL) {
+		if (check_key(ks, AT_FDCWD, kpath, kpath, &id, problems) == -1) {
 			n++;
 			continue;
 		}
-		if (add_key(ks, name, dom, sel, k) == -1) {
-			EVP_PKEY_free(k);
+		if (add_key(ks, name, dom, sel, kpath, &id) == -1) {
 			fclose(f);
 			return -1;
 		}
@@ -430,17 +876,55 @@ load_keytable(struct keystore *ks, const char *spec, struct buf *problems)
 	return n;
 }
 
+/* KeyTable names in order, equal names in file order (the first wins). */
+static const struct keystore *sort_ks;	/* qsort has no argument */
+
+static int
+cmp_key_names(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(sort_ks->keys[x].name, sort_ks->keys[y].name);
+
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
+static int
+index_key_names(struct keystore *ks)
+{
+	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+	size_t i;
+
+	free(ks->byname);
+	if ((ks->byname = reallocarray(NULL, ks->nkeys > 0 ? ks->nkeys : 1,
+	    sizeof(*ks->byname))) == NULL)
+		return -1;
+	for (i = 0; i < ks->nkeys; i++)
+		ks->byname[i] = i;
+	pthread_mutex_lock(&sort_lock);
+	sort_ks = ks;
+	qsort(ks->byname, ks->nkeys, sizeof(*ks->byname), cmp_key_names);
+	pthread_mutex_unlock(&sort_lock);
+	return 0;
+}
+
+/* The first KeyTable line named name: a binary search for the lowest. */
 static int
 find_key_name(const struct keystore *ks, const char *name, size_t *out)
 {
-	size_t i;
+	size_t lo = 0, hi = ks->nkeys;
 
-	for (i = 0; i < ks->nkeys; i++)
-		if (ks->keys[i].name != NULL && strcmp(ks->keys[i].name, name) == 0) {
-			*out = i;
-			return 0;
-		}
-	return -1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(ks->keys[ks->byname[mid]].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == ks->nkeys || strcmp(ks->keys[ks->byname[lo]].name, name) != 0)
+		return -1;
+	*out = ks->byname[lo];
+	return 0;
 }
 
 int
@@ -454,6 +938,9 @@ keystore_load_tables(struct keystore *ks, const char *keytable,
 	FILE *f;
 
 	if ((n = load_keytable(ks, keytable, problems)) == -1)
+		return -1;
+	shrink_keys(ks);
+	if (index_key_names(ks) == -1)
 		return -1;
 	if ((f = open_table(signingtable, &glob, &path)) == NULL) {
 		buf_printf(problems, "signing_table %s: %s\n", path,
@@ -500,21 +987,44 @@ keystore_load_tables(struct keystore *ks, const char *keytable,
 	return n;
 }
 
+/* The most keys one lookup hands out (callers ask for 4, inkan-keys 32). */
+#define KS_LOOKUP_MAX	64
+
+/* The first key of domain d (lower case) in the sorted keys, or nkeys. */
+static size_t
+first_of_domain(const struct keystore *ks, const char *d)
+{
+	size_t lo = 0, hi = ks->nkeys;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(ks->keys[mid].domain, d) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ks->nkeys && strcmp(ks->keys[lo].domain, d) == 0 ?
+	    lo : ks->nkeys;
+}
+
 static size_t
 lookup_dir(const struct keystore *ks, const char *domain, bool subdomains,
-    struct dkim_sign_key *out, size_t max)
+    size_t *idx, size_t max)
 {
-	const char *d = domain;
-	size_t i, n = 0;
+	char low[256];
+	const char *d = low;
+	size_t i, n = 0, len = strlen(domain);
 
+	/* no directory name is this long (addr_domain_valid) */
+	if (len >= sizeof(low))
+		return 0;
+	for (i = 0; i <= len; i++)
+		low[i] = (char)tolower((unsigned char)domain[i]);
 	for (;;) {
-		for (i = 0; i < ks->nkeys && n < max; i++)
-			if (strcasecmp(ks->keys[i].domain, d) == 0) {
-				out[n].domain = ks->keys[i].domain;
-				out[n].selector = ks->keys[i].selector;
-				out[n].key = ks->keys[i].key;
-				n++;
-			}
+		for (i = first_of_domain(ks, d); i < ks->nkeys && n < max &&
+		    strcmp(ks->keys[i].domain, d) == 0; i++)
+			idx[n++] = i;
 		if (n > 0 || !subdomains)
 			return n;
 		/* try the parent, but never a bare top-level label */
@@ -532,14 +1042,13 @@ lookup_dir(const struct keystore *ks, const char *domain, bool subdomains,
  */
 static size_t
 lookup_rules(const struct keystore *ks, const char *addr, const char *domain,
-    struct dkim_sign_key *out, size_t max)
+    size_t *idx, size_t max)
 {
 	const char *hit = NULL;
 	size_t i, n = 0;
 
 	for (i = 0; i < ks->nrules && n < max; i++) {
 		const struct ks_rule *r = &ks->rules[i];
-		const struct ks_key *k;
 		bool m;
 
 		if (hit != NULL) {
@@ -552,28 +1061,39 @@ lookup_rules(const struct keystore *ks, const char *addr, const char *domain,
 		if (!m)
 			continue;
 		hit = r->pattern;
-		k = &ks->keys[r->key];
-		out[n].domain = k->domain;
-		out[n].selector = k->selector;
-		out[n].key = k->key;
-		n++;
+		idx[n++] = r->key;
 	}
 	return n;
 }
 
-size_t
+int
 keystore_lookup(const struct keystore *ks, const char *local,
-    const char *domain, bool subdomains, struct dkim_sign_key *out, size_t max)
+    const char *domain, bool subdomains, struct dkim_sign_key *out,
+    size_t max, struct err *e)
 {
+	size_t idx[KS_LOOKUP_MAX], n, i;
 	char addr[1024];
 
+	if (max > KS_LOOKUP_MAX)
+		max = KS_LOOKUP_MAX;
 	if (ks->by_dir)
-		return lookup_dir(ks, domain, subdomains, out, max);
-	/* a cut-off address could match another domain's pattern */
-	if ((size_t)snprintf(addr, sizeof(addr), "%s@%s", local, domain) >=
-	    sizeof(addr))
-		return 0;
-	return lookup_rules(ks, addr, domain, out, max);
+		n = lookup_dir(ks, domain, subdomains, idx, max);
+	else if ((size_t)snprintf(addr, sizeof(addr), "%s@%s", local,
+	    domain) >= sizeof(addr))
+		return 0;	/* a cut-off address could match another's */
+	else
+		n = lookup_rules(ks, addr, domain, idx, max);
+	for (i = 0; i < n; i++) {
+		const struct ks_key *k = &ks->keys[idx[i]];
+
+		out[i].domain = k->domain;
+		out[i].selector = k->selector;
+		if (key_of(k, &out[i].key, e) == -1) {
+			keystore_release(out, i);
+			return -1;
+		}
+	}
+	return (int)n;
 }
 
 /* The distinct key domains of ks, sorted; NULL with *n = 0 when none. */
@@ -637,8 +1157,8 @@ keystore_warnings(const struct keystore *ks, const struct keystore *old,
 }
 
 struct keystore *
-keystore_load_config(const struct config *c, struct buf *problems,
-    int *nproblems)
+keystore_load_config(const struct config *c, enum keystore_check check,
+    const struct keystore *running, struct buf *problems, int *nproblems)
 {
 	struct keystore *ks;
 	int n = 0;
@@ -646,11 +1166,17 @@ keystore_load_config(const struct config *c, struct buf *problems,
 	*nproblems = 0;
 	if ((ks = keystore_new()) == NULL)
 		return NULL;
+	keystore_set_check(ks, check);
+	if (keystore_set_running(ks, running) == -1) {
+		keystore_free(ks);
+		return NULL;
+	}
 	if (*c->key_dir != '\0')
 		n = keystore_load_dir(ks, c->key_dir, problems);
 	else if (*c->key_table != '\0')
 		n = keystore_load_tables(ks, c->key_table, c->signing_table,
 		    problems);
+	keystore_set_running(ks, NULL);	/* frees the list of known files */
 	if (n == -1) {
 		keystore_free(ks);
 		return NULL;

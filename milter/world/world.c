@@ -180,6 +180,15 @@ open_reports(struct world *w, const struct world *running,
 	return 0;
 }
 
+/* KEYSTORE_CHECK_ALL unless the daemon said otherwise (world.h). */
+static enum keystore_check key_check = KEYSTORE_CHECK_ALL;
+
+void
+world_set_key_check(enum keystore_check check)
+{
+	key_check = check;
+}
+
 struct world *
 world_build(struct config *cfg, struct buf *problems)
 {
@@ -194,7 +203,11 @@ world_build(struct config *cfg, struct buf *problems)
 	}
 	w->refcnt = 1;
 	w->cfg = cfg;
-	if ((w->keys = keystore_load_config(cfg, problems, &n)) == NULL) {
+	running = world_current();
+	w->keys = keystore_load_config(cfg, key_check, running != NULL ?
+	    running->keys : NULL, problems, &n);
+	if (w->keys == NULL) {
+		world_unref(running);
 		world_free(w);
 		return NULL;
 	}
@@ -204,7 +217,6 @@ world_build(struct config *cfg, struct buf *problems)
 		n += load_psl(w, problems);
 	if (n == 0)
 		n += load_arc_key(w, problems);
-	running = world_current();
 	if (n == 0 && keystore_warnings(w->keys, running != NULL ?
 	    running->keys : NULL, &w->warnings) == -1)
 		n++;

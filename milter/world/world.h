@@ -50,6 +50,14 @@ struct world {
  * that cannot be loaded, a report database that cannot be opened.
  */
 struct world *world_build(struct config *cfg, struct buf *problems);
+/*
+ * How world_build checks the keys (keystore.h): every key decoded at load
+ * (KEYSTORE_CHECK_ALL, the default: -n, --evaluate, the tests), or the
+ * files checked and each key decoded on first use, and on a reload (a
+ * world is current) the files changed since decoded (KEYSTORE_CHECK_FILES:
+ * the daemon, set once before its first load).
+ */
+void	 world_set_key_check(enum keystore_check);
 /* config_load(path) then world_build: what start, reload and -n do. */
 struct world *world_load(const char *path, struct buf *problems);
 struct world *world_ref(struct world *);

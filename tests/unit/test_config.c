@@ -164,6 +164,32 @@ check_problems(const char *what, const char *path, const struct buf *problems,
 	buf_free(&w);
 }
 
+/*
+ * keystore_lookup, which must not fail here. With keep the caller gives
+ * the keys back (keystore_release); else they go back at once and only
+ * the domains and selectors (the store's) are left to look at.
+ */
+static size_t
+lookup_keys(const struct keystore *ks, const char *local, const char *domain,
+    bool subdomains, struct dkim_sign_key *out, size_t max, bool keep)
+{
+	struct err e;
+	int n = keystore_lookup(ks, local, domain, subdomains, out, max, &e);
+
+	if (n == -1)
+		fail_msg("lookup %s@%s: %s", local, domain, e.msg);
+	if (!keep)
+		keystore_release(out, (size_t)n);
+	return (size_t)n;
+}
+
+static size_t
+lookup(const struct keystore *ks, const char *local, const char *domain,
+    bool subdomains, struct dkim_sign_key *out, size_t max)
+{
+	return lookup_keys(ks, local, domain, subdomains, out, max, false);
+}
+
 static bool
 has(const struct strlist *l, const char *s)
 {
@@ -557,26 +583,27 @@ test_key_dir(void **state)
 	if (c == NULL)
 		fail_msg("refused:\n%s", buf_str(&problems));
 	assert_int_equal(keystore_count(c->keys), 1);
-	n = keystore_lookup(c->keys, "alice", "example.com", c->cfg->sign_subdomains,
-	    out, 4);
+	n = lookup_keys(c->keys, "alice", "example.com",
+	    c->cfg->sign_subdomains, out, 4, true);
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0].domain, "example.com");
 	assert_string_equal(out[0].selector, "sel1");
 	assert_int_equal(EVP_PKEY_eq(out[0].key, fx->rsa), 1);
+	keystore_release(out, n);
 
 	print_message("case: domain lookup ignores case\n");
-	assert_int_equal(keystore_lookup(c->keys, "a", "EXAMPLE.Com", false,
+	assert_int_equal(lookup(c->keys, "a", "EXAMPLE.Com", false,
 	    out, 4), 1);
 
 	print_message("case: other domain\n");
-	assert_int_equal(keystore_lookup(c->keys, "a", "example.org", true,
+	assert_int_equal(lookup(c->keys, "a", "example.org", true,
 	    out, 4), 0);
-	assert_int_equal(keystore_lookup(c->keys, "a", "notexample.com", true,
+	assert_int_equal(lookup(c->keys, "a", "notexample.com", true,
 	    out, 4), 0);
 
 	print_message("case: subdomain without sign_subdomains\n");
 	assert_false(c->cfg->sign_subdomains);
-	assert_int_equal(keystore_lookup(c->keys, "a", "mail.example.com",
+	assert_int_equal(lookup(c->keys, "a", "mail.example.com",
 	    c->cfg->sign_subdomains, out, 4), 0);
 	world_unref(c);
 
@@ -586,15 +613,15 @@ test_key_dir(void **state)
 	if (c == NULL)
 		fail_msg("refused:\n%s", buf_str(&problems));
 	assert_true(c->cfg->sign_subdomains);
-	n = keystore_lookup(c->keys, "a", "mail.example.com",
+	n = lookup(c->keys, "a", "mail.example.com",
 	    c->cfg->sign_subdomains, out, 4);
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0].domain, "example.com");
-	assert_int_equal(keystore_lookup(c->keys, "a", "a.b.example.com",
+	assert_int_equal(lookup(c->keys, "a", "a.b.example.com",
 	    c->cfg->sign_subdomains, out, 4), 1);
-	assert_int_equal(keystore_lookup(c->keys, "a", "com",
+	assert_int_equal(lookup(c->keys, "a", "com",
 	    c->cfg->sign_subdomains, out, 4), 0);
-	assert_int_equal(keystore_lookup(c->keys, "a", "example.net",
+	assert_int_equal(lookup(c->keys, "a", "example.net",
 	    c->cfg->sign_subdomains, out, 4), 0);
 	world_unref(c);
 
@@ -612,12 +639,12 @@ test_key_dir(void **state)
 		assert_int_equal(keystore_load_dir(ks, in_dir(fx, "keys2", 0),
 		    &problems), 0);
 		assert_int_equal(keystore_count(ks), 2);
-		assert_int_equal(keystore_lookup(ks, "x", "example.com", false,
+		assert_int_equal(lookup(ks, "x", "example.com", false,
 		    out, 4), 2);
 		/* selectors in order, so signatures come out stable */
 		assert_string_equal(out[0].selector, "a");
 		assert_string_equal(out[1].selector, "b");
-		assert_int_equal(keystore_lookup(ks, "x", "example.com", false,
+		assert_int_equal(lookup(ks, "x", "example.com", false,
 		    out, 1), 1);
 		keystore_free(ks);
 		keystore_free(NULL);
@@ -853,17 +880,18 @@ test_tables(void **state)
 		size_t n;
 
 		print_message("case: plain: %s\n", plain[i].name);
-		n = keystore_lookup(c->keys, plain[i].local, plain[i].domain,
+		n = lookup(c->keys, plain[i].local, plain[i].domain,
 		    false, out, 4);
 		assert_int_equal(n, plain[i].n);
 		for (j = 0; j < n; j++)
 			assert_string_equal(out[j].selector, plain[i].sel[j]);
 	}
 	/* a table key signs with the table's domain */
-	assert_int_equal(keystore_lookup(c->keys, "alice", "example.org",
-	    false, out, 4), 1);
+	assert_int_equal(lookup_keys(c->keys, "alice", "example.org",
+	    false, out, 4, true), 1);
 	assert_string_equal(out[0].domain, "example.com");
 	assert_int_equal(EVP_PKEY_eq(out[0].key, fx->ed), 1);
+	keystore_release(out, 1);
 	world_unref(c);
 
 	print_message("case: refile: SigningTable\n");
@@ -877,7 +905,7 @@ test_tables(void **state)
 		size_t n;
 
 		print_message("case: refile: %s\n", re[i].name);
-		n = keystore_lookup(c->keys, re[i].local, re[i].domain, false,
+		n = lookup(c->keys, re[i].local, re[i].domain, false,
 		    out, 4);
 		assert_int_equal(n, re[i].n);
 		for (j = 0; j < n; j++)
@@ -956,10 +984,10 @@ test_tables_long_address(void **state)
 	memset(local, 'x', sizeof(local) - 1);
 	local[sizeof(local) - 1] = '\0';
 	/* 1023 bytes in all: fits, and is example.com's */
-	assert_int_equal(keystore_lookup(c->keys, local, "example.com", false,
+	assert_int_equal(lookup(c->keys, local, "example.com", false,
 	    out, 4), 1);
 	/* too long, and not example.com's: no key */
-	assert_int_equal(keystore_lookup(c->keys, local,
+	assert_int_equal(lookup(c->keys, local,
 	    "example.com.evil.example", false, out, 4), 0);
 	world_unref(c);
 	buf_free(&problems);
