@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,6 +438,7 @@ main(int argc, char **argv)
 	struct buf problems = BUF_INIT;
 	char *path = NULL;
 	const struct config *c;
+	struct config *cfg;
 	struct world *w;
 	bool foreground = false, check = false, also_stderr, dropped;
 	bool pid_written = false;
@@ -482,10 +484,26 @@ main(int argc, char **argv)
 	if (path == NULL && access(DEFAULT_CONFIG, F_OK) == 0 &&
 	    (path = strdup(DEFAULT_CONFIG)) == NULL)
 		return 1;
-	/* -n decodes every key; the daemon each on first use (keystore.h) */
-	if (!check)
+	if ((cfg = config_load(path, &problems)) == NULL) {
+		print_problems(&problems, !check && !foreground);
+		buf_free(&problems);
+		free(path);
+		return 1;
+	}
+	/*
+	 * -n decodes every key; the daemon each on first use (keystore.h).
+	 * Not a daemon started as root that gives up root for user: its keys
+	 * may be readable by root alone, and after the drop a key decoded on
+	 * first use could not be read, so it decodes them all now, as root,
+	 * and keeps them all (no bound on the cache), as before the lazy
+	 * store. A large key_dir starts fast under a service manager that
+	 * starts the daemon as its user (inkan-milter.service: User=inkan).
+	 */
+	if (!check && *cfg->user != '\0' && geteuid() == 0)
+		keystore_cache_limit(SIZE_MAX);
+	else if (!check)
 		world_set_key_check(KEYSTORE_CHECK_FILES);
-	if ((w = world_load(path, &problems)) == NULL) {
+	if ((w = world_build(cfg, &problems)) == NULL) {
 		print_problems(&problems, !check && !foreground);
 		buf_free(&problems);
 		free(path);

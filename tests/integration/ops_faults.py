@@ -455,6 +455,16 @@ try:
         if "listening" in open(wlogpath).read():
             break
         time.sleep(0.05)
+    # it signs with the key root read: the key is not read again as nobody
+    ws = M.connect(wsock)
+    wgot = M.message(ws, b"alice@example.info", [
+        (b"From", b" Alice <alice@example.info>"), (b"To", b" bob@example.org"),
+        (b"Subject", b" rootkeys"), (b"Date", b" Wed, 25 Nov 2026 10:00:00 +0000")],
+        qid=b"RK1")
+    ws.close()
+    check(sig_of(wgot, b"example.info"),
+          "started as root with root's keys and user = nobody: the message is signed "
+          "(the key was decoded as root)", str(wgot)[-300:])
     wproc.terminate()
     wrc = wproc.wait(timeout=30)
     wlog.close()
