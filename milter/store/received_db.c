@@ -27,6 +27,11 @@
 #include "store_sql.h"
 #include "xml_text.h"
 
+/*
+ * The tables, in the SQL both engines take; id, inttype and nocase are
+ * where they differ. reasons, auth_dkim and auth_spf hold lines:
+ * "type\tcomment\n", "domain\tselector\tresult\n", "domain\tscope\tresult\n".
+ */
 #define TABLES(id, inttype, nocase)					\
     "CREATE TABLE IF NOT EXISTS received_reports ("			\
     " id " id ","							\
@@ -45,8 +50,8 @@
     " source_ip TEXT NOT NULL, count " inttype " NOT NULL,"		\
     " disposition TEXT, dkim TEXT, spf TEXT,"				\
     " header_from TEXT, envelope_from TEXT, envelope_to TEXT,"		\
-    /* "type\tcomment\n", "domain\tselector\tresult\n", "domain\tscope\tresult\n" */ \
-    " reasons TEXT NOT NULL, auth_dkim TEXT NOT NULL, auth_spf TEXT NOT NULL);" \
+    " reasons TEXT NOT NULL, auth_dkim TEXT NOT NULL,"			\
+    " auth_spf TEXT NOT NULL);"						\
     "CREATE INDEX IF NOT EXISTS received_rows_report"			\
     " ON received_rows(report);"
 
@@ -81,6 +86,12 @@ received_db_init(struct store_sql *s, struct err *e)
 	int64_t version = 0;
 	struct err e2;
 
+	/* the common case, without a write lock (a read-only file works) */
+	if (store_sql_exec(s, "SELECT coalesce(max(version), 0) FROM"
+	    " received_schema", NULL, 0, one_int, &version, NULL, &e2) == 0 &&
+	    version == RECEIVED_DB_SCHEMA)
+		return 0;
+	version = 0;
 	if (store_sql_script(s, pg ? "BEGIN" : "BEGIN IMMEDIATE", e) == -1)
 		return -1;
 	if ((pg && store_sql_script(s, "SELECT pg_advisory_xact_lock("
