@@ -2,97 +2,118 @@
 /*
  * received_db.c - the tables of received DMARC aggregate reports (see
  * received_db.h): schema, the insert of one report, the reads for the
- * summary. Lists inside a row (override reasons, DKIM and SPF results)
- * are stored as tab-separated lines, as report_db.c stores its DKIM
- * column; every value goes through xml_text_clean() first, so a tab or a
- * line break in a value cannot split a field, and the file holds only
- * valid UTF-8 without controls whatever a receiver sent.
+ * summary, on SQLite or PostgreSQL through store_sql.c with the same SQL
+ * text where the engines agree ($1.. parameters; "end" quoted, a
+ * reserved word in PostgreSQL). Lists inside a row (override reasons,
+ * DKIM and SPF results) are stored as tab-separated lines, as
+ * report_db.c stores its DKIM column; every value goes through
+ * xml_text_clean() first, so a tab or a line break in a value cannot
+ * split a field, and the store holds only valid UTF-8 without controls
+ * whatever a receiver sent.
+ * A report is added with ON CONFLICT (org_name, report_id) DO NOTHING:
+ * two imports of one report racing on PostgreSQL store it once (the
+ * second waits for the first's transaction, then adds nothing).
  * Not here: parsing reports (reports/received/), summarising them
  * (reports/received/summary.c).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "buf.h"
 #include "err.h"
 #include "received_db.h"
+#include "store_sql.h"
 #include "xml_text.h"
 
-static const char schema_sql[] =
-    "CREATE TABLE received_schema (version INTEGER NOT NULL);"
-    "CREATE TABLE received_reports ("
-    " id INTEGER PRIMARY KEY,"
-    " org_name TEXT NOT NULL, report_id TEXT NOT NULL, email TEXT,"
-    " format INTEGER NOT NULL,"
-    " begin INTEGER NOT NULL, end INTEGER NOT NULL,"
-    " domain TEXT NOT NULL COLLATE NOCASE,"
-    " adkim TEXT, aspf TEXT, p TEXT, sp TEXT, np TEXT, pct INTEGER,"
-    " testing TEXT,"
-    " imported INTEGER NOT NULL,"
-    " UNIQUE (org_name, report_id));"
-    "CREATE INDEX received_reports_domain ON received_reports(domain, end);"
-    "CREATE TABLE received_rows ("
-    " id INTEGER PRIMARY KEY,"
-    " report INTEGER NOT NULL REFERENCES received_reports(id)"
-    "  ON DELETE CASCADE,"
-    " source_ip TEXT NOT NULL, count INTEGER NOT NULL,"
-    " disposition TEXT, dkim TEXT, spf TEXT,"
-    " header_from TEXT, envelope_from TEXT, envelope_to TEXT,"
-    /* "type\tcomment\n", "domain\tselector\tresult\n", "domain\tscope\tresult\n" */
-    " reasons TEXT NOT NULL, auth_dkim TEXT NOT NULL, auth_spf TEXT NOT NULL);"
-    "CREATE INDEX received_rows_report ON received_rows(report);";
+/*
+ * The tables, in the SQL both engines take; id, inttype and nocase are
+ * where they differ. reasons, auth_dkim and auth_spf hold lines:
+ * "type\tcomment\n", "domain\tselector\tresult\n", "domain\tscope\tresult\n".
+ */
+#define TABLES(id, inttype, nocase)					\
+    "CREATE TABLE IF NOT EXISTS received_reports ("			\
+    " id " id ","							\
+    " org_name TEXT NOT NULL, report_id TEXT NOT NULL, email TEXT,"	\
+    " format INTEGER NOT NULL,"						\
+    " begin " inttype " NOT NULL, \"end\" " inttype " NOT NULL,"	\
+    " domain TEXT NOT NULL" nocase ","					\
+    " adkim TEXT, aspf TEXT, p TEXT, sp TEXT, np TEXT, pct INTEGER,"	\
+    " testing TEXT,"							\
+    " imported " inttype " NOT NULL,"					\
+    " UNIQUE (org_name, report_id));"					\
+    "CREATE TABLE IF NOT EXISTS received_rows ("			\
+    " id " id ","							\
+    " report " inttype " NOT NULL REFERENCES received_reports(id)"	\
+    "  ON DELETE CASCADE,"						\
+    " source_ip TEXT NOT NULL, count " inttype " NOT NULL,"		\
+    " disposition TEXT, dkim TEXT, spf TEXT,"				\
+    " header_from TEXT, envelope_from TEXT, envelope_to TEXT,"		\
+    " reasons TEXT NOT NULL, auth_dkim TEXT NOT NULL,"			\
+    " auth_spf TEXT NOT NULL);"						\
+    "CREATE INDEX IF NOT EXISTS received_rows_report"			\
+    " ON received_rows(report);"
+
+/* SQLite: the domain compared with ASCII case ignored by its collation. */
+static const char sqlite_schema[] =
+    TABLES("INTEGER PRIMARY KEY", "INTEGER", " COLLATE NOCASE")
+    "CREATE INDEX IF NOT EXISTS received_reports_domain"
+    " ON received_reports(domain, \"end\");";
+/* PostgreSQL: by lower(domain), which the queries compare. */
+static const char pg_schema[] =
+    TABLES("BIGSERIAL PRIMARY KEY", "BIGINT", "")
+    "CREATE INDEX IF NOT EXISTS received_reports_domain"
+    " ON received_reports(lower(domain), \"end\");";
 
 static int
-db_fail(struct err *e, sqlite3 *db, const char *what)
+one_int(void *arg, const struct store_row *r)
 {
-	return err_set(e, "%s: %s", what, sqlite3_errmsg(db));
+	*(int64_t *)arg = store_row_int(r, 0);
+	return 0;
 }
 
+/*
+ * Table received_schema holds the version. On PostgreSQL two imports
+ * starting at once must not both create the tables: a transaction-scoped
+ * advisory lock (another fixed number than report_db.c's) makes the
+ * second wait and then find them; SQLite's BEGIN IMMEDIATE does the same.
+ */
 int
-received_db_init(sqlite3 *db, struct err *e)
+received_db_init(struct store_sql *s, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc, version;
+	bool pg = store_sql_engine(s) == STORE_POSTGRES;
+	int64_t version = 0;
+	struct err e2;
 
-	rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE"
-	    " type = 'table' AND name = 'received_schema'", -1, &st, NULL);
-	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return db_fail(e, db, "cannot read the database");
-	}
-	rc = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (rc > 0) {
-		if (sqlite3_prepare_v2(db, "SELECT max(version) FROM"
-		    " received_schema", -1, &st, NULL) != SQLITE_OK ||
-		    sqlite3_step(st) != SQLITE_ROW) {
-			sqlite3_finalize(st);
-			return db_fail(e, db, "cannot read the schema version");
-		}
-		version = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-		if (version != RECEIVED_DB_SCHEMA)
-			return err_set(e, "received reports: schema version "
-			    "%d, expected %d", version, RECEIVED_DB_SCHEMA);
+	/* the common case, without a write lock (a read-only file works) */
+	if (store_sql_exec(s, "SELECT coalesce(max(version), 0) FROM"
+	    " received_schema", NULL, 0, one_int, &version, NULL, &e2) == 0 &&
+	    version == RECEIVED_DB_SCHEMA)
 		return 0;
-	}
-	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, schema_sql, NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "INSERT INTO received_schema VALUES (1)",
-		    NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		db_fail(e, db, "cannot create the received_* tables");
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	version = 0;
+	if (store_sql_script(s, pg ? "BEGIN" : "BEGIN IMMEDIATE", e) == -1)
 		return -1;
+	if ((pg && store_sql_script(s, "SELECT pg_advisory_xact_lock("
+	    "452724896111)", e) == -1) ||
+	    store_sql_script(s, "CREATE TABLE IF NOT EXISTS received_schema"
+	    " (version INTEGER NOT NULL)", e) == -1 ||
+	    store_sql_exec(s, "SELECT coalesce(max(version), 0) FROM"
+	    " received_schema", NULL, 0, one_int, &version, NULL, e) == -1)
+		goto fail;
+	if (version != 0 && version != RECEIVED_DB_SCHEMA) {
+		err_set(e, "received reports: schema version %" PRId64
+		    ", expected %d", version, RECEIVED_DB_SCHEMA);
+		goto fail;
 	}
-	return 0;
+	if (version == 0 && (store_sql_script(s, pg ? pg_schema :
+	    sqlite_schema, e) == -1 || store_sql_script(s, "INSERT INTO"
+	    " received_schema VALUES (1)", e) == -1))
+		goto fail;
+	return store_sql_script(s, "COMMIT", e);
+fail:
+	(void)store_sql_script(s, "ROLLBACK", &e2);
+	return -1;
 }
 
 static void
@@ -102,22 +123,14 @@ add_clean(struct buf *b, const char *s)
 		(void)xml_text_clean(b, s, strlen(s));
 }
 
-/* Bind column i to a cleaned copy of s (NULL stays NULL). */
-static int
-bind(sqlite3_stmt *st, int i, const char *s)
+/* A cleaned copy of s into b, as a parameter (NULL stays NULL). */
+static struct store_param
+clean_param(struct buf *b, const char *s)
 {
-	struct buf b = BUF_INIT;
-	int rc;
-
 	if (s == NULL)
-		return sqlite3_bind_null(st, i);
-	add_clean(&b, s);
-	if (buf_failed(&b))
-		return SQLITE_NOMEM;
-	rc = sqlite3_bind_text(st, i, buf_str(&b), (int)b.len,
-	    SQLITE_TRANSIENT);
-	buf_free(&b);
-	return rc;
+		return STORE_TEXT(NULL);
+	add_clean(b, s);
+	return STORE_TEXT(buf_str(b));
 }
 
 /* A line of up to three cleaned fields, tab-separated. */
@@ -134,237 +147,263 @@ add_line(struct buf *b, const char *a, const char *c, const char *d, int n)
 	buf_addc(b, '\n');
 }
 
-static int
-bind_record(sqlite3_stmt *st, int64_t report, const struct received_record *r)
-{
-	struct buf rs = BUF_INIT, dk = BUF_INIT, sp = BUF_INIT;
-	size_t i;
-	int rc = SQLITE_OK;
+#define NREC_P	12
+static const char rec_sql[] = "INSERT INTO received_rows (report,"
+    " source_ip, count, disposition, dkim, spf, header_from,"
+    " envelope_from, envelope_to, reasons, auth_dkim, auth_spf)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 
+static int
+insert_record(struct store_sql *s, int64_t report,
+    const struct received_record *r, struct err *e)
+{
+	struct buf b[NREC_P];
+	struct store_param p[NREC_P];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < NREC_P; i++)
+		b[i] = (struct buf)BUF_INIT;
 	for (i = 0; i < r->nreasons; i++)
-		add_line(&rs, r->reasons[i].type, r->reasons[i].comment, NULL,
-		    2);
+		add_line(&b[9], r->reasons[i].type, r->reasons[i].comment,
+		    NULL, 2);
 	for (i = 0; i < r->ndkim; i++)
-		add_line(&dk, r->auth_dkim[i].domain, r->auth_dkim[i].selector,
-		    r->auth_dkim[i].result, 3);
+		add_line(&b[10], r->auth_dkim[i].domain,
+		    r->auth_dkim[i].selector, r->auth_dkim[i].result, 3);
 	for (i = 0; i < r->nspf; i++)
-		add_line(&sp, r->auth_spf[i].domain, r->auth_spf[i].scope,
+		add_line(&b[11], r->auth_spf[i].domain, r->auth_spf[i].scope,
 		    r->auth_spf[i].result, 3);
-	if (buf_failed(&rs) || buf_failed(&dk) || buf_failed(&sp))
-		rc = SQLITE_NOMEM;
-#define B(call)	do { if (rc == SQLITE_OK) rc = (call); } while (0)
-	B(sqlite3_bind_int64(st, 1, report));
-	B(bind(st, 2, r->source_ip));
-	B(sqlite3_bind_int64(st, 3, (sqlite3_int64)r->count));
-	B(bind(st, 4, r->disposition));
-	B(bind(st, 5, r->dkim));
-	B(bind(st, 6, r->spf));
-	B(bind(st, 7, r->header_from));
-	B(bind(st, 8, r->envelope_from));
-	B(bind(st, 9, r->envelope_to));
+	p[0] = STORE_INT(report);
+	p[1] = clean_param(&b[1], r->source_ip);
+	p[2] = STORE_INT(r->count > INT64_MAX ? INT64_MAX : (int64_t)r->count);
+	p[3] = clean_param(&b[3], r->disposition);
+	p[4] = clean_param(&b[4], r->dkim);
+	p[5] = clean_param(&b[5], r->spf);
+	p[6] = clean_param(&b[6], r->header_from);
+	p[7] = clean_param(&b[7], r->envelope_from);
+	p[8] = clean_param(&b[8], r->envelope_to);
 	/* the lines: each field cleaned already, tabs and newlines kept */
-	B(sqlite3_bind_text(st, 10, buf_str(&rs), -1, SQLITE_TRANSIENT));
-	B(sqlite3_bind_text(st, 11, buf_str(&dk), -1, SQLITE_TRANSIENT));
-	B(sqlite3_bind_text(st, 12, buf_str(&sp), -1, SQLITE_TRANSIENT));
-	buf_free(&rs);
-	buf_free(&dk);
-	buf_free(&sp);
+	for (i = 9; i < NREC_P; i++)
+		p[i] = STORE_TEXT(buf_str(&b[i]));
+	for (i = 0; i < NREC_P; i++)
+		if (buf_failed(&b[i]))
+			rc = err_set(e, "out of memory");
+	if (rc == 0)
+		rc = store_sql_exec(s, rec_sql, p, NREC_P, NULL, NULL, NULL, e);
+	for (i = 0; i < NREC_P; i++)
+		buf_free(&b[i]);
 	return rc;
 }
 
-static int
-insert_report(sqlite3 *db, const struct received_report *r, int64_t now,
-    bool *added, struct err *e)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t id;
-	size_t i;
-	int rc = SQLITE_OK;
+#define NREP_P	15
+static const char rep_sql[] = "INSERT INTO received_reports"
+    " (org_name, report_id, email, format, begin, \"end\", domain, adkim,"
+    " aspf, p, sp, np, pct, testing, imported) VALUES ($1, $2, $3, $4,"
+    " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+    " ON CONFLICT (org_name, report_id) DO NOTHING RETURNING id";
 
-	if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO received_reports"
-	    " (org_name, report_id, email, format, begin, end, domain, adkim,"
-	    " aspf, p, sp, np, pct, testing, imported) VALUES (?1, ?2, ?3, ?4,"
-	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)", -1, &st,
-	    NULL) != SQLITE_OK)
-		return db_fail(e, db, "storing a report");
-	B(bind(st, 1, r->org_name));
-	B(bind(st, 2, r->report_id));
-	B(bind(st, 3, r->email));
-	B(sqlite3_bind_int(st, 4, r->format));
-	B(sqlite3_bind_int64(st, 5, r->begin));
-	B(sqlite3_bind_int64(st, 6, r->end));
-	B(bind(st, 7, r->domain));
-	B(bind(st, 8, r->adkim));
-	B(bind(st, 9, r->aspf));
-	B(bind(st, 10, r->p));
-	B(bind(st, 11, r->sp));
-	B(bind(st, 12, r->np));
-	B(r->pct >= 0 ? sqlite3_bind_int(st, 13, r->pct) :
-	    sqlite3_bind_null(st, 13));
-	B(bind(st, 14, r->testing));
-	B(sqlite3_bind_int64(st, 15, now));
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(e, db, "storing a report");
-	if (sqlite3_changes(db) == 0) {
+static int
+insert_report(struct store_sql *s, const struct received_report *r,
+    int64_t now, bool *added, struct err *e)
+{
+	struct buf b[NREP_P];
+	struct store_param p[NREP_P];
+	int64_t id = -1;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < NREP_P; i++)
+		b[i] = (struct buf)BUF_INIT;
+	p[0] = clean_param(&b[0], r->org_name);
+	p[1] = clean_param(&b[1], r->report_id);
+	p[2] = clean_param(&b[2], r->email);
+	p[3] = STORE_INT(r->format);
+	p[4] = STORE_INT(r->begin);
+	p[5] = STORE_INT(r->end);
+	p[6] = clean_param(&b[6], r->domain);
+	p[7] = clean_param(&b[7], r->adkim);
+	p[8] = clean_param(&b[8], r->aspf);
+	p[9] = clean_param(&b[9], r->p);
+	p[10] = clean_param(&b[10], r->sp);
+	p[11] = clean_param(&b[11], r->np);
+	p[12] = r->pct >= 0 ? STORE_INT(r->pct) : STORE_TEXT(NULL);
+	p[13] = clean_param(&b[13], r->testing);
+	p[14] = STORE_INT(now);
+	for (i = 0; i < NREP_P; i++)
+		if (buf_failed(&b[i]))
+			rc = err_set(e, "out of memory");
+	if (rc == 0)
+		rc = store_sql_exec(s, rep_sql, p, NREP_P, one_int, &id, NULL,
+		    e);
+	for (i = 0; i < NREP_P; i++)
+		buf_free(&b[i]);
+	if (rc != 0)
+		return -1;
+	if (id == -1) {		/* the conflict: there already */
 		*added = false;
 		return 0;
 	}
 	*added = true;
-	id = sqlite3_last_insert_rowid(db);
-	if (sqlite3_prepare_v2(db, "INSERT INTO received_rows (report,"
-	    " source_ip, count, disposition, dkim, spf, header_from,"
-	    " envelope_from, envelope_to, reasons, auth_dkim, auth_spf)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", -1,
-	    &st, NULL) != SQLITE_OK)
-		return db_fail(e, db, "storing a record");
-	for (i = 0; i < r->nrec; i++) {
-		rc = bind_record(st, id, &r->rec[i]);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_step(st);
-		if (rc != SQLITE_DONE) {
-			sqlite3_finalize(st);
-			return db_fail(e, db, "storing a record");
-		}
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	}
-#undef B
-	sqlite3_finalize(st);
+	for (i = 0; i < r->nrec; i++)
+		if (insert_record(s, id, &r->rec[i], e) == -1)
+			return -1;
 	return 0;
 }
 
 int
-received_db_add(sqlite3 *db, const struct received_report *r, int64_t now,
-    bool *added, struct err *e)
+received_db_add(struct store_sql *s, const struct received_report *r,
+    int64_t now, bool *added, struct err *e)
 {
+	struct err e2;
+
 	*added = false;
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(e, db, "storing a report");
-	if (insert_report(db, r, now, added, e) == -1) {
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		*added = false;
+	if (store_sql_script(s, store_sql_engine(s) == STORE_POSTGRES ?
+	    "BEGIN" : "BEGIN IMMEDIATE", e) == -1)
 		return -1;
-	}
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		db_fail(e, db, "storing a report");
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	if (insert_report(s, r, now, added, e) == -1 ||
+	    store_sql_script(s, "COMMIT", e) == -1) {
+		(void)store_sql_script(s, "ROLLBACK", &e2);
 		*added = false;
 		return -1;
 	}
 	return 0;
 }
 
-#define PERIOD	" r.domain = ?1 AND r.end >= ?2 AND r.begin <= ?3"
+/* The reports about $1 whose period overlaps [$2, $3]. */
+#define PERIOD_SQLITE	" r.domain = $1 AND r.\"end\" >= $2 AND r.begin <= $3"
+#define PERIOD_PG	" lower(r.domain) = lower($1) AND r.\"end\" >= $2" \
+	" AND r.begin <= $3"
+#define PERIOD_Q(s, a, b) (store_sql_engine(s) == STORE_POSTGRES ? \
+	a PERIOD_PG b : a PERIOD_SQLITE b)
 
 static const char *
-col(sqlite3_stmt *st, int i)
+col(const struct store_row *r, int i)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
+	const char *s = store_row_text(r, i, NULL);
 
-	return s != NULL ? (const char *)s : "";
+	return s != NULL ? s : "";
+}
+
+struct rows_arg {
+	int	(*fn)(void *, const struct received_row_view *, struct err *);
+	void	*arg;
+	struct err *e;
+	bool	 stopped;
+};
+
+static int
+one_row(void *arg, const struct store_row *r)
+{
+	struct rows_arg *a = arg;
+	struct received_row_view v;
+	int64_t count;
+
+	v.org_name = col(r, 0);
+	v.report_id = col(r, 1);
+	v.begin = store_row_int(r, 2);
+	v.end = store_row_int(r, 3);
+	v.source_ip = col(r, 4);
+	count = store_row_int(r, 5);
+	v.count = count > 0 ? (uint64_t)count : 0;
+	v.disposition = col(r, 6);
+	v.dkim = col(r, 7);
+	v.spf = col(r, 8);
+	v.header_from = col(r, 9);
+	v.envelope_from = col(r, 10);
+	v.reasons = col(r, 11);
+	v.auth_dkim = col(r, 12);
+	v.auth_spf = col(r, 13);
+	if (a->fn(a->arg, &v, a->e) == -1) {
+		a->stopped = true;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+period(struct store_param *p, const char *domain, int64_t since,
+    int64_t until)
+{
+	p[0] = STORE_TEXT(domain);
+	p[1] = STORE_INT(since);
+	p[2] = STORE_INT(until);
 }
 
 int
-received_db_rows(sqlite3 *db, const char *domain, int64_t since,
+received_db_rows(struct store_sql *s, const char *domain, int64_t since,
     int64_t until, int (*fn)(void *, const struct received_row_view *,
     struct err *), void *arg, struct err *e)
 {
-	sqlite3_stmt *st;
-	struct received_row_view v;
-	int64_t count;
+	struct rows_arg a = { fn, arg, e, false };
+	struct store_param p[3];
+	struct err e2 = { "" };
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT r.org_name, r.report_id, r.begin,"
-	    " r.end, w.source_ip, w.count, w.disposition, w.dkim, w.spf,"
-	    " w.header_from, w.envelope_from, w.reasons, w.auth_dkim,"
+	period(p, domain, since, until);
+	rc = store_sql_exec(s, PERIOD_Q(s, "SELECT r.org_name, r.report_id,"
+	    " r.begin, r.\"end\", w.source_ip, w.count, w.disposition, w.dkim,"
+	    " w.spf, w.header_from, w.envelope_from, w.reasons, w.auth_dkim,"
 	    " w.auth_spf FROM received_reports r JOIN received_rows w"
-	    " ON w.report = r.id WHERE" PERIOD
-	    " ORDER BY w.source_ip, r.org_name, w.id", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return db_fail(e, db, "reading received reports");
-	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, since);
-	sqlite3_bind_int64(st, 3, until);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v.org_name = col(st, 0);
-		v.report_id = col(st, 1);
-		v.begin = sqlite3_column_int64(st, 2);
-		v.end = sqlite3_column_int64(st, 3);
-		v.source_ip = col(st, 4);
-		count = sqlite3_column_int64(st, 5);
-		v.count = count > 0 ? (uint64_t)count : 0;
-		v.disposition = col(st, 6);
-		v.dkim = col(st, 7);
-		v.spf = col(st, 8);
-		v.header_from = col(st, 9);
-		v.envelope_from = col(st, 10);
-		v.reasons = col(st, 11);
-		v.auth_dkim = col(st, 12);
-		v.auth_spf = col(st, 13);
-		if (fn(arg, &v, e) == -1) {
-			sqlite3_finalize(st);
-			return -1;
-		}
+	    " ON w.report = r.id WHERE", " ORDER BY w.source_ip, r.org_name,"
+	    " w.id"), p, 3, one_row, &a, NULL, &e2);
+	if (a.stopped)
+		return -1;	/* e as fn left it */
+	if (rc != 0) {
+		*e = e2;
+		if (rc > 0)
+			err_set(e, "reading received reports: stopped");
+		return -1;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(e, db, "reading received reports");
 	return 0;
 }
 
 int64_t
-received_db_count_reports(sqlite3 *db, const char *domain, int64_t since,
-    int64_t until, struct err *e)
+received_db_count_reports(struct store_sql *s, const char *domain,
+    int64_t since, int64_t until, struct err *e)
 {
-	sqlite3_stmt *st;
+	struct store_param p[3];
 	int64_t n = -1;
 
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM received_reports r"
-	    " WHERE" PERIOD, -1, &st, NULL) != SQLITE_OK) {
-		db_fail(e, db, "reading received reports");
+	period(p, domain, since, until);
+	if (store_sql_exec(s, PERIOD_Q(s, "SELECT count(*) FROM"
+	    " received_reports r WHERE", ""), p, 3, one_int, &n, NULL,
+	    e) == -1)
 		return -1;
-	}
-	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, since);
-	sqlite3_bind_int64(st, 3, until);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	else
-		db_fail(e, db, "reading received reports");
-	sqlite3_finalize(st);
 	return n;
 }
 
+struct policy_arg {
+	char	*out;
+	size_t	 outlen;
+};
+
+static int
+policy_row(void *arg, const struct store_row *r)
+{
+	struct policy_arg *a = arg;
+
+	/* RFC 9989 tag order; absent tags left out */
+	snprintf(a->out, a->outlen, "p=%s%s%s%s%s%s%s%s%s",
+	    *col(r, 0) != '\0' ? col(r, 0) : "?",
+	    *col(r, 1) != '\0' ? "; sp=" : "", col(r, 1),
+	    *col(r, 2) != '\0' ? "; np=" : "", col(r, 2),
+	    *col(r, 3) != '\0' ? "; pct=" : "", col(r, 3),
+	    strcmp(col(r, 4), "y") == 0 ? "; t=" : "",
+	    strcmp(col(r, 4), "y") == 0 ? "y" : "");
+	return 0;
+}
+
 int
-received_db_policy(sqlite3 *db, const char *domain, int64_t since,
+received_db_policy(struct store_sql *s, const char *domain, int64_t since,
     int64_t until, char *out, size_t outlen, struct err *e)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct policy_arg a = { out, outlen };
+	struct store_param p[3];
 
 	out[0] = '\0';
-	if (sqlite3_prepare_v2(db, "SELECT p, sp, np, pct, testing FROM"
-	    " received_reports r WHERE" PERIOD " ORDER BY r.end DESC, r.id DESC"
-	    " LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(e, db, "reading received reports");
-	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, since);
-	sqlite3_bind_int64(st, 3, until);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		/* RFC 9989 tag order; absent tags left out */
-		snprintf(out, outlen, "p=%s%s%s%s%s%s%s%s%s",
-		    *col(st, 0) != '\0' ? col(st, 0) : "?",
-		    *col(st, 1) != '\0' ? "; sp=" : "", col(st, 1),
-		    *col(st, 2) != '\0' ? "; np=" : "", col(st, 2),
-		    *col(st, 3) != '\0' ? "; pct=" : "", col(st, 3),
-		    strcmp(col(st, 4), "y") == 0 ? "; t=" : "",
-		    strcmp(col(st, 4), "y") == 0 ? "y" : "");
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(e, db, "reading received reports");
-	return 0;
+	period(p, domain, since, until);
+	return store_sql_exec(s, PERIOD_Q(s, "SELECT p, sp, np, pct, testing"
+	    " FROM received_reports r WHERE", " ORDER BY r.\"end\" DESC,"
+	    " r.id DESC LIMIT 1"), p, 3, policy_row, &a, NULL, e) == -1 ?
+	    -1 : 0;
 }

@@ -2,8 +2,9 @@
 /*
  * received_db.h - the DMARC aggregate reports a domain RECEIVES (RFC 7489
  * appendix C and RFC 9990 formats, read by inkan-reports import), kept in
- * the same SQLite file as the outbound rows of report_db.c, in tables of
- * their own (received_reports, received_rows) with their own schema
+ * the same store as the outbound rows of report_db.c (an SQLite file, or
+ * PostgreSQL through store_sql.h), in tables of their own
+ * (received_reports, received_rows) with their own schema
  * version (table received_schema), so the milter's report_db_open neither
  * knows nor cares about them.
  * A report is keyed by (org_name, report_id): adding it again changes
@@ -11,7 +12,7 @@
  * The structs below are the parsed form of one report (filled by
  * reports/received/parse.c); this module copies what it stores. All SQL
  * of the received side lives here.
- * Ownership: the caller owns the sqlite3 handle (report_db_handle) and
+ * Ownership: the caller owns the connection (report_db_sql) and
  * every struct passed in; this module keeps nothing between calls.
  */
 #ifndef INKAN_RECEIVED_DB_H
@@ -22,7 +23,7 @@
 #include <stdint.h>
 
 struct err;
-struct sqlite3;
+struct store_sql;
 
 /* The layout of the received_* tables (table received_schema). */
 #define RECEIVED_DB_SCHEMA	1
@@ -71,9 +72,9 @@ struct received_report {
 
 /*
  * Create the received_* tables in db if they are missing. Returns 0, or
- * -1 with e filled (an SQLite error, or tables of another schema version).
+ * -1 with e filled (a database error, or tables of another schema version).
  */
-int	 received_db_init(struct sqlite3 *db, struct err *e);
+int	 received_db_init(struct store_sql *s, struct err *e);
 
 /*
  * Store report r, received at time now, in one transaction. *added is
@@ -81,7 +82,7 @@ int	 received_db_init(struct sqlite3 *db, struct err *e);
  * report_id was there already (nothing is changed then). Returns 0, or
  * -1 with e filled (nothing stored).
  */
-int	 received_db_add(struct sqlite3 *db, const struct received_report *r,
+int	 received_db_add(struct store_sql *s, const struct received_report *r,
 	    int64_t now, bool *added, struct err *e);
 
 /* One row as read back for a summary (pointers valid during the call). */
@@ -104,13 +105,13 @@ struct received_row_view {
  * to stop (the call then returns -1 with e as fn left it). Returns 0, or
  * -1 with e filled.
  */
-int	 received_db_rows(struct sqlite3 *db, const char *domain,
+int	 received_db_rows(struct store_sql *s, const char *domain,
 	    int64_t since, int64_t until,
 	    int (*fn)(void *arg, const struct received_row_view *,
 	    struct err *), void *arg, struct err *e);
 
 /* The number of reports about domain in the period (as above), or -1. */
-int64_t	 received_db_count_reports(struct sqlite3 *db, const char *domain,
+int64_t	 received_db_count_reports(struct store_sql *s, const char *domain,
 	    int64_t since, int64_t until, struct err *e);
 
 /*
@@ -118,7 +119,7 @@ int64_t	 received_db_count_reports(struct sqlite3 *db, const char *domain,
  * says was published: "p=none; sp=...; pct=..." style text into out
  * ("" if no report). Returns 0, or -1 with e filled.
  */
-int	 received_db_policy(struct sqlite3 *db, const char *domain,
+int	 received_db_policy(struct store_sql *s, const char *domain,
 	    int64_t since, int64_t until, char *out, size_t outlen,
 	    struct err *e);
 

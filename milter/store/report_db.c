@@ -23,7 +23,8 @@
  * Schema: created and upgraded here, versioned (PRAGMA user_version on
  * SQLite, table schema_version on PostgreSQL).
  * The handle is reference-counted: a reloaded configuration shares the
- * running one's. Not here: building reports (reports/).
+ * running one's. Not here: building reports (reports/); the PostgreSQL
+ * writer thread and the spool (report_spool.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -41,52 +42,9 @@
 #include "buf.h"
 #include "err.h"
 #include "report_db.h"
+#include "report_db_int.h"
 #include "store_sql.h"
 #include "xml_text.h"
-
-/* The columns of a row as report_db_record writes them, in this order. */
-#define NCOLS		22
-#define COL_TIME	0
-#define COL_DKIM_AL	16
-#define COL_SPF_AL	17
-#define COLUMNS	"time, source_ip, header_from, envelope_from," \
-	" policy_domain, p, sp, np, adkim, aspf, testing, fo, discovery, dmarc," \
-	" disposition, override, dkim_aligned, spf_aligned, spf_domain," \
-	" spf_result, dkim, rua"
-#define VALUES	"$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14," \
-	" $15, $16, $17, $18, $19, $20, $21, $22"
-
-/* One row, cleaned, owned: the columns' text (NULL: SQL NULL) and its key. */
-struct rowv {
-	char	*v[NCOLS + 1];	/* [NCOLS]: row_key (PostgreSQL only) */
-};
-
-struct report_db {
-	pthread_mutex_t	 mu;
-	struct store_sql *sql;
-	char		*name;		/* the path, or "PostgreSQL" */
-	void		(*on_error)(void *, const char *);
-	void		*arg;
-	bool		 reported;	/* this run of failures was passed on */
-	unsigned long	 dropped;
-	int		 refs;		/* owners; atomic */
-	/* PostgreSQL through the writer thread (report_db_open_async) */
-	bool		 async;
-	pthread_cond_t	 cv;
-	pthread_t	 writer;
-	bool		 stop;
-	struct rowv	**q;		/* ring of REPORT_DB_QUEUE_MAX */
-	size_t		 qhead, qlen;
-	struct store_sql *spool;	/* guarded by spool_mu */
-	pthread_mutex_t	 spool_mu;
-	char		*spool_path;
-	char		*spec;		/* to connect when it was down at start */
-	int64_t		 spooled;	/* rows in the spool; under mu */
-	bool		 down;		/* the server did not answer; writer only */
-	struct timespec	 last_try;	/* writer only */
-	char		 key[128];	/* host/pid/start, for row_key */
-	uint64_t	 seq;
-};
 
 static const char sqlite_schema[] =
     "CREATE TABLE IF NOT EXISTS messages ("
@@ -144,28 +102,18 @@ static const char pg_schema[] =
     " ON messages(state, policy_domain, time);"
     CLAIMS_SCHEMA("BIGINT");
 
-static const char spool_schema[] =
-    "CREATE TABLE IF NOT EXISTS spool (id INTEGER PRIMARY KEY, "
-    COLUMNS ", row_key TEXT);";
-
 static const char insert_sql[] =
     "INSERT INTO messages (" COLUMNS ") VALUES (" VALUES ")";
-static const char pg_insert_sql[] =
+const char rdb_pg_insert_sql[] =
     "INSERT INTO messages (" COLUMNS ", row_key) VALUES (" VALUES ", $23)"
     " ON CONFLICT (row_key) DO NOTHING";
-static const char spool_insert_sql[] =
-    "INSERT INTO spool (" COLUMNS ", row_key) VALUES (" VALUES ", $23)";
-static const char spool_select_sql[] =
-    "SELECT id, " COLUMNS ", row_key FROM spool ORDER BY id LIMIT $1";
-static const char spool_delete_sql[] = "DELETE FROM spool WHERE id <= $1";
-static const char spool_count_sql[] = "SELECT count(*) FROM spool";
 
 /* The milter's handle, for the metrics (report_db_process_stats). */
 static pthread_mutex_t process_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct report_db *process_db;
 
-static int
-one_int_row(void *arg, const struct store_row *r)
+int
+rdb_one_int_row(void *arg, const struct store_row *r)
 {
 	*(int64_t *)arg = store_row_int(r, 0);
 	return 0;
@@ -178,7 +126,7 @@ sqlite_schema_up(struct store_sql *s, const char *name, struct err *e)
 	int64_t version = -1;
 	struct err e2;
 
-	if (store_sql_exec(s, "PRAGMA user_version", NULL, 0, one_int_row,
+	if (store_sql_exec(s, "PRAGMA user_version", NULL, 0, rdb_one_int_row,
 	    &version, NULL, e) == -1)
 		return -1;
 	if (version == REPORT_DB_SCHEMA)
@@ -204,8 +152,8 @@ sqlite_schema_up(struct store_sql *s, const char *name, struct err *e)
  * number: this one is "inkan" in ASCII) makes the second wait and then
  * find the current version.
  */
-static int
-pg_schema_up(struct store_sql *s, struct err *e)
+int
+rdb_pg_schema_up(struct store_sql *s, struct err *e)
 {
 	int64_t version = 0;
 	struct err e2;
@@ -217,7 +165,7 @@ pg_schema_up(struct store_sql *s, struct err *e)
 	    store_sql_script(s, "CREATE TABLE IF NOT EXISTS schema_version"
 	    " (version INTEGER NOT NULL)", e) == -1 ||
 	    store_sql_exec(s, "SELECT coalesce(max(version), 0) FROM"
-	    " schema_version", NULL, 0, one_int_row, &version, NULL, e) == -1)
+	    " schema_version", NULL, 0, rdb_one_int_row, &version, NULL, e) == -1)
 		goto fail;
 	if (version > REPORT_DB_SCHEMA) {
 		err_set(e, "PostgreSQL: schema version %" PRId64 ", expected "
@@ -270,7 +218,7 @@ db_open(const char *spec, int pg_timeout_ms, struct err *e)
 	if ((s = store_sql_open(spec, REPORT_DB_BUSY_MS, pg_timeout_ms,
 	    e)) == NULL)
 		return NULL;
-	if ((pg ? pg_schema_up(s, e) : sqlite_schema_up(s, spec, e)) == -1 ||
+	if ((pg ? rdb_pg_schema_up(s, e) : sqlite_schema_up(s, spec, e)) == -1 ||
 	    (r = db_new(s, pg ? "PostgreSQL" : spec, e)) == NULL) {
 		store_sql_close(s);
 		return NULL;
@@ -283,16 +231,6 @@ report_db_open(const char *spec, struct err *e)
 {
 	return db_open(spec, 0, e);
 }
-
-/* Rows in the spool. */
-static int
-spool_count(struct report_db *r, int64_t *n, struct err *e)
-{
-	return store_sql_exec(r->spool, spool_count_sql, NULL, 0, one_int_row,
-	    n, NULL, e);
-}
-
-static void *writer_main(void *);
 
 struct report_db *
 report_db_open_async(const char *spec, const char *spool, struct err *e)
@@ -318,7 +256,7 @@ report_db_open_async(const char *spec, const char *spool, struct err *e)
 	}
 	if ((sp = store_sql_open(spool, REPORT_DB_BUSY_MS, 0, e)) == NULL)
 		return NULL;
-	if (store_sql_script(sp, spool_schema, e) == -1) {
+	if (store_sql_script(sp, rdb_spool_schema, e) == -1) {
 		store_sql_close(sp);
 		return NULL;
 	}
@@ -329,7 +267,7 @@ report_db_open_async(const char *spec, const char *spool, struct err *e)
 	 */
 	pg = store_sql_open(spec, REPORT_DB_BUSY_MS, REPORT_DB_PG_TIMEOUT_MS,
 	    &e2);
-	if (pg != NULL && pg_schema_up(pg, e) == -1) {
+	if (pg != NULL && rdb_pg_schema_up(pg, e) == -1) {
 		store_sql_close(pg);
 		store_sql_close(sp);
 		return NULL;
@@ -344,7 +282,7 @@ report_db_open_async(const char *spec, const char *spool, struct err *e)
 	if ((r->spool_path = strdup(spool)) == NULL ||
 	    (r->spec = strdup(spec)) == NULL ||
 	    (r->q = calloc(REPORT_DB_QUEUE_MAX, sizeof(*r->q))) == NULL ||
-	    spool_count(r, &n, e) == -1) {
+	    rdb_spool_count(r, &n, e) == -1) {
 		if (r->q == NULL)
 			err_set(e, "out of memory");
 		r->async = false;
@@ -358,7 +296,7 @@ report_db_open_async(const char *spec, const char *spool, struct err *e)
 	 */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	errno = pthread_create(&r->writer, NULL, writer_main, r);
+	errno = pthread_create(&r->writer, NULL, rdb_writer_main, r);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (errno != 0) {
 		err_set(e, "cannot start the writer thread: %s",
@@ -374,8 +312,8 @@ report_db_open_async(const char *spec, const char *spool, struct err *e)
 }
 
 /* A row and its strings; NULL does nothing. */
-static void
-rowv_free(struct rowv *w)
+void
+rdb_rowv_free(struct rowv *w)
 {
 	size_t i;
 
@@ -482,15 +420,15 @@ rowv_make(const struct report_row *w)
 #undef C
 	buf_free(&dk);
 	if (rc == -1 || buf_failed(&dk)) {
-		rowv_free(v);
+		rdb_rowv_free(v);
 		return NULL;
 	}
 	return v;
 }
 
 /* The parameters of v's insert ($1..$22, and $23 row_key). */
-static void
-rowv_params(const struct rowv *v, struct store_param *p)
+void
+rdb_rowv_params(const struct rowv *v, struct store_param *p)
 {
 	size_t i;
 
@@ -504,8 +442,8 @@ rowv_params(const struct rowv *v, struct store_param *p)
 }
 
 /* Tell the callback once per run of failures (mu held). */
-static void
-trouble(struct report_db *r, const char *what)
+void
+rdb_trouble(struct report_db *r, const char *what)
 {
 	char text[600];
 	size_t n = strlen(r->name);
@@ -523,12 +461,8 @@ trouble(struct report_db *r, const char *what)
 }
 
 /* A note for the log, always passed on (mu held). */
-static void
-note(struct report_db *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-note(struct report_db *r, const char *fmt, ...)
+void
+rdb_note(struct report_db *r, const char *fmt, ...)
 {
 	char text[600];
 	va_list ap;
@@ -541,309 +475,6 @@ note(struct report_db *r, const char *fmt, ...)
 	r->on_error(r->arg, text);
 }
 
-/*
- * Put n rows into the spool, one transaction. 0, or -1 (full, or the
- * file failed: the rows are dropped and counted). The rows stay the
- * caller's.
- */
-static int
-spool_put(struct report_db *r, struct rowv *const *rows, size_t n)
-{
-	struct store_param p[NCOLS + 1];
-	struct err e = { "" }, e2;
-	int64_t have;
-	size_t i;
-	int rc = 0;
-
-	pthread_mutex_lock(&r->mu);
-	have = r->spooled;
-	pthread_mutex_unlock(&r->mu);
-	if (have + (int64_t)n > REPORT_DB_SPOOL_MAX) {
-		err_set(&e, "the spool %s holds %" PRId64 " rows, its limit",
-		    r->spool_path, have);
-		rc = -1;
-	}
-	pthread_mutex_lock(&r->spool_mu);
-	if (rc == 0 && store_sql_script(r->spool, "BEGIN IMMEDIATE", &e) == -1)
-		rc = -1;
-	for (i = 0; i < n && rc == 0; i++) {
-		rowv_params(rows[i], p);
-		if (store_sql_exec(r->spool, spool_insert_sql, p, NCOLS + 1,
-		    NULL, NULL, NULL, &e) == -1)
-			rc = -1;
-	}
-	if (rc == 0 && store_sql_script(r->spool, "COMMIT", &e) == -1)
-		rc = -1;
-	if (rc == -1 && have + (int64_t)n <= REPORT_DB_SPOOL_MAX)
-		(void)store_sql_script(r->spool, "ROLLBACK", &e2);
-	pthread_mutex_unlock(&r->spool_mu);
-	pthread_mutex_lock(&r->mu);
-	if (rc == 0)
-		r->spooled += (int64_t)n;
-	else {
-		r->dropped += n;
-		trouble(r, e.msg);
-	}
-	pthread_mutex_unlock(&r->mu);
-	return rc;
-}
-
-/*
- * Insert n rows into PostgreSQL in one transaction: 0, or -1 with e. A
- * batch refused over its values (store_sql_bad_data: say, a database
- * whose encoding cannot hold a name) would be refused for ever and hold
- * up every row behind it: its rows are then sent one by one and those
- * refused dropped, counted and logged.
- */
-static int
-pg_put(struct report_db *r, struct rowv *const *rows, size_t n,
-    struct err *e)
-{
-	struct store_param p[NCOLS + 1];
-	struct err e2;
-	size_t i;
-
-	if (store_sql_script(r->sql, "BEGIN", e) == -1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		rowv_params(rows[i], p);
-		if (store_sql_exec(r->sql, pg_insert_sql, p, NCOLS + 1, NULL,
-		    NULL, NULL, e) == -1) {
-			(void)store_sql_script(r->sql, "ROLLBACK", &e2);
-			if (!store_sql_bad_data(r->sql))
-				return -1;
-			break;
-		}
-	}
-	if (i == n)
-		return store_sql_script(r->sql, "COMMIT", e);
-	for (i = 0; i < n; i++) {
-		rowv_params(rows[i], p);
-		if (store_sql_exec(r->sql, pg_insert_sql, p, NCOLS + 1, NULL,
-		    NULL, NULL, &e2) == 0)
-			continue;
-		if (!store_sql_bad_data(r->sql)) {
-			*e = e2;
-			return -1;	/* the rest waits in the spool */
-		}
-		pthread_mutex_lock(&r->mu);
-		r->dropped++;
-		trouble(r, e2.msg);
-		pthread_mutex_unlock(&r->mu);
-	}
-	return 0;
-}
-
-struct spool_batch {
-	struct rowv	*rows[REPORT_DB_BATCH];
-	size_t		 n;
-	int64_t		 last;	/* the spool's id of the last row */
-};
-
-static int
-spool_row(void *arg, const struct store_row *sr)
-{
-	struct spool_batch *b = arg;
-	struct rowv *v;
-	const char *t;
-	size_t i;
-
-	if ((v = calloc(1, sizeof(*v))) == NULL)
-		return 1;
-	for (i = 0; i <= NCOLS; i++)
-		if ((t = store_row_text(sr, (int)i + 1, NULL)) != NULL &&
-		    (v->v[i] = strdup(t)) == NULL) {
-			rowv_free(v);
-			return 1;
-		}
-	b->last = store_row_int(sr, 0);
-	b->rows[b->n++] = v;
-	return 0;
-}
-
-/*
- * Send the spool to PostgreSQL, a batch at a time, each deleted from the
- * spool once the server committed it. 0 (empty now), or -1 with e.
- */
-static int
-spool_drain(struct report_db *r, struct err *e)
-{
-	struct spool_batch b;
-	struct store_param lim = STORE_INT(REPORT_DB_BATCH), last;
-	int64_t sent = 0;
-	size_t i;
-	int rc;
-
-	pthread_mutex_lock(&r->mu);
-	rc = r->spooled == 0;
-	pthread_mutex_unlock(&r->mu);
-	if (rc)
-		return 0;	/* nothing waits (the common case) */
-	for (;;) {
-		b.n = 0;
-		pthread_mutex_lock(&r->spool_mu);
-		rc = store_sql_exec(r->spool, spool_select_sql, &lim, 1,
-		    spool_row, &b, NULL, e);
-		pthread_mutex_unlock(&r->spool_mu);
-		if (rc != 0) {
-			if (rc > 0)
-				err_set(e, "out of memory");
-			rc = -1;
-		} else if (b.n > 0)
-			rc = pg_put(r, b.rows, b.n, e);
-		if (rc == 0 && b.n > 0) {
-			/*
-			 * Committed: delete them. Should the delete fail, they
-			 * are sent again, and row_key keeps them once.
-			 */
-			last = STORE_INT(b.last);
-			pthread_mutex_lock(&r->spool_mu);
-			rc = store_sql_exec(r->spool, spool_delete_sql, &last,
-			    1, NULL, NULL, NULL, e);
-			pthread_mutex_unlock(&r->spool_mu);
-			pthread_mutex_lock(&r->mu);
-			r->spooled = r->spooled > (int64_t)b.n ?
-			    r->spooled - (int64_t)b.n : 0;
-			pthread_mutex_unlock(&r->mu);
-			sent += (int64_t)b.n;
-		}
-		for (i = 0; i < b.n; i++)
-			rowv_free(b.rows[i]);
-		if (rc == -1 || b.n < REPORT_DB_BATCH)
-			break;
-	}
-	if (sent > 0) {
-		pthread_mutex_lock(&r->mu);
-		note(r, "%s: %" PRId64 " DMARC report rows sent from the spool "
-		    "%s", r->name, sent, r->spool_path);
-		pthread_mutex_unlock(&r->mu);
-	}
-	return rc;
-}
-
-static double
-since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) +
-	    (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
-/*
- * Is the server there? While it is down, asked at most once every
- * REPORT_DB_RETRY_S seconds (a connection attempt may take seconds).
- * false with e filled if not.
- */
-static bool
-pg_up(struct report_db *r, struct err *e)
-{
-	struct store_sql *s;
-
-	if (r->sql != NULL && !r->down)
-		return true;
-	if (r->down && since(&r->last_try) < REPORT_DB_RETRY_S) {
-		err_set(e, "not answering");
-		return false;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &r->last_try);
-	if (r->sql != NULL)
-		return store_sql_alive(r->sql, e);
-	/* not reachable when the milter started: connect afresh */
-	if ((s = store_sql_open(r->spec, REPORT_DB_BUSY_MS,
-	    REPORT_DB_PG_TIMEOUT_MS, e)) == NULL)
-		return false;
-	if (pg_schema_up(s, e) == -1) {
-		store_sql_close(s);
-		return false;
-	}
-	r->sql = s;
-	return true;
-}
-
-/* Mark the server gone (writer thread), saying so once. */
-static void
-pg_down(struct report_db *r, const char *why)
-{
-	if (!r->down) {
-		pthread_mutex_lock(&r->mu);
-		note(r, "%s: cannot store DMARC report rows (%s); they wait in "
-		    "the spool %s until it answers again (mail is not "
-		    "affected)", r->name, why, r->spool_path);
-		pthread_mutex_unlock(&r->mu);
-	}
-	r->down = true;
-	clock_gettime(CLOCK_MONOTONIC, &r->last_try);
-}
-
-/* Store one batch taken from the queue: PostgreSQL, else the spool. */
-static void
-writer_batch(struct report_db *r, struct rowv **rows, size_t n)
-{
-	struct err e = { "" };
-
-	if (pg_up(r, &e)) {
-		if (r->down) {
-			r->down = false;
-			pthread_mutex_lock(&r->mu);
-			note(r, "%s: reachable again", r->name);
-			pthread_mutex_unlock(&r->mu);
-		}
-		if (spool_drain(r, &e) == 0 && (n == 0 ||
-		    pg_put(r, rows, n, &e) == 0)) {
-			pthread_mutex_lock(&r->mu);
-			r->reported = false;
-			pthread_mutex_unlock(&r->mu);
-			return;
-		}
-	}
-	pg_down(r, e.msg);
-	if (n > 0)
-		(void)spool_put(r, rows, n);
-}
-
-static void *
-writer_main(void *arg)
-{
-	struct report_db *r = arg;
-	struct rowv *rows[REPORT_DB_BATCH];
-	struct timespec until;
-	size_t n, i;
-	bool stop, pending;
-
-	pthread_mutex_lock(&r->mu);
-	for (;;) {
-		while (r->qlen == 0 && !r->stop &&
-		    (r->spooled == 0 || r->down)) {
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += 1;
-			if (pthread_cond_timedwait(&r->cv, &r->mu, &until) ==
-			    ETIMEDOUT && r->down && r->spooled > 0)
-				break;	/* time to try the server again */
-		}
-		for (n = 0; n < REPORT_DB_BATCH && r->qlen > 0; n++) {
-			rows[n] = r->q[r->qhead];
-			r->q[r->qhead] = NULL;
-			r->qhead = (r->qhead + 1) % REPORT_DB_QUEUE_MAX;
-			r->qlen--;
-		}
-		stop = r->stop;
-		pending = r->spooled > 0;
-		pthread_mutex_unlock(&r->mu);
-		/* stopping: what is queued is stored, the spool waits */
-		if (n > 0 || (pending && !stop))
-			writer_batch(r, rows, n);
-		for (i = 0; i < n; i++)
-			rowv_free(rows[i]);
-		pthread_mutex_lock(&r->mu);
-		if (stop && r->qlen == 0)
-			break;
-	}
-	pthread_mutex_unlock(&r->mu);
-	return NULL;
-}
-
 /* SQLite: insert directly (mu held). */
 static void
 record_direct(struct report_db *r, struct rowv *v)
@@ -851,13 +482,13 @@ record_direct(struct report_db *r, struct rowv *v)
 	struct store_param p[NCOLS + 1];
 	struct err e = { "" };
 
-	rowv_params(v, p);
+	rdb_rowv_params(v, p);
 	if (store_sql_exec(r->sql, store_sql_engine(r->sql) ==
-	    STORE_POSTGRES ? pg_insert_sql : insert_sql, p,
+	    STORE_POSTGRES ? rdb_pg_insert_sql : insert_sql, p,
 	    store_sql_engine(r->sql) == STORE_POSTGRES ? NCOLS + 1 : NCOLS,
 	    NULL, NULL, NULL, &e) == -1) {
 		r->dropped++;
-		trouble(r, e.msg);
+		rdb_trouble(r, e.msg);
 	} else
 		r->reported = false;	/* a later failure is news again */
 }
@@ -873,7 +504,7 @@ report_db_record(struct report_db *r, const struct report_row *row)
 	pthread_mutex_lock(&r->mu);
 	if (v == NULL) {
 		r->dropped++;
-		trouble(r, "out of memory");
+		rdb_trouble(r, "out of memory");
 		pthread_mutex_unlock(&r->mu);
 		return;
 	}
@@ -884,7 +515,7 @@ report_db_record(struct report_db *r, const struct report_row *row)
 	if (!r->async) {
 		record_direct(r, v);
 		pthread_mutex_unlock(&r->mu);
-		rowv_free(v);
+		rdb_rowv_free(v);
 		return;
 	}
 	if (r->qlen < REPORT_DB_QUEUE_MAX) {
@@ -900,8 +531,8 @@ report_db_record(struct report_db *r, const struct report_row *row)
 	 * This row goes to the local spool itself (an SQLite insert, bounded
 	 * by REPORT_DB_BUSY_MS), or is dropped and counted.
 	 */
-	(void)spool_put(r, &v, 1);
-	rowv_free(v);
+	(void)rdb_spool_put(r, &v, 1);
+	rdb_rowv_free(v);
 }
 
 unsigned long
@@ -1007,7 +638,7 @@ report_db_close(struct report_db *r)
 	}
 	if (r->q != NULL)
 		for (i = 0; i < REPORT_DB_QUEUE_MAX; i++)
-			rowv_free(r->q[i]);
+			rdb_rowv_free(r->q[i]);
 	free(r->q);
 	store_sql_close(r->sql);
 	store_sql_close(r->spool);

@@ -22,7 +22,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
 
 #include "buf.h"
 #include "err.h"
@@ -35,7 +34,7 @@
 #include "xml_text.h"
 
 struct import {
-	sqlite3			*db;
+	struct store_sql	*db;
 	int64_t			 now;
 	size_t			 imported, duplicates, refused;
 	struct rcv_import_counts c;	/* for --metrics */
@@ -113,7 +112,7 @@ usage(void)
 }
 
 struct report_db *
-rcv_open_db(const char *path, sqlite3 **db)
+rcv_open_db(const char *path, struct store_sql **db)
 {
 	struct err e = { "" };
 	struct report_db *rdb;
@@ -122,15 +121,9 @@ rcv_open_db(const char *path, sqlite3 **db)
 		fprintf(stderr, "inkan-reports: %s\n", e.msg);
 		return NULL;
 	}
-	/* the received_* tables are SQLite's only, so far (issue 19) */
-	if ((*db = report_db_handle(rdb)) == NULL) {
-		fprintf(stderr, "inkan-reports: received reports need an "
-		    "SQLite --db, not PostgreSQL\n");
-		report_db_close(rdb);
-		return NULL;
-	}
-	/* the milter's inserts are short; wait for them */
-	sqlite3_busy_timeout(*db, 10000);
+	*db = report_db_sql(rdb);
+	/* SQLite: the milter's inserts are short; wait for them */
+	report_db_busy_timeout(rdb, 10000);
 	if (received_db_init(*db, &e) == -1) {
 		fprintf(stderr, "inkan-reports: %s: %s\n", path, e.msg);
 		report_db_close(rdb);

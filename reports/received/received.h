@@ -9,7 +9,7 @@
 #define INKAN_RCV_RECEIVED_H
 
 struct report_db;
-struct sqlite3;
+struct store_sql;
 
 int	 rcv_import_main(int argc, char **argv);
 int	 rcv_received_main(int argc, char **argv);
@@ -23,9 +23,10 @@ void	 rcv_print_clean(const char *s);
 
 /*
  * Open the report database at path for the received side (report_db_open,
- * then received_db_init): the handle, with *db its SQLite connection, or
+ * then received_db_init): the handle, with *db its connection (SQLite or
+ * PostgreSQL), or
  * NULL after a message on stderr.
  */
-struct report_db *rcv_open_db(const char *path, struct sqlite3 **db);
+struct report_db *rcv_open_db(const char *path, struct store_sql **db);
 
 #endif

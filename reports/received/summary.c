@@ -36,7 +36,6 @@
 #include <wchar.h>
 
 #include <libpsl.h>
-#include <sqlite3.h>
 
 #include "buf.h"
 #include "dns.h"
@@ -747,7 +746,7 @@ rcv_received_main(int argc, char **argv)
 	struct summary sm;
 	struct err e = { "" };
 	struct report_db *rdb;
-	sqlite3 *db;
+	struct store_sql *db;
 	const char *dbpath = NULL, *zone = NULL, *html = NULL, *metrics = NULL;
 	char *dom = NULL;
 	int64_t days = 7, now = (int64_t)time(NULL), since, last;

@@ -327,7 +327,7 @@ test_store(void **state)
 	struct report_db *rdb;
 	struct rows rows;
 	struct err e = { "" };
-	sqlite3 *db;
+	struct store_sql *db;
 	bool added;
 
 	(void)state;
@@ -335,7 +335,7 @@ test_store(void **state)
 	snprintf(path, sizeof(path), "%s/r.db", dir);
 	rdb = report_db_open(path, &e);
 	assert_non_null(rdb);
-	db = report_db_handle(rdb);
+	db = report_db_sql(rdb);
 	assert_int_equal(received_db_init(db, &e), 0);
 	assert_int_equal(received_db_init(db, &e), 0);	/* again: no change */
 	r = parse_ok("<feedback>" META POLICY "<record><row><source_ip>"
@@ -365,7 +365,8 @@ test_store(void **state)
 	{
 		sqlite3_stmt *st;
 
-		assert_int_equal(sqlite3_prepare_v2(db, "SELECT auth_dkim FROM"
+		assert_int_equal(sqlite3_prepare_v2(report_db_handle(rdb),
+		    "SELECT auth_dkim FROM"
 		    " received_rows WHERE source_ip = '192.0.2.1'", -1, &st,
 		    NULL), SQLITE_OK);
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
