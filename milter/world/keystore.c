@@ -22,7 +22,6 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,246 +34,7 @@
 #include "dkim_key.h"
 #include "keystore.h"
 
-/* What says a key file is the one that was checked (or decoded) before. */
-struct ks_file {
-	dev_t		 dev;
-	ino_t		 ino;
-	off_t		 size;
-	struct timespec	 mtime, ctime;
-};
-
-struct ks_key {
-	char		*name;		/* KeyTable name; NULL for key_dir */
-	char		*domain;	/* lower case */
-	char		*selector;
-	char		*path;
-	struct ks_file	 id;		/* as checked at load */
-	/* one allocation holds the four strings: domain points to it */
-};
-
-struct ks_rule {			/* one SigningTable line */
-	char		*pattern;
-	bool		 glob;		/* refile: '*' wildcards */
-	size_t		 key;		/* index into keys */
-};
-
-struct keystore {
-	struct ks_key	*keys;
-	size_t		 nkeys, capkeys;
-	size_t		*byname;	/* KeyTable: indexes by name */
-	struct ks_rule	*rules;
-	size_t		 nrules;
-	bool		 by_dir;	/* key_dir: rules are implicit */
-	enum keystore_check check;
-	/* a reload's running store: its files, sorted (keystore_set_running) */
-	bool		 reload;
-	struct ks_file	*known;
-	size_t		 nknown;
-	char		**empty;	/* key_dir domains with no key file */
-	size_t		 nempty;
-};
-
-/*
- * The cache of decoded keys: a hash table on the file identity, and a
- * list from the most to the least recently used entry.
- */
-#define KC_BUCKETS	8192	/* a power of two, 2 per cached key */
-
-struct kc_entry {
-	struct ks_file	 id;
-	uint64_t	 hash;
-	EVP_PKEY	*key;		/* the cache's reference */
-	struct kc_entry	*chain;		/* same bucket */
-	struct kc_entry	*newer, *older;
-};
-
-static pthread_mutex_t kc_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct kc_entry *kc_table[KC_BUCKETS];
-static struct kc_entry *kc_newest, *kc_oldest;
-static size_t kc_n, kc_max = KEYSTORE_CACHE_KEYS;
-static size_t kc_decoded;	/* keys decoded, for keystore_cache_stats */
-static size_t kc_stores;	/* stores alive; the last one empties it */
-
-static bool
-same_file(const struct ks_file *a, const struct ks_file *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	    a->mtime.tv_sec == b->mtime.tv_sec &&
-	    a->mtime.tv_nsec == b->mtime.tv_nsec &&
-	    a->ctime.tv_sec == b->ctime.tv_sec &&
-	    a->ctime.tv_nsec == b->ctime.tv_nsec;
-}
-
-static void
-file_id(const struct stat *st, struct ks_file *id)
-{
-	memset(id, 0, sizeof(*id));
-	id->dev = st->st_dev;
-	id->ino = st->st_ino;
-	id->size = st->st_size;
-	id->mtime = st->st_mtim;
-	id->ctime = st->st_ctim;
-}
-
-static uint64_t
-file_hash(const struct ks_file *id)
-{
-	uint64_t v[5] = { (uint64_t)id->dev, (uint64_t)id->ino,
-	    (uint64_t)id->size, (uint64_t)id->mtime.tv_sec * 1000000000u +
-	    (uint64_t)id->mtime.tv_nsec, (uint64_t)id->ctime.tv_sec *
-	    1000000000u + (uint64_t)id->ctime.tv_nsec };
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
-
-	/* FNV-1a over the words, then a final mix for the low bits */
-	for (i = 0; i < 5; i++)
-		h = (h ^ v[i]) * 1099511628211ULL;
-	return h ^ (h >> 29);
-}
-
-/* With kc_lock held. */
-static void
-kc_unlink_lru(struct kc_entry *c)
-{
-	if (c->newer != NULL)
-		c->newer->older = c->older;
-	else
-		kc_newest = c->older;
-	if (c->older != NULL)
-		c->older->newer = c->newer;
-	else
-		kc_oldest = c->newer;
-	c->newer = c->older = NULL;
-}
-
-static void
-kc_push_newest(struct kc_entry *c)
-{
-	c->older = kc_newest;
-	c->newer = NULL;
-	if (kc_newest != NULL)
-		kc_newest->newer = c;
-	kc_newest = c;
-	if (kc_oldest == NULL)
-		kc_oldest = c;
-}
-
-static struct kc_entry *
-kc_find(const struct ks_file *id, uint64_t h)
-{
-	struct kc_entry *c;
-
-	for (c = kc_table[h & (KC_BUCKETS - 1)]; c != NULL; c = c->chain)
-		if (c->hash == h && same_file(&c->id, id))
-			return c;
-	return NULL;
-}
-
-static void
-kc_remove(struct kc_entry *c)
-{
-	struct kc_entry **pp = &kc_table[c->hash & (KC_BUCKETS - 1)];
-
-	while (*pp != c)
-		pp = &(*pp)->chain;
-	*pp = c->chain;
-	kc_unlink_lru(c);
-	EVP_PKEY_free(c->key);
-	free(c);
-	kc_n--;
-}
-
-/* Drop the oldest entries beyond the bound. With kc_lock held. */
-static void
-kc_trim(void)
-{
-	while (kc_n > kc_max && kc_oldest != NULL)
-		kc_remove(kc_oldest);
-}
-
-/* A new reference to the key decoded from id, or NULL. */
-static EVP_PKEY *
-kc_get(const struct ks_file *id)
-{
-	uint64_t h = file_hash(id);
-	struct kc_entry *c;
-	EVP_PKEY *k = NULL;
-
-	pthread_mutex_lock(&kc_lock);
-	if ((c = kc_find(id, h)) != NULL && EVP_PKEY_up_ref(c->key) == 1) {
-		k = c->key;
-		kc_unlink_lru(c);
-		kc_push_newest(c);
-	}
-	pthread_mutex_unlock(&kc_lock);
-	return k;
-}
-
-/*
- * Keep k (the cache takes a reference of its own) as the key of id, and
- * return the key to use: k, or the one another thread stored meanwhile
- * (then k is freed). Either way the caller holds one reference to the
- * result. Out of memory only means the key is not kept.
- */
-static EVP_PKEY *
-kc_put(const struct ks_file *id, EVP_PKEY *k)
-{
-	uint64_t h = file_hash(id);
-	struct kc_entry *c, *nc;
-
-	nc = calloc(1, sizeof(*nc));
-	pthread_mutex_lock(&kc_lock);
-	if ((c = kc_find(id, h)) != NULL && EVP_PKEY_up_ref(c->key) == 1) {
-		EVP_PKEY *theirs = c->key;	/* c may go once unlocked */
-
-		kc_unlink_lru(c);
-		kc_push_newest(c);
-		pthread_mutex_unlock(&kc_lock);
-		free(nc);
-		EVP_PKEY_free(k);
-		return theirs;
-	}
-	if (nc == NULL || EVP_PKEY_up_ref(k) != 1) {
-		pthread_mutex_unlock(&kc_lock);
-		free(nc);
-		return k;
-	}
-	nc->id = *id;
-	nc->hash = h;
-	nc->key = k;
-	nc->chain = kc_table[h & (KC_BUCKETS - 1)];
-	kc_table[h & (KC_BUCKETS - 1)] = nc;
-	kc_push_newest(nc);
-	kc_n++;
-	kc_trim();
-	pthread_mutex_unlock(&kc_lock);
-	return k;
-}
-
-static void
-kc_clear(void)
-{
-	while (kc_oldest != NULL)
-		kc_remove(kc_oldest);
-}
-
-void
-keystore_cache_stats(size_t *decoded, size_t *kept)
-{
-	pthread_mutex_lock(&kc_lock);
-	*decoded = kc_decoded;
-	*kept = kc_n;
-	pthread_mutex_unlock(&kc_lock);
-}
-
-void
-keystore_cache_limit(size_t max)
-{
-	pthread_mutex_lock(&kc_lock);
-	kc_max = max > 0 ? max : KEYSTORE_CACHE_KEYS;
-	kc_trim();
-	pthread_mutex_unlock(&kc_lock);
-}
+#include "keystore_int.h"
 
 struct keystore *
 keystore_new(void)
@@ -282,9 +42,7 @@ keystore_new(void)
 	struct keystore *ks = calloc(1, sizeof(struct keystore));
 
 	if (ks != NULL) {
-		pthread_mutex_lock(&kc_lock);
-		kc_stores++;
-		pthread_mutex_unlock(&kc_lock);
+		kc_store_opened();
 	}
 	return ks;
 }
@@ -315,10 +73,7 @@ keystore_free(struct keystore *ks)
 	free(ks->rules);
 	free(ks);
 	/* no store left to ask for a key: keep none (leak checkers, -n) */
-	pthread_mutex_lock(&kc_lock);
-	if (--kc_stores == 0)
-		kc_clear();
-	pthread_mutex_unlock(&kc_lock);
+	kc_store_closed();
 }
 
 size_t
@@ -374,7 +129,7 @@ read_key(int dfd, const char *name, const char *path, bool decode,
 		    "private key, as inkan-keys generate writes)\n", path);
 		goto out;
 	}
-	file_id(&st, id);
+	ks_file_id(&st, id);
 	if (!decode) {
 		rc = 0;
 		goto out;
@@ -392,9 +147,7 @@ read_key(int dfd, const char *name, const char *path, bool decode,
 		    "private key, as inkan-keys generate writes)\n", path);
 		goto out;
 	}
-	pthread_mutex_lock(&kc_lock);
-	kc_decoded++;
-	pthread_mutex_unlock(&kc_lock);
+	kc_count_decode();
 	if ((k = dkim_key_from_pem(pem.data, pem.len, &e)) == NULL)
 		buf_printf(problems, "%s: %s\n", path, e.msg);
 	else {
@@ -499,8 +252,8 @@ keystore_read_key(const char *path, struct buf *problems)
  * broken one refuses the reload (the running keys go on signing) rather
  * than fail mail. 0, or -1 and a problem.
  */
-static int
-check_key(const struct keystore *ks, int dfd, const char *name,
+int
+ks_check_key(const struct keystore *ks, int dfd, const char *name,
     const char *path, struct ks_file *id, struct buf *problems)
 {
 	EVP_PKEY *k;
@@ -560,8 +313,8 @@ keystore_release(struct dkim_sign_key *keys, size_t n)
 }
 
 /* Append a key (its strings in one allocation); -1 when out of memory. */
-static int
-add_key(struct keystore *ks, const char *name, const char *domain,
+int
+ks_add_key(struct keystore *ks, const char *name, const char *domain,
     const char *selector, const char *path, const struct ks_file *id)
 {
 	size_t ld = strlen(domain) + 1, ls = strlen(selector) + 1,
@@ -593,8 +346,8 @@ add_key(struct keystore *ks, const char *name, const char *domain,
 }
 
 /* The array add_key doubles, down to its size once loaded. */
-static void
-shrink_keys(struct keystore *ks)
+void
+ks_shrink_keys(struct keystore *ks)
 {
 	struct ks_key *nk;
 
@@ -718,11 +471,11 @@ load_domain_dir(struct keystore *ks, int topfd, const char *dir,
 		snprintf(path, sizeof(path), "%s/%s/%s.private", dir, domain,
 		    names[i]);
 		snprintf(fname, sizeof(fname), "%s.private", names[i]);
-		if (check_key(ks, dirfd(d), fname, path, &id, problems) == -1) {
+		if (ks_check_key(ks, dirfd(d), fname, path, &id, problems) == -1) {
 			problems_n++;
 			continue;
 		}
-		if (add_key(ks, NULL, domain, names[i], path, &id) == -1)
+		if (ks_add_key(ks, NULL, domain, names[i], path, &id) == -1)
 			rc = -1;
 	}
 	closedir(d);
@@ -770,220 +523,11 @@ keystore_load_dir(struct keystore *ks, const char *dir, struct buf *problems)
 		n += r;
 	}
 	closedir(d);
-	shrink_keys(ks);
+	ks_shrink_keys(ks);
 	if (ks->nkeys > 0)
 		qsort(ks->keys, ks->nkeys, sizeof(*ks->keys), cmp_dir_keys);
 	if (ks->nempty > 0)
 		qsort(ks->empty, ks->nempty, sizeof(*ks->empty), cmp_names);
-	return n;
-}
-
-/* Next whitespace-separated field of a table line, or NULL. */
-static char *
-field(char **p)
-{
-	char *s = *p, *start;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '\0')
-		return NULL;
-	start = s;
-	while (*s != '\0' && *s != ' ' && *s != '\t')
-		s++;
-	if (*s != '\0')
-		*s++ = '\0';
-	*p = s;
-	return start;
-}
-
-/* Open a table named "PATH", "file:PATH" or "refile:PATH". */
-static FILE *
-open_table(const char *spec, bool *glob, const char **path)
-{
-	*glob = false;
-	if (strncmp(spec, "refile:", 7) == 0) {
-		*glob = true;
-		spec += 7;
-	} else if (strncmp(spec, "file:", 5) == 0)
-		spec += 5;
-	*path = spec;
-	return fopen(spec, "re");
-}
-
-/* Strip comments and the line end; false for a line with nothing left. */
-static bool
-table_line(char *line)
-{
-	char *hash = strchr(line, '#');
-	size_t len;
-
-	if (hash != NULL)
-		*hash = '\0';
-	len = strcspn(line, "\r\n");
-	line[len] = '\0';
-	return line[strspn(line, " \t")] != '\0';
-}
-
-static int
-load_keytable(struct keystore *ks, const char *spec, struct buf *problems)
-{
-	const char *path;
-	char line[4096];
-	int n = 0, lineno = 0;
-	bool glob;
-	FILE *f;
-
-	if ((f = open_table(spec, &glob, &path)) == NULL) {
-		buf_printf(problems, "key_table %s: %s\n", path, strerror(errno));
-		return 1;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *p = line, *name, *val, *dom, *sel, *kpath;
-		struct ks_file id;
-
-		lineno++;
-		if (!table_line(line))
-			continue;
-		name = field(&p);
-		val = field(&p);
-		/* value: domain:selector:keypath */
-		if (val == NULL || (dom = strsep(&val, ":")) == NULL ||
-		    (sel = strsep(&val, ":")) == NULL || (kpath = val) == NULL ||
-		    *kpath == '\0' || field(&p) != NULL) {
-			buf_printf(problems, "%s:%d: expected 'NAME "
-			    "DOMAIN:SELECTOR:KEYFILE'\n", path, lineno);
-			n++;
-			continue;
-		}
-		if (!addr_domain_valid(dom, strlen(dom)) ||
-		    !addr_domain_valid(sel, strlen(sel))) {
-			buf_printf(problems, "%s:%d: bad domain or selector\n",
-			    path, lineno);
-			n++;
-			continue;
-		}
-		if (check_key(ks, AT_FDCWD, kpath, kpath, &id, problems) == -1) {
-			n++;
-			continue;
-		}
-		if (add_key(ks, name, dom, sel, kpath, &id) == -1) {
-			fclose(f);
-			return -1;
-		}
-	}
-	fclose(f);
-	return n;
-}
-
-/* KeyTable names in order, equal names in file order (the first wins). */
-static const struct keystore *sort_ks;	/* qsort has no argument */
-
-static int
-cmp_key_names(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int c = strcmp(sort_ks->keys[x].name, sort_ks->keys[y].name);
-
-	return c != 0 ? c : (x > y) - (x < y);
-}
-
-static int
-index_key_names(struct keystore *ks)
-{
-	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
-	size_t i;
-
-	free(ks->byname);
-	if ((ks->byname = reallocarray(NULL, ks->nkeys > 0 ? ks->nkeys : 1,
-	    sizeof(*ks->byname))) == NULL)
-		return -1;
-	for (i = 0; i < ks->nkeys; i++)
-		ks->byname[i] = i;
-	pthread_mutex_lock(&sort_lock);
-	sort_ks = ks;
-	qsort(ks->byname, ks->nkeys, sizeof(*ks->byname), cmp_key_names);
-	pthread_mutex_unlock(&sort_lock);
-	return 0;
-}
-
-/* The first KeyTable line named name: a binary search for the lowest. */
-static int
-find_key_name(const struct keystore *ks, const char *name, size_t *out)
-{
-	size_t lo = 0, hi = ks->nkeys;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(ks->keys[ks->byname[mid]].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == ks->nkeys || strcmp(ks->keys[ks->byname[lo]].name, name) != 0)
-		return -1;
-	*out = ks->byname[lo];
-	return 0;
-}
-
-int
-keystore_load_tables(struct keystore *ks, const char *keytable,
-    const char *signingtable, struct buf *problems)
-{
-	const char *path;
-	char line[4096];
-	int n, lineno = 0;
-	bool glob;
-	FILE *f;
-
-	if ((n = load_keytable(ks, keytable, problems)) == -1)
-		return -1;
-	shrink_keys(ks);
-	if (index_key_names(ks) == -1)
-		return -1;
-	if ((f = open_table(signingtable, &glob, &path)) == NULL) {
-		buf_printf(problems, "signing_table %s: %s\n", path,
-		    strerror(errno));
-		return n + 1;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *p = line, *pat, *name;
-		struct ks_rule *nr;
-		size_t key;
-
-		lineno++;
-		if (!table_line(line))
-			continue;
-		pat = field(&p);
-		name = field(&p);
-		if (name == NULL || field(&p) != NULL) {
-			buf_printf(problems, "%s:%d: expected 'PATTERN KEYNAME'\n",
-			    path, lineno);
-			n++;
-			continue;
-		}
-		if (find_key_name(ks, name, &key) == -1) {
-			buf_printf(problems, "%s:%d: key '%s' is not in the key "
-			    "table (or could not be loaded)\n", path, lineno, name);
-			n++;
-			continue;
-		}
-		if ((nr = reallocarray(ks->rules, ks->nrules + 1,
-		    sizeof(*nr))) == NULL) {
-			fclose(f);
-			return -1;
-		}
-		ks->rules = nr;
-		if ((nr[ks->nrules].pattern = strdup(pat)) == NULL) {
-			fclose(f);
-			return -1;
-		}
-		nr[ks->nrules].glob = glob;
-		nr[ks->nrules].key = key;
-		ks->nrules++;
-	}
-	fclose(f);
 	return n;
 }
 
