@@ -55,25 +55,9 @@ decide(struct arc_verifier *vf, enum auth_result r, const char *reason,
 	vf->r.temporary = temporary;
 }
 
-/* Copy a view for display, keeping only bytes safe in a header value. */
-static void
-copy_view(char *dst, size_t dstlen, const struct taglist_view *v)
-{
-	size_t i, n = 0;
-
-	for (i = 0; v->p != NULL && i < v->len && n + 1 < dstlen; i++) {
-		unsigned char c = (unsigned char)v->p[i];
-
-		if (c > 32 && c < 127 && c != ';' && c != '"' && c != '\\' &&
-		    c != '(' && c != ')')
-			dst[n++] = (char)c;
-	}
-	dst[n] = '\0';
-}
-
 /*
  * The index of key name "s._domainkey.d", added if new; -1 when s= or d=
- * is not a valid DNS name (or holds bytes copy_view would drop).
+ * is not a valid DNS name (or holds bytes taglist_view_display would drop).
  */
 static int
 add_key(struct arc_verifier *vf, const struct taglist_view *s,
@@ -131,12 +115,12 @@ describe(struct arc_verifier *vf, unsigned k)
 	in->seal = in->ams = AUTH_NONE;
 	in->aar_parsed = -1;
 	if (set->seal_parsed) {
-		copy_view(in->domain, sizeof(in->domain), &set->seal.d);
-		copy_view(in->selector, sizeof(in->selector), &set->seal.s);
+		taglist_view_display(in->domain, sizeof(in->domain), &set->seal.d);
+		taglist_view_display(in->selector, sizeof(in->selector), &set->seal.s);
 		in->cv = set->seal.cv;
 	}
 	if (set->ams_parsed)
-		copy_view(in->ams_domain, sizeof(in->ams_domain),
+		taglist_view_display(in->ams_domain, sizeof(in->ams_domain),
 		    &set->ams_sig.d);
 	if (set->aar != NULL) {
 		in->aar = set->aar_payload;

@@ -59,22 +59,6 @@ decide(struct vsig *s, enum auth_result r, const char *reason)
 	s->v.reason = reason;
 }
 
-/* Copy a view for display, keeping only bytes safe in a header value. */
-static void
-copy_view(char *dst, size_t dstlen, const struct taglist_view *v)
-{
-	size_t i, n = 0;
-
-	for (i = 0; v->p != NULL && i < v->len && n + 1 < dstlen; i++) {
-		unsigned char c = (unsigned char)v->p[i];
-
-		if (c > 32 && c < 127 && c != ';' && c != '"' && c != '\\' &&
-		    c != '(' && c != ')')
-			dst[n++] = (char)c;
-	}
-	dst[n] = '\0';
-}
-
 static int
 find_bodyhash(struct dkim_verifier *vf, const struct dkim_sig *sig,
     struct err *e)
@@ -108,9 +92,9 @@ name_malformed(struct vsig *s, const char *val, size_t vlen)
 	if (taglist_parse(val, vlen, &tl) != NULL)
 		return;
 	if ((t = taglist_parse_find(&tl, "d")) != NULL)
-		copy_view(s->v.domain, sizeof(s->v.domain), &t->value);
+		taglist_view_display(s->v.domain, sizeof(s->v.domain), &t->value);
 	if ((t = taglist_parse_find(&tl, "s")) != NULL)
-		copy_view(s->v.selector, sizeof(s->v.selector), &t->value);
+		taglist_view_display(s->v.selector, sizeof(s->v.selector), &t->value);
 }
 
 /* "selector._domainkey.domain" into dst; false if it does not fit. */
@@ -143,8 +127,8 @@ add_sig(struct dkim_verifier *vf, const struct hdr_field *f, size_t idx,
 	val = hdr_field_value(f, &vlen);
 	if (dkim_sig_parse(val, vlen, &s->sig, e) == -1)
 		return -1;
-	copy_view(s->v.domain, sizeof(s->v.domain), &s->sig.d);
-	copy_view(s->v.selector, sizeof(s->v.selector), &s->sig.s);
+	taglist_view_display(s->v.domain, sizeof(s->v.domain), &s->sig.d);
+	taglist_view_display(s->v.selector, sizeof(s->v.selector), &s->sig.s);
 	if (s->sig.outcome != DKIM_SIG_OK && s->sig.d.len == 0)
 		name_malformed(s, val, vlen);
 	if (s->sig.outcome == DKIM_SIG_OK) {

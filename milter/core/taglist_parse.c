@@ -307,3 +307,18 @@ taglist_parse_b64(const struct taglist_view *v, size_t max, struct buf *out,
 	}
 	return 0;
 }
+
+void
+taglist_view_display(char *dst, size_t dstlen, const struct taglist_view *v)
+{
+	size_t i, n = 0;
+
+	for (i = 0; v->p != NULL && i < v->len && n + 1 < dstlen; i++) {
+		unsigned char c = (unsigned char)v->p[i];
+
+		if (c > 32 && c < 127 && c != ';' && c != '"' && c != '\\' &&
+		    c != '(' && c != ')')
+			dst[n++] = (char)c;
+	}
+	dst[n] = '\0';
+}

@@ -75,4 +75,12 @@ void	 taglist_parse_strip_fws(const struct taglist_view *, struct buf *out);
 int	 taglist_parse_b64(const struct taglist_view *, size_t max,
 	    struct buf *out, const char **reason, struct err *e);
 
+/*
+ * Copy v for display into dst (dstlen > 0, always NUL-terminated), keeping
+ * only bytes safe in a header value or a log field: printable ASCII other
+ * than space, ';', '"', '\\', '(' and ')'. For d=, s= and the like.
+ */
+void	 taglist_view_display(char *dst, size_t dstlen,
+	    const struct taglist_view *v);
+
 #endif

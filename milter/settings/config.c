@@ -567,6 +567,19 @@ check_key_source(const struct config *c, struct buf *problems)
 	return 0;
 }
 
+/* The checks of settings that go together or name a place; how many failed. */
+static int
+check_together(const struct config *c, struct buf *problems)
+{
+	int n = check_key_source(c, problems);
+
+	/* one after the other: the problems keep this order */
+	n += check_metrics_socket(c, problems);
+	n += check_socket(c, problems);
+	n += check_pid_file(c, problems);
+	return n;
+}
+
 struct config *
 config_load(const char *path, struct buf *problems)
 {
@@ -592,10 +605,7 @@ config_load(const char *path, struct buf *problems)
 			return NULL;
 		}
 	}
-	n += check_key_source(c, problems);
-	n += check_metrics_socket(c, problems);
-	n += check_socket(c, problems);
-	n += check_pid_file(c, problems);
+	n += check_together(c, problems);
 	if (n > 0 || buf_failed(problems)) {
 		config_free(c);
 		return NULL;
@@ -612,10 +622,7 @@ config_parse(FILE *f, const char *name, struct buf *problems)
 	if ((c = config_defaults(problems, &n)) == NULL)
 		return NULL;
 	n += parse_stream(c, f, name, problems);
-	n += check_key_source(c, problems);
-	n += check_metrics_socket(c, problems);
-	n += check_socket(c, problems);
-	n += check_pid_file(c, problems);
+	n += check_together(c, problems);
 	if (n > 0 || buf_failed(problems)) {
 		config_free(c);
 		return NULL;
